@@ -1,0 +1,54 @@
+//! The book's build tool: renders the book with every silent failure made loud, serves it while
+//! you write, redraws the figures, and runs the whole test suite.
+//!
+//! Run it as `cargo xtask <command>` from anywhere in the workspace; `cargo xtask help` lists the
+//! commands.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub mod book;
+pub mod includes;
+pub mod serve;
+
+/// Something wrong with the book, located as precisely as the check can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file at fault (a page, `book.toml`, an output file).
+    pub file: PathBuf,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// What is wrong and, where it helps, how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// The workspace root (where `book.toml` lives).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("code/xtask sits two levels below the root")
+        .to_path_buf()
+}
+
+/// Where the figures live, relative to the root.
+pub const FIGURE_DIR: &str = "src/figures";
+
+/// Every figure of the book, drawn now. A new chapter adds its crate's `figures()` here.
+///
+/// # Errors
+/// The first figure that fails to draw.
+pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
+    let mut figures = Vec::new();
+    figures.extend(order::figures()?);
+    Ok(figures)
+}

@@ -1,0 +1,250 @@
+//! Every way the book build must fail, shown on a small fixture book with one defect each.
+//!
+//! mdBook 0.5 and mdbook-katex 0.10 let each of these through with exit status 0; the build tool
+//! must refuse them and name the file and line.
+
+use std::path::{Path, PathBuf};
+
+use xtask::{Problem, book};
+
+/// A minimal book that passes every check; each test breaks one thing.
+struct Fixture {
+    root: PathBuf,
+}
+
+const BOOK_TOML: &str = r#"[book]
+title = "Fixture"
+src = "src"
+
+[build]
+create-missing = false
+
+[preprocessor.katex]
+after = ["links"]
+no-css = true
+
+[output.html]
+theme = "src/theme"
+"#;
+
+const CHAPTER: &str = "# Chapter
+
+Some math: $a^2 + b^2 = c^2$.
+
+{{#include listing.rs:here}}
+
+{{#include out.snap:4:}}
+";
+
+const LISTING: &str = "fn main() {
+    // ANCHOR: here
+    let x = 1;
+    // ANCHOR_END: here
+    let _ = x;
+}
+";
+
+const SNAP: &str = "---\nsource: tests/x.rs\n---\n| a |\n|--:|\n| 1 |\n";
+
+impl Fixture {
+    fn new(name: &str) -> Self {
+        let root = std::env::temp_dir().join(format!(
+            "xtask-fixture-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        let fixture = Fixture { root };
+        fixture.write("book.toml", BOOK_TOML);
+        fixture.write("src/SUMMARY.md", "# Summary\n\n- [Chapter](chapter.md)\n");
+        fixture.write("src/chapter.md", CHAPTER);
+        fixture.write("src/listing.rs", LISTING);
+        fixture.write("src/out.snap", SNAP);
+        fixture.write(
+            "src/theme/head.hbs",
+            "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
+        );
+        fixture.write("src/katex/katex.min.css", "/* stand-in */\n");
+        fixture
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.root.join(path);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    fn edit(&self, path: &str, from: &str, to: &str) {
+        let full = self.root.join(path);
+        let text = std::fs::read_to_string(&full).expect("read");
+        assert!(text.contains(from), "fixture {path} lacks {from:?}");
+        std::fs::write(full, text.replacen(from, to, 1)).expect("write");
+    }
+
+    fn build(&self) -> Result<book::Built, Vec<Problem>> {
+        book::build(&self.root, &self.root.join("book"))
+    }
+
+    /// Builds, expects failure, and returns the problems as `file:line: message` lines with the
+    /// fixture's root stripped.
+    fn problems(&self) -> Vec<String> {
+        match self.build() {
+            Ok(_) => panic!("the broken fixture built without complaint"),
+            Err(problems) => problems
+                .iter()
+                .map(|p| {
+                    p.to_string()
+                        .replace(&format!("{}/", self.root.display()), "")
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn assert_one(problems: &[String], prefix: &str, needle: &str) {
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(prefix) && p.contains(needle)),
+        "expected a problem starting {prefix:?} containing {needle:?}, got {problems:#?}"
+    );
+}
+
+#[test]
+fn the_fixture_itself_builds() {
+    let f = Fixture::new("ok");
+    let built = f.build().unwrap_or_else(|p| panic!("{p:#?}"));
+    assert!(built.pages >= 3, "index, chapter, print: {}", built.pages);
+    let html = std::fs::read_to_string(f.root.join("book/chapter.html")).expect("chapter page");
+    assert!(html.contains("class=\"katex\""), "math rendered");
+    assert!(html.contains("let x = 1;") && !html.contains("ANCHOR"), "anchor included");
+    assert!(html.contains("<table>"), "the snapshot body renders as a table");
+    assert!(!html.contains("source: tests/x.rs"), "the snapshot header is skipped");
+    assert!(html.contains("katex/katex.min.css"), "the local stylesheet is linked");
+}
+
+#[test]
+fn a_missing_include_file_names_page_and_line() {
+    let f = Fixture::new("nofile");
+    f.edit("src/chapter.md", "listing.rs:here", "missing.rs:here");
+    assert_one(&f.problems(), "src/chapter.md:5:", "missing.rs cannot be read");
+}
+
+#[test]
+fn a_missing_anchor_names_page_and_line() {
+    let f = Fixture::new("noanchor");
+    f.edit("src/chapter.md", "listing.rs:here", "listing.rs:there");
+    assert_one(&f.problems(), "src/chapter.md:5:", "anchor `there` not found");
+}
+
+#[test]
+fn an_unclosed_anchor_is_refused() {
+    let f = Fixture::new("unclosed");
+    f.edit("src/listing.rs", "// ANCHOR_END: here", "// the end");
+    assert_one(&f.problems(), "src/chapter.md:5:", "never closed");
+}
+
+#[test]
+fn a_snapshot_included_with_its_header_is_refused() {
+    let f = Fixture::new("snaprange");
+    f.edit("src/chapter.md", "out.snap:4:", "out.snap:2:");
+    assert_one(&f.problems(), "src/chapter.md:7:", "just after its 3-line header");
+}
+
+#[test]
+fn a_katex_parse_error_names_page_and_line() {
+    let f = Fixture::new("katex");
+    f.edit("src/chapter.md", "Some math", "Fine.\n\nBroken math: $\\frac{1}{$ and some");
+    assert_one(&f.problems(), "src/chapter.md:5:", "KaTeX cannot render `\\frac{1}{`");
+}
+
+#[test]
+fn an_invalid_html_key_names_book_toml_and_line() {
+    let f = Fixture::new("htmlkey");
+    f.edit("book.toml", "theme = \"src/theme\"", "theme = \"src/theme\"\ncolour-scheme = \"x\"");
+    assert_one(&f.problems(), "book.toml:14:", "unknown field `colour-scheme`");
+}
+
+#[test]
+fn an_unknown_katex_key_is_refused() {
+    let f = Fixture::new("katexkey");
+    f.edit("book.toml", "no-css = true", "no-css = true\nno-ccs = true");
+    assert_one(&f.problems(), "book.toml:11:", "unknown key `no-ccs`");
+}
+
+#[test]
+fn a_katex_value_of_the_wrong_type_is_refused() {
+    // mdbook-katex's README example; it silently resets every option, `no-css` included.
+    let f = Fixture::new("katextype");
+    f.edit("book.toml", "no-css = true", "no-css = true\nmax-size = \"Infinity\"");
+    assert_one(&f.problems(), "book.toml:8:", "invalid [preprocessor.katex]");
+}
+
+#[test]
+fn the_cdn_stylesheet_is_refused() {
+    let f = Fixture::new("cdn");
+    f.edit("book.toml", "no-css = true", "no-css = false");
+    assert_one(&f.problems(), "book.toml:8:", "must set `no-css = true`");
+}
+
+#[test]
+fn any_other_mdbook_warning_fails_the_build() {
+    // mdBook only warns that an ordering constraint names no preprocessor.
+    let f = Fixture::new("warn");
+    f.edit("book.toml", "after = [\"links\"]", "after = [\"links\", \"lnks\"]");
+    assert_one(&f.problems(), "", "WARN from mdbook_driver");
+}
+
+#[test]
+fn an_mdbook_error_fails_the_build() {
+    let f = Fixture::new("summary");
+    f.write(
+        "src/SUMMARY.md",
+        "# Summary\n\n- [Chapter](chapter.md)\n- [Gone](gone.md)\n",
+    );
+    assert_one(&f.problems(), "book.toml: mdBook failed", "gone.md");
+}
+
+#[test]
+fn a_missing_katex_stylesheet_is_refused() {
+    let f = Fixture::new("nocss");
+    std::fs::remove_file(f.root.join("src/katex/katex.min.css")).expect("remove");
+    let problems = f.problems();
+    assert_one(&problems, "book/katex/katex.min.css", "stylesheet is missing");
+    assert_one(&problems, "book/chapter.html:", "broken link: `katex/katex.min.css`");
+}
+
+#[test]
+fn a_broken_link_is_refused() {
+    let f = Fixture::new("link");
+    f.edit("src/chapter.md", "Some math", "See [nowhere](nowhere.md). Some math");
+    assert_one(&f.problems(), "book/chapter.html:", "broken link: `nowhere.html`");
+}
+
+/// The real book passes every check too (the test command builds it again; this keeps
+/// `cargo test` alone honest).
+#[test]
+fn the_book_itself_builds() {
+    let root = xtask::root();
+    let dest = std::env::temp_dir().join(format!("xtask-real-book-{}", std::process::id()));
+    let result = book::build(&root, &dest);
+    let _ = std::fs::remove_dir_all(&dest);
+    if let Err(problems) = result {
+        panic!("{problems:#?}");
+    }
+}
+
+#[test]
+fn figures_are_fresh() {
+    let figures = xtask::all_figures().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!figures.is_empty(), "the book has figures");
+    let dir: &Path = &xtask::root().join(xtask::FIGURE_DIR);
+    if let Err(stale) = bookkit::check_figures(dir, &figures) {
+        panic!("{stale}");
+    }
+}
