@@ -1,0 +1,158 @@
+//! The chapter's figures, drawn from the same functions the tables use.
+
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, heatmap, sequential, svg};
+use plotters::prelude::*;
+
+use crate::{PositionTable, Positions, attend, fixed_encoding, tokenize};
+
+/// The two sentences of the chapter.
+pub const SENTENCES: [&str; 2] = ["John likes cats", "cats like John"];
+
+/// Every figure of the chapter.
+///
+/// # Errors
+/// A drawing failure, naming the figure.
+pub fn figures() -> Result<Vec<Figure>, FigureError> {
+    Ok(vec![
+        Figure {
+            name: "order-attention",
+            svg: attention_weights()?,
+        },
+        Figure {
+            name: "order-positions",
+            svg: position_vectors()?,
+        },
+    ])
+}
+
+/// Attention weights of both sentences, without and with learned positions (2 × 2 panels).
+fn attention_weights() -> Result<String, FigureError> {
+    let name = "order-attention";
+    svg(name, 820, 640, |root| {
+        let panels = root.split_evenly((2, 2));
+        let mut k = 0;
+        for sentence in SENTENCES {
+            let labels: Vec<String> = tokenize(sentence)?
+                .iter()
+                .map(|t| t.word.to_string())
+                .collect();
+            for (positions, what) in [
+                (Positions::None, "no positions"),
+                (Positions::Learned, "learned positions"),
+            ] {
+                let w = attend(sentence, positions)?.weights;
+                let values: Vec<Vec<f64>> = w.rows().into_iter().map(|r| r.to_vec()).collect();
+                let title = format!("“{sentence}”, {what}");
+                heatmap(
+                    &panels[k].margin(8, 8, 8, 8),
+                    &Heatmap {
+                        title: &title,
+                        values: &values,
+                        row_labels: &labels,
+                        col_labels: &labels,
+                        color: sequential,
+                        annotate: Some(2),
+                    },
+                )?;
+                k += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The learned table's values (8 rows, then nothing) beside the fixed encoding (any position).
+fn position_vectors() -> Result<String, FigureError> {
+    let name = "order-positions";
+    let table = PositionTable::chapter();
+    svg(name, 820, 360, |root| {
+        let (left, right) = root.split_horizontally(410);
+        let style = |c: RGBColor| ShapeStyle::from(c).stroke_width(2);
+        let mut chart = ChartBuilder::on(&left)
+            .caption(
+                "learned table: one row per position, 0 to 7",
+                (bookkit::FONT, 17),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-0.5f64..15.5f64, -1.2f64..1.2f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("position")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_desc("value")
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for d in 0..crate::D_MODEL {
+            let c = PALETTE[d];
+            let points: Vec<(f64, f64)> = (0..table.max_len())
+                .map(|p| (p as f64, table.rows()[[p, d]]))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), style(c)))?
+                .label(format!("component {d}"))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
+        }
+        chart.draw_series(std::iter::once(Text::new(
+            "no row ⇒ error",
+            (9.0, 0.9),
+            (bookkit::FONT, 15).into_font(),
+        )))?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+
+        let mut chart = ChartBuilder::on(&right)
+            .caption(
+                "fixed encoding: a value at every position",
+                (bookkit::FONT, 17),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-0.5f64..15.5f64, -1.2f64..1.2f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("position")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for d in 0..crate::D_MODEL {
+            let c = PALETTE[d];
+            // The function drawn finely between integer positions, and its integer samples.
+            let curve: Vec<(f64, f64)> = (0..=150)
+                .map(|s| {
+                    let p = s as f64 / 10.0;
+                    let i = (d / 2) as f64;
+                    let w = 10000f64.powf(-2.0 * i / crate::D_MODEL as f64);
+                    (p, if d % 2 == 0 { (p * w).sin() } else { (p * w).cos() })
+                })
+                .collect();
+            chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;
+            let samples = (0..16)
+                .map(|p| fixed_encoding(p, crate::D_MODEL).map(|v| (p as f64, v[d])))
+                .collect::<Result<Vec<_>, _>>()?;
+            chart.draw_series(samples.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
+        }
+        root.present()?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn figures_draw_and_name_their_files() {
+        let figs = super::figures().expect("draws");
+        let names: Vec<_> = figs.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["order-attention", "order-positions"]);
+        for f in &figs {
+            assert!(f.svg.starts_with("<svg") && f.svg.trim_end().ends_with("</svg>"));
+        }
+    }
+}
