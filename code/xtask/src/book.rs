@@ -342,11 +342,18 @@ fn locate_event(root: &Path, src: &Path, event: Captured) -> Problem {
             message: format!("KaTeX cannot render `{math}` (in an included file): {what}"),
         };
     }
-    // mdBook names the include or file in its message; the config is the other usual culprit.
-    let file = if event.message.contains("output.html") || event.message.contains("config") {
-        root.join("book.toml")
-    } else {
-        src.to_path_buf()
+    // mdBook names the page in some messages ("found in `order.md`"); the config is the other
+    // usual culprit.
+    let page = regex::Regex::new(r"in `([^`]+\.md)`")
+        .expect("valid pattern")
+        .captures(&event.message)
+        .map(|c| src.join(&c[1]));
+    let file = match page {
+        Some(page) => page,
+        None if event.message.contains("output.html") || event.message.contains("config") => {
+            root.join("book.toml")
+        }
+        None => src.to_path_buf(),
     };
     Problem {
         file,
