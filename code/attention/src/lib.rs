@@ -73,7 +73,10 @@ impl fmt::Display for Error {
                 rule,
                 expected,
                 got,
-            } => write!(f, "shape mismatch: {rule}; expected {expected:?}, got {got:?}"),
+            } => write!(
+                f,
+                "shape mismatch: {rule}; expected {expected:?}, got {got:?}"
+            ),
             Error::NonFinite { what, at, value } => write!(
                 f,
                 "`{what}` holds {value} at row {}, column {}: every entry must be finite",
@@ -85,7 +88,10 @@ impl fmt::Display for Error {
                  position a query may attend to"
             ),
             Error::BadScale(s) => {
-                write!(f, "scale {s} is not allowed: it must be a positive finite number")
+                write!(
+                    f,
+                    "scale {s} is not allowed: it must be a positive finite number"
+                )
             }
         }
     }
@@ -182,7 +188,10 @@ pub fn softmax_rows(logits: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
 /// assert_eq!(m[[2, 1]], 0.0);
 /// ```
 pub fn causal_mask(n: usize) -> Array2<f64> {
-    Array2::from_shape_fn((n, n), |(i, j)| if j <= i { 0.0 } else { f64::NEG_INFINITY })
+    Array2::from_shape_fn(
+        (n, n),
+        |(i, j)| if j <= i { 0.0 } else { f64::NEG_INFINITY },
+    )
 }
 
 /// Knobs for [`scaled_dot_product`]; the default is plain attention with scale `1/√d_k`.
@@ -362,7 +371,11 @@ impl Head {
     /// assert_eq!(out.output.dim(), (2, 2));
     /// # Ok::<(), attention::Error>(())
     /// ```
-    pub fn forward(&self, x: ArrayView2<'_, f64>, options: &Options<'_>) -> Result<Attention, Error> {
+    pub fn forward(
+        &self,
+        x: ArrayView2<'_, f64>,
+        options: &Options<'_>,
+    ) -> Result<Attention, Error> {
         ensure_nonempty("x", x)?;
         ensure_finite("x", x)?;
         if x.ncols() != self.w_q.nrows() {

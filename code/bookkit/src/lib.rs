@@ -152,10 +152,18 @@ pub fn sequential(t: f64) -> RGBColor {
     // Two linear segments: white → mid blue → navy.
     let (r, g, b) = if t < 0.6 {
         let u = t / 0.6;
-        (lerp(255.0, 66.0, u), lerp(255.0, 133.0, u), lerp(255.0, 244.0, u))
+        (
+            lerp(255.0, 66.0, u),
+            lerp(255.0, 133.0, u),
+            lerp(255.0, 244.0, u),
+        )
     } else {
         let u = (t - 0.6) / 0.4;
-        (lerp(66.0, 8.0, u), lerp(133.0, 29.0, u), lerp(244.0, 88.0, u))
+        (
+            lerp(66.0, 8.0, u),
+            lerp(133.0, 29.0, u),
+            lerp(244.0, 88.0, u),
+        )
     };
     RGBColor(r.round() as u8, g.round() as u8, b.round() as u8)
 }
@@ -226,7 +234,13 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
     }
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    let label_w = 12 + 8 * map.row_labels.iter().map(|s| s.chars().count()).max().unwrap_or(0) as i32;
+    let label_w = 12
+        + 8 * map
+            .row_labels
+            .iter()
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(0) as i32;
     let (top, bottom, right) = (56, 8, 8);
     let cell_w = (w - label_w - right) / cols as i32;
     let cell_h = (h - top - bottom) / rows as i32;
@@ -376,7 +390,6 @@ mod tests {
                     annotate: Some(2),
                 },
             )
-            
         })
         .expect("draws")
     }
@@ -405,7 +418,6 @@ mod tests {
                     annotate: None,
                 },
             )
-            
         })
         .unwrap_err();
         assert!(e.to_string().contains("ragged: heatmap `r`"), "{e}");
@@ -418,9 +430,11 @@ mod tests {
             name: "one",
             svg: "<svg/>".into(),
         };
-        assert!(check_figures(&dir, std::slice::from_ref(&fig))
-            .unwrap_err()
-            .contains("cannot be read"));
+        assert!(
+            check_figures(&dir, std::slice::from_ref(&fig))
+                .unwrap_err()
+                .contains("cannot be read")
+        );
         write_figures(&dir, std::slice::from_ref(&fig)).unwrap();
         assert_eq!(check_figures(&dir, std::slice::from_ref(&fig)), Ok(()));
         let changed = Figure {
@@ -428,7 +442,10 @@ mod tests {
             ..fig
         };
         let e = check_figures(&dir, &[changed]).unwrap_err();
-        assert!(e.contains("`one`") && e.contains("cargo xtask figures"), "{e}");
+        assert!(
+            e.contains("`one`") && e.contains("cargo xtask figures"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

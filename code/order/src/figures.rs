@@ -130,7 +130,14 @@ fn position_vectors() -> Result<String, FigureError> {
                     let p = s as f64 / 10.0;
                     let i = (d / 2) as f64;
                     let w = 10000f64.powf(-2.0 * i / crate::D_MODEL as f64);
-                    (p, if d % 2 == 0 { (p * w).sin() } else { (p * w).cos() })
+                    (
+                        p,
+                        if d % 2 == 0 {
+                            (p * w).sin()
+                        } else {
+                            (p * w).cos()
+                        },
+                    )
                 })
                 .collect();
             chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;

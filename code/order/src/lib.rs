@@ -76,7 +76,10 @@ impl fmt::Display for Error {
                 rule,
                 expected,
                 got,
-            } => write!(f, "shape mismatch: {rule}; expected {expected:?}, got {got:?}"),
+            } => write!(
+                f,
+                "shape mismatch: {rule}; expected {expected:?}, got {got:?}"
+            ),
             Error::Attention(e) => write!(f, "attention: {e}"),
         }
     }
@@ -124,7 +127,6 @@ pub const VOCAB: [Token; 3] = [
     },
 ];
 
-// ANCHOR: tokenize
 /// Splits on whitespace and maps each word to its token, ignoring case and a final `.`.
 ///
 /// # Errors
@@ -139,6 +141,7 @@ pub const VOCAB: [Token; 3] = [
 /// assert!(order::tokenize("dogs like John").is_err());
 /// # Ok::<(), order::Error>(())
 /// ```
+// ANCHOR: tokenize
 pub fn tokenize(sentence: &str) -> Result<Vec<Token>, Error> {
     let tokens = sentence
         .split_whitespace()
@@ -227,11 +230,11 @@ impl Rnn {
         }
     }
 
-    // ANCHOR: rnn
     /// Every hidden state `h_1 … h_n` (rows), starting from `h_0 = 0`.
     ///
     /// # Errors
     /// [`Error::Shape`] when `x` is not `d_model` wide or the weights do not fit together.
+    // ANCHOR: rnn
     pub fn states(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
         let d_h = self.b.len();
         if self.w_h.dim() != (d_h, d_h) || self.w_x.nrows() != d_h {
@@ -327,8 +330,10 @@ impl PositionTable {
         }
         Ok(self.rows.row(position))
     }
-    // ANCHOR_END: table
+}
+// ANCHOR_END: table
 
+impl PositionTable {
     /// How many positions the table covers.
     pub fn max_len(&self) -> usize {
         self.rows.nrows()
@@ -374,7 +379,6 @@ pub fn one_hot(index: usize, len: usize) -> Result<Array1<f64>, Error> {
     Ok(v)
 }
 
-// ANCHOR: encoding
 /// A fixed positional encoding: a function from positions to vectors, nothing learned. This is the
 /// sinusoidal encoding of Vaswani et al. (2017), which chapter 2 derives:
 /// `PE(p)_{2i} = sin(p ω_i)`, `PE(p)_{2i+1} = cos(p ω_i)`, `ω_i = 10000^{-2i/d}`.
@@ -389,6 +393,7 @@ pub fn one_hot(index: usize, len: usize) -> Result<Array1<f64>, Error> {
 /// assert!(order::fixed_encoding(1_000_000, 4).is_ok());
 /// # Ok::<(), order::Error>(())
 /// ```
+// ANCHOR: encoding
 pub fn fixed_encoding(position: usize, d: usize) -> Result<Array1<f64>, Error> {
     if d == 0 || d % 2 == 1 {
         return Err(Error::BadDimension {
@@ -421,11 +426,11 @@ pub enum Positions {
     Fixed,
 }
 
-// ANCHOR: add_positions
 /// The transformer's input: token embeddings plus, row by row, the vector of each position.
 ///
 /// # Errors
 /// [`Error::PositionOutOfRange`] when the sentence is longer than the learned table.
+// ANCHOR: add_positions
 pub fn with_positions(x: ArrayView2<'_, f64>, positions: Positions) -> Result<Array2<f64>, Error> {
     let mut out = x.to_owned();
     let table = PositionTable::chapter();

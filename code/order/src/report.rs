@@ -110,8 +110,17 @@ pub fn rnn(sentences: &[&str]) -> Result<String, Error> {
         let tokens = tokenize(s)?;
         let states = net.states(embed(&tokens).view())?;
         for (step, (token, h)) in tokens.iter().zip(states.rows()).enumerate() {
-            let name = if step == 0 { format!("“{s}”") } else { String::new() };
-            t.row([name, (step + 1).to_string(), token.word.to_string(), vec3(h)]);
+            let name = if step == 0 {
+                format!("“{s}”")
+            } else {
+                String::new()
+            };
+            t.row([
+                name,
+                (step + 1).to_string(),
+                token.word.to_string(),
+                vec3(h),
+            ]);
         }
         finals.push(states.row(states.nrows() - 1).to_owned());
     }

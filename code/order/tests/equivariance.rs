@@ -30,9 +30,7 @@ fn problem() -> impl Strategy<Value = (Array2<f64>, Head, Vec<usize>)> {
             matrix(d, d),
             Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
         )
-            .prop_map(|(x, wq, wk, wv, perm)| {
-                (x, Head::new(wq, wk, wv).expect("shapes fit"), perm)
-            })
+            .prop_map(|(x, wq, wk, wv, perm)| (x, Head::new(wq, wk, wv).expect("shapes fit"), perm))
     })
 }
 
@@ -85,7 +83,9 @@ fn positions_break_the_symmetry() {
     for positions in [Positions::Learned, Positions::Fixed] {
         let a = order::attend("John likes cats", positions).unwrap().output;
         let b = order::attend("cats like John", positions).unwrap().output;
-        let diff = (&a.row(0) - &b.row(2)).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let diff = (&a.row(0) - &b.row(2))
+            .iter()
+            .fold(0.0f64, |m, v| m.max(v.abs()));
         assert!(diff > 0.1, "{positions:?}: {diff}");
         let pooled = (&mean_pool(a.view()) - &mean_pool(b.view()))
             .iter()

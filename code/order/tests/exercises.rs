@@ -51,7 +51,9 @@ fn a_causal_mask_alone_reveals_order() {
     let v = x.dot(&order::head().w_v);
     assert!((&john_first - &v.row(0)).iter().all(|d| d.abs() < 1e-15));
     // Last token: the same as full (unmasked) attention.
-    let full = order::attend("cats like John", Positions::None).unwrap().output;
+    let full = order::attend("cats like John", Positions::None)
+        .unwrap()
+        .output;
     assert!((&john_last - &full.row(2)).iter().all(|d| d.abs() < 1e-12));
 }
 // ANCHOR_END: exercise2
@@ -78,11 +80,21 @@ fn lookup_is_a_one_hot_product() {
 fn without_recurrence_the_rnn_forgets_order() {
     let mut rnn = Rnn::chapter();
     rnn.w_h.fill(0.0);
-    let h = |s: &str| rnn.final_state(embed(&tokenize(s).unwrap()).view()).unwrap();
+    let h = |s: &str| {
+        rnn.final_state(embed(&tokenize(s).unwrap()).view())
+            .unwrap()
+    };
     assert_eq!(h("cats like John"), h("like cats John"));
     // The chapter's network, with its recurrence, tells them apart.
     let full = Rnn::chapter();
-    let g = |s: &str| full.final_state(embed(&tokenize(s).unwrap()).view()).unwrap();
-    assert!((&g("cats like John") - &g("like cats John")).iter().any(|d| d.abs() > 0.05));
+    let g = |s: &str| {
+        full.final_state(embed(&tokenize(s).unwrap()).view())
+            .unwrap()
+    };
+    assert!(
+        (&g("cats like John") - &g("like cats John"))
+            .iter()
+            .any(|d| d.abs() > 0.05)
+    );
 }
 // ANCHOR_END: exercise4

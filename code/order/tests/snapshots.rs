@@ -20,7 +20,10 @@ fn token_embeddings() {
 
 #[test]
 fn attention_without_positions() {
-    check("no_positions", compare(A, B, Positions::None, false).unwrap());
+    check(
+        "no_positions",
+        compare(A, B, Positions::None, false).unwrap(),
+    );
 }
 
 #[test]

@@ -279,9 +279,8 @@ where
 fn install_collector() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
-        let subscriber = tracing_subscriber::registry().with(
-            Collector.with_filter(tracing_subscriber::filter::LevelFilter::INFO),
-        );
+        let subscriber = tracing_subscriber::registry()
+            .with(Collector.with_filter(tracing_subscriber::filter::LevelFilter::INFO));
         // If the host program already installed a subscriber, events go there instead; the
         // build then still fails on anything mdBook returns as an error.
         let _ = tracing::subscriber::set_global_default(subscriber);
@@ -397,7 +396,10 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
             ));
         }
         if text.contains("{{#include") || text.contains("{{#rustdoc_include") {
-            problems.push(at("{{#", "holds an include directive that was not expanded".into()));
+            problems.push(at(
+                "{{#",
+                "holds an include directive that was not expanded".into(),
+            ));
         }
         let dir = page.parent().unwrap_or(dest);
         for cap in link.captures_iter(&text) {

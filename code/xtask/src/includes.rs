@@ -227,7 +227,10 @@ mod tests {
 
     #[test]
     fn snapshot_headers_are_measured() {
-        assert_eq!(snapshot_header_lines("---\nsource: a\n---\nbody\n"), Some(3));
+        assert_eq!(
+            snapshot_header_lines("---\nsource: a\n---\nbody\n"),
+            Some(3)
+        );
         assert_eq!(
             snapshot_header_lines("---\nsource: a\nexpression: b\n---\nx"),
             Some(4)

@@ -27,9 +27,9 @@ fn main() -> ExitCode {
         Some("serve") => flag(&args, "--port").and_then(|port| {
             let port = match port {
                 None => 3000,
-                Some(p) => p.parse::<u16>().map_err(|_| {
-                    format!("--port {p}: a port is a whole number from 0 to 65535")
-                })?,
+                Some(p) => p
+                    .parse::<u16>()
+                    .map_err(|_| format!("--port {p}: a port is a whole number from 0 to 65535"))?,
             };
             serve_book(port)
         }),
@@ -63,7 +63,9 @@ fn flag(args: &[String], name: &str) -> Result<Option<String>, String> {
                     .clone(),
             );
         } else {
-            return Err(format!("unexpected argument `{arg}` (this command takes {name})"));
+            return Err(format!(
+                "unexpected argument `{arg}` (this command takes {name})"
+            ));
         }
     }
     Ok(value)
@@ -173,7 +175,10 @@ fn test() -> Result<(), String> {
     println!("\n==> the book");
     build_book(&root().join("book"))?;
     timings.push(("book", book_start.elapsed()));
-    println!("\nall checks passed in {:.1} s:", start.elapsed().as_secs_f64());
+    println!(
+        "\nall checks passed in {:.1} s:",
+        start.elapsed().as_secs_f64()
+    );
     for (step, t) in timings {
         println!("  {step:<8} {:>6.1} s", t.as_secs_f64());
     }

@@ -121,11 +121,15 @@ pub fn spawn_server(dir: PathBuf, port: u16) -> std::io::Result<std::net::Socket
 /// The newest modification time of anything the book is built from.
 pub fn newest_input(root: &Path) -> Option<SystemTime> {
     let mut inputs = crate::book::walk(&root.join("src"));
-    inputs.extend(crate::book::walk(&root.join("code")).into_iter().filter(|p| {
-        !p.components().any(|c| c.as_os_str() == "target")
-            && p.extension()
-                .is_some_and(|e| e == "rs" || e == "snap" || e == "toml")
-    }));
+    inputs.extend(
+        crate::book::walk(&root.join("code"))
+            .into_iter()
+            .filter(|p| {
+                !p.components().any(|c| c.as_os_str() == "target")
+                    && p.extension()
+                        .is_some_and(|e| e == "rs" || e == "snap" || e == "toml")
+            }),
+    );
     inputs.push(root.join("book.toml"));
     inputs
         .iter()
@@ -169,7 +173,10 @@ mod tests {
         };
         let ok = get("/");
         assert!(ok.starts_with("HTTP/1.1 200 OK"), "{ok}");
-        assert!(ok.contains("text/html") && ok.ends_with("<p>hello</p>"), "{ok}");
+        assert!(
+            ok.contains("text/html") && ok.ends_with("<p>hello</p>"),
+            "{ok}"
+        );
         let missing = get("/nope.html");
         assert!(missing.starts_with("HTTP/1.1 404") && missing.ends_with("gone"));
         std::fs::remove_dir_all(&dir).unwrap();

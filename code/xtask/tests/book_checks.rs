@@ -48,10 +48,8 @@ const SNAP: &str = "---\nsource: tests/x.rs\n---\n| a |\n|--:|\n| 1 |\n";
 
 impl Fixture {
     fn new(name: &str) -> Self {
-        let root = std::env::temp_dir().join(format!(
-            "xtask-fixture-{name}-{}",
-            std::process::id()
-        ));
+        let root =
+            std::env::temp_dir().join(format!("xtask-fixture-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         let fixture = Fixture { root };
         fixture.write("book.toml", BOOK_TOML);
@@ -122,24 +120,44 @@ fn the_fixture_itself_builds() {
     assert!(built.pages >= 3, "index, chapter, print: {}", built.pages);
     let html = std::fs::read_to_string(f.root.join("book/chapter.html")).expect("chapter page");
     assert!(html.contains("class=\"katex\""), "math rendered");
-    assert!(html.contains("let x = 1;") && !html.contains("ANCHOR"), "anchor included");
-    assert!(html.contains("<table>"), "the snapshot body renders as a table");
-    assert!(!html.contains("source: tests/x.rs"), "the snapshot header is skipped");
-    assert!(html.contains("katex/katex.min.css"), "the local stylesheet is linked");
+    assert!(
+        html.contains("let x = 1;") && !html.contains("ANCHOR"),
+        "anchor included"
+    );
+    assert!(
+        html.contains("<table>"),
+        "the snapshot body renders as a table"
+    );
+    assert!(
+        !html.contains("source: tests/x.rs"),
+        "the snapshot header is skipped"
+    );
+    assert!(
+        html.contains("katex/katex.min.css"),
+        "the local stylesheet is linked"
+    );
 }
 
 #[test]
 fn a_missing_include_file_names_page_and_line() {
     let f = Fixture::new("nofile");
     f.edit("src/chapter.md", "listing.rs:here", "missing.rs:here");
-    assert_one(&f.problems(), "src/chapter.md:5:", "missing.rs cannot be read");
+    assert_one(
+        &f.problems(),
+        "src/chapter.md:5:",
+        "missing.rs cannot be read",
+    );
 }
 
 #[test]
 fn a_missing_anchor_names_page_and_line() {
     let f = Fixture::new("noanchor");
     f.edit("src/chapter.md", "listing.rs:here", "listing.rs:there");
-    assert_one(&f.problems(), "src/chapter.md:5:", "anchor `there` not found");
+    assert_one(
+        &f.problems(),
+        "src/chapter.md:5:",
+        "anchor `there` not found",
+    );
 }
 
 #[test]
@@ -153,21 +171,41 @@ fn an_unclosed_anchor_is_refused() {
 fn a_snapshot_included_with_its_header_is_refused() {
     let f = Fixture::new("snaprange");
     f.edit("src/chapter.md", "out.snap:4:", "out.snap:2:");
-    assert_one(&f.problems(), "src/chapter.md:7:", "just after its 3-line header");
+    assert_one(
+        &f.problems(),
+        "src/chapter.md:7:",
+        "just after its 3-line header",
+    );
 }
 
 #[test]
 fn a_katex_parse_error_names_page_and_line() {
     let f = Fixture::new("katex");
-    f.edit("src/chapter.md", "Some math", "Fine.\n\nBroken math: $\\frac{1}{$ and some");
-    assert_one(&f.problems(), "src/chapter.md:5:", "KaTeX cannot render `\\frac{1}{`");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "Fine.\n\nBroken math: $\\frac{1}{$ and some",
+    );
+    assert_one(
+        &f.problems(),
+        "src/chapter.md:5:",
+        "KaTeX cannot render `\\frac{1}{`",
+    );
 }
 
 #[test]
 fn an_invalid_html_key_names_book_toml_and_line() {
     let f = Fixture::new("htmlkey");
-    f.edit("book.toml", "theme = \"src/theme\"", "theme = \"src/theme\"\ncolour-scheme = \"x\"");
-    assert_one(&f.problems(), "book.toml:14:", "unknown field `colour-scheme`");
+    f.edit(
+        "book.toml",
+        "theme = \"src/theme\"",
+        "theme = \"src/theme\"\ncolour-scheme = \"x\"",
+    );
+    assert_one(
+        &f.problems(),
+        "book.toml:14:",
+        "unknown field `colour-scheme`",
+    );
 }
 
 #[test]
@@ -181,8 +219,16 @@ fn an_unknown_katex_key_is_refused() {
 fn a_katex_value_of_the_wrong_type_is_refused() {
     // mdbook-katex's README example; it silently resets every option, `no-css` included.
     let f = Fixture::new("katextype");
-    f.edit("book.toml", "no-css = true", "no-css = true\nmax-size = \"Infinity\"");
-    assert_one(&f.problems(), "book.toml:8:", "invalid [preprocessor.katex]");
+    f.edit(
+        "book.toml",
+        "no-css = true",
+        "no-css = true\nmax-size = \"Infinity\"",
+    );
+    assert_one(
+        &f.problems(),
+        "book.toml:8:",
+        "invalid [preprocessor.katex]",
+    );
 }
 
 #[test]
@@ -196,7 +242,11 @@ fn the_cdn_stylesheet_is_refused() {
 fn any_other_mdbook_warning_fails_the_build() {
     // mdBook only warns that an ordering constraint names no preprocessor.
     let f = Fixture::new("warn");
-    f.edit("book.toml", "after = [\"links\"]", "after = [\"links\", \"lnks\"]");
+    f.edit(
+        "book.toml",
+        "after = [\"links\"]",
+        "after = [\"links\", \"lnks\"]",
+    );
     assert_one(&f.problems(), "", "WARN from mdbook_driver");
 }
 
@@ -215,15 +265,31 @@ fn a_missing_katex_stylesheet_is_refused() {
     let f = Fixture::new("nocss");
     std::fs::remove_file(f.root.join("src/katex/katex.min.css")).expect("remove");
     let problems = f.problems();
-    assert_one(&problems, "book/katex/katex.min.css", "stylesheet is missing");
-    assert_one(&problems, "book/chapter.html:", "broken link: `katex/katex.min.css`");
+    assert_one(
+        &problems,
+        "book/katex/katex.min.css",
+        "stylesheet is missing",
+    );
+    assert_one(
+        &problems,
+        "book/chapter.html:",
+        "broken link: `katex/katex.min.css`",
+    );
 }
 
 #[test]
 fn a_broken_link_is_refused() {
     let f = Fixture::new("link");
-    f.edit("src/chapter.md", "Some math", "See [nowhere](nowhere.md). Some math");
-    assert_one(&f.problems(), "book/chapter.html:", "broken link: `nowhere.html`");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "See [nowhere](nowhere.md). Some math",
+    );
+    assert_one(
+        &f.problems(),
+        "book/chapter.html:",
+        "broken link: `nowhere.html`",
+    );
 }
 
 /// The real book passes every check too (the test command builds it again; this keeps
