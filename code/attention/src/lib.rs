@@ -24,6 +24,8 @@
 //! # Ok::<(), attention::Error>(())
 //! ```
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 use std::fmt;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};

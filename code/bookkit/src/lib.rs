@@ -9,6 +9,8 @@
 //! Figures get an opaque white background so they read the same in mdBook's light and dark
 //! themes.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

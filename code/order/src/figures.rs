@@ -84,8 +84,7 @@ fn position_vectors() -> Result<String, FigureError> {
             .y_desc("value")
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        for d in 0..crate::D_MODEL {
-            let c = PALETTE[d];
+        for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {
             let points: Vec<(f64, f64)> = (0..table.max_len())
                 .map(|p| (p as f64, table.rows()[[p, d]]))
                 .collect();
@@ -122,8 +121,7 @@ fn position_vectors() -> Result<String, FigureError> {
             .x_label_formatter(&|x| format!("{x:.0}"))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        for d in 0..crate::D_MODEL {
-            let c = PALETTE[d];
+        for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {
             // The function drawn finely between integer positions, and its integer samples.
             let curve: Vec<(f64, f64)> = (0..=150)
                 .map(|s| {

@@ -7,6 +7,8 @@
 //! Every number the chapter prints comes from [`report`], which the example prints and the
 //! snapshot tests check.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 use std::fmt;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, array};

@@ -1,6 +1,8 @@
 //! The chapter's central claim, as property tests: without position information, self-attention
 //! is permutation-equivariant, so any order-independent pooling cannot tell two orders apart.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use attention::{Head, Options};
 use ndarray::{Array2, ArrayView2};
 use order::{Positions, Rnn, embed, mean_pool, tokenize, with_positions};

@@ -1,5 +1,7 @@
 //! Solutions to the chapter's exercises. The page shows each one in a collapsed block.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use attention::{Head, Options};
 use ndarray::{Array1, Array2, ArrayView2};
 use order::{PositionTable, Positions, Rnn, embed, one_hot, tokenize};

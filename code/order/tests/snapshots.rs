@@ -1,6 +1,8 @@
 //! The chapter's tables, checked. The page includes these snapshot files (after their 3-line
 //! header), so the numbers the reader sees are the numbers checked here.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use order::Positions;
 use order::report::{compare, embeddings, position_vectors, rnn};
 

@@ -4,6 +4,8 @@
 //! Run it as `cargo xtask <command>` from anywhere in the workspace; `cargo xtask help` lists the
 //! commands.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 

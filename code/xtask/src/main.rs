@@ -142,8 +142,7 @@ fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<Duration, String> {
 /// The one test command: what `.ci/run` runs and what the README tells contributors to run.
 fn test() -> Result<(), String> {
     let start = Instant::now();
-    let mut timings = Vec::new();
-    timings.push(("fmt", cargo(&["fmt", "--all", "--check"], &[])?));
+    let mut timings = vec![("fmt", cargo(&["fmt", "--all", "--check"], &[])?)];
     timings.push((
         "clippy",
         cargo(
