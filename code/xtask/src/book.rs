@@ -375,6 +375,19 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
                 .into(),
         });
     }
+    if !walk(dest).iter().any(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("searchindex") && n.ends_with(".js"))
+    }) {
+        problems.push(Problem {
+            file: dest.to_path_buf(),
+            line: None,
+            message: "no search index was written: mdbook-driver needs its `search` feature and \
+                      [output.html.search] must stay enabled"
+                .into(),
+        });
+    }
     let link = regex::Regex::new(r##"(?:href|src)="([^"#?]*)[^"]*""##).expect("valid pattern");
     let html: Vec<PathBuf> = walk(dest)
         .into_iter()

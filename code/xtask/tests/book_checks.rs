@@ -280,6 +280,17 @@ fn a_missing_katex_stylesheet_is_refused() {
 }
 
 #[test]
+fn a_book_without_search_is_refused() {
+    let f = Fixture::new("nosearch");
+    f.edit(
+        "book.toml",
+        "theme = \"src/theme\"",
+        "theme = \"src/theme\"\n\n[output.html.search]\nenable = false",
+    );
+    assert_one(&f.problems(), "book:", "no search index");
+}
+
+#[test]
 fn a_broken_link_is_refused() {
     let f = Fixture::new("link");
     f.edit(
