@@ -80,7 +80,8 @@ fn position_vectors() -> Result<String, FigureError> {
         chart
             .configure_mesh()
             .x_desc("position")
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
             .y_desc("value")
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
@@ -118,7 +119,8 @@ fn position_vectors() -> Result<String, FigureError> {
         chart
             .configure_mesh()
             .x_desc("position")
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
         for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {

@@ -52,5 +52,6 @@ pub const FIGURE_DIR: &str = "src/figures";
 pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
     let mut figures = Vec::new();
     figures.extend(order::figures()?);
+    figures.extend(sinusoidal::figures()?);
     Ok(figures)
 }

@@ -1,0 +1,102 @@
+//! Prints sinusoidal encodings and their key numbers.
+//!
+//! ```text
+//! cargo run -p sinusoidal --example encode -- --dim 8 --positions 4
+//! cargo run -p sinusoidal --example encode -- --dim 512 --positions 0 --base 100 --layout concatenated
+//! ```
+
+use std::process::ExitCode;
+
+use sinusoidal::{BASE, Layout, Sinusoid, report};
+
+const USAGE: &str =
+    "usage: encode [--dim D] [--positions N] [--base B] [--layout interleaved|concatenated]
+  D: even and positive (default 8); N: rows to print, 0 to 64 (default 4);
+  B: positive and finite (default 10000)";
+
+struct Args {
+    dim: usize,
+    positions: usize,
+    base: f64,
+    layout: Layout,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut out = Args {
+        dim: 8,
+        positions: 4,
+        base: BASE,
+        layout: Layout::Interleaved,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.into());
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let bad = |what: &str| format!("{flag} {value}: {what}\n{USAGE}");
+        match flag.as_str() {
+            "--dim" => out.dim = value.parse().map_err(|_| bad("not a whole number"))?,
+            "--positions" => {
+                out.positions = value.parse().map_err(|_| bad("not a whole number"))?;
+                if out.positions > 64 {
+                    return Err(bad("at most 64 rows are printed"));
+                }
+            }
+            "--base" => out.base = value.parse().map_err(|_| bad("not a number"))?,
+            "--layout" => out.layout = value.parse()?,
+            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
+        }
+    }
+    Ok(out)
+}
+
+fn run(args: &Args) -> Result<String, String> {
+    let enc = Sinusoid::new(args.dim, args.base, args.layout).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    if args.positions > 0 {
+        out.push_str(&format!(
+            "## PE(p) for p = 0 to {}, d = {}, base {}, {:?}\n\n",
+            args.positions - 1,
+            args.dim,
+            args.base,
+            args.layout
+        ));
+        out.push_str(&report::encoding_table(&enc, args.positions, 4));
+        out.push('\n');
+    }
+    let half = args.dim / 2;
+    let picks: Vec<usize> = if half <= 8 {
+        (0..half).collect()
+    } else {
+        vec![0, 1, half / 4, half / 2, 3 * half / 4, half - 1]
+    };
+    out.push_str("## Frequencies and wavelengths\n\n");
+    out.push_str(&report::wavelengths(&enc, &picks));
+    out.push_str("\n## Dot product by offset\n\n");
+    let first = match enc.first_rise(100_000) {
+        Some(k) => format!(
+            "PE(p)·PE(p + k) first rises between k = {k} and k = {}",
+            k + 1
+        ),
+        None => "PE(p)·PE(p + k) does not rise up to k = 100000".into(),
+    };
+    out.push_str(&format!("{first}.\n"));
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args).and_then(|a| run(&a)) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The chapter's figures.
+
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use plotters::prelude::*;
+
+use crate::{Layout, Sinusoid};
+
+/// Every figure of the chapter.
+///
+/// # Errors
+/// A drawing failure, naming the figure.
+pub fn figures() -> Result<Vec<Figure>, FigureError> {
+    Ok(vec![
+        Figure {
+            name: "sinusoidal-heatmap",
+            svg: encoding_heatmap()?,
+        },
+        Figure {
+            name: "sinusoidal-dims",
+            svg: dims_over_positions()?,
+        },
+        Figure {
+            name: "sinusoidal-dot",
+            svg: dot_by_offset()?,
+        },
+    ])
+}
+
+/// The encoding matrix for d = 64, positions 0 to 63, in both layouts.
+fn encoding_heatmap() -> Result<String, FigureError> {
+    let (n, d) = (64, 64);
+    svg("sinusoidal-heatmap", 900, 520, |root| {
+        let (left, right) = root.split_horizontally(450);
+        for (area, layout, title) in [
+            (left, Layout::Interleaved, "paper: interleaved sin, cos"),
+            (right, Layout::Concatenated, "tensor2tensor: [sin | cos]"),
+        ] {
+            let enc = Sinusoid::new(d, crate::BASE, layout)?;
+            let m = enc.matrix(n);
+            let values: Vec<Vec<f64>> = m.rows().into_iter().map(|r| r.to_vec()).collect();
+            let label = |k: usize| {
+                if k % 16 == 0 {
+                    k.to_string()
+                } else {
+                    String::new()
+                }
+            };
+            let rows: Vec<String> = (0..n).map(label).collect();
+            let cols: Vec<String> = (0..d).map(label).collect();
+            heatmap(
+                &area.margin(6, 6, 6, 6),
+                &Heatmap {
+                    title,
+                    values: &values,
+                    row_labels: &rows,
+                    col_labels: &cols,
+                    color: diverging,
+                    annotate: None,
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// A few sine entries over positions 0 to 100 (d = 128): each pair is a wave of its own length.
+fn dims_over_positions() -> Result<String, FigureError> {
+    let enc = Sinusoid::paper(128).map_err(|e| FigureError(e.to_string()))?;
+    svg("sinusoidal-dims", 820, 380, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "PE(p) entries j = 8, 16, 32, 64 (sines), d = 128",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..100f64, -1.15f64..1.15f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("position p")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_desc("value")
+            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (n, &j) in [8usize, 16, 32, 64].iter().enumerate() {
+            let c = PALETTE[n];
+            let w = enc.frequencies()[j / 2];
+            let curve: Vec<(f64, f64)> = (0..=1000)
+                .map(|s| {
+                    let p = s as f64 / 10.0;
+                    (p, (p * w).sin())
+                })
+                .collect();
+            chart
+                .draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(2)))?
+                .label(format!(
+                    "j = {j}, wavelength {:.0}",
+                    enc.wavelengths()[j / 2]
+                ))
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 16, y)],
+                        ShapeStyle::from(c).stroke_width(2),
+                    )
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerLeft)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// `PE(p)·PE(p + k)` against the offset k for d = 512 and three bases.
+fn dot_by_offset() -> Result<String, FigureError> {
+    let d = 512;
+    svg("sinusoidal-dot", 820, 400, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(52)
+            .build_cartesian_2d(0f64..200f64, -120f64..260f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("offset k")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_desc("dot product")
+            .y_label_formatter(&|y| bookkit::fixed(*y, 0))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (n, base) in [10.0, 100.0, 10000.0].into_iter().enumerate() {
+            let enc = Sinusoid::new(d, base, Layout::Interleaved)?;
+            let c = PALETTE[n];
+            let curve: Vec<(f64, f64)> = (0..=2000)
+                .map(|s| {
+                    let k = s as f64 / 10.0;
+                    (k, enc.dot_at_offset(k))
+                })
+                .collect();
+            chart
+                .draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(2)))?
+                .label(format!("base {base}"))
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 16, y)],
+                        ShapeStyle::from(c).stroke_width(2),
+                    )
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+        Ok(())
+    })
+}

@@ -1,0 +1,335 @@
+//! The tables of the sinusoidal chapter. Each returns Markdown; examples print it, snapshot tests
+//! check it, the page includes the snapshots.
+
+use bookkit::{Table, fixed, tuple};
+use ndarray::Array2;
+
+use crate::{
+    BASE, Error, Layout, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff, sin_only,
+};
+
+/// The encodings of positions `0..n` as a table, one row per position.
+pub fn encoding_table(enc: &Sinusoid, n: usize, decimals: usize) -> String {
+    let m = enc.matrix(n);
+    let mut header = vec!["position".to_string()];
+    header.extend((0..enc.d()).map(|j| format!("j = {j}")));
+    let mut t = Table::new(header);
+    for (p, row) in m.rows().into_iter().enumerate() {
+        let mut cells = vec![p.to_string()];
+        cells.extend(row.iter().map(|&v| fixed(v, decimals)));
+        t.row(cells);
+    }
+    t.to_string()
+}
+
+/// Why not the raw position, a fraction of the length, or a binary counter: the candidates side
+/// by side for positions `0..n`.
+///
+/// # Errors
+/// `n < 2` (a fraction of the length needs two positions).
+pub fn naive_schemes(n: usize) -> Result<String, Error> {
+    if n < 2 {
+        return Err(Error::BadDimension {
+            what: "n",
+            value: n,
+            rule: "the comparison needs at least two positions",
+        });
+    }
+    let bits = usize::BITS - (n - 1).leading_zeros();
+    let enc = Sinusoid::paper(4)?;
+    let mut t = Table::new([
+        "position p".to_string(),
+        format!("p / (n − 1), n = {n}"),
+        format!("p / (n − 1), n = {}", 2 * n),
+        format!("binary, {bits} bits"),
+        "sinusoidal, d = 4".to_string(),
+    ]);
+    for p in 0..n {
+        t.row([
+            p.to_string(),
+            fixed(p as f64 / (n - 1) as f64, 3),
+            fixed(p as f64 / (2 * n - 1) as f64, 3),
+            format!("{p:0width$b}", width = bits as usize),
+            tuple(enc.encode(p).iter().copied(), 2),
+        ]);
+    }
+    Ok(t.to_string())
+}
+
+/// One position's encoding built up entry by entry: `i`, `ω_i`, the formula and its value.
+pub fn worked_entries(enc: &Sinusoid, p: usize) -> String {
+    let pe = enc.encode(p);
+    let mut t = Table::new(["j", "pair i", "ω_i", "entry", "value"]);
+    for (i, (s, c, w)) in enc.pairs().into_iter().enumerate() {
+        for (j, f) in [(s, "sin"), (c, "cos")] {
+            t.row([
+                j.to_string(),
+                i.to_string(),
+                format!("{w:.6e}"),
+                format!("{f}({p} · ω_{i})"),
+                fixed(pe[j], 6),
+            ]);
+        }
+    }
+    let mut rows: Vec<_> = t.to_string().lines().map(str::to_string).collect();
+    // Sort body rows by j so the concatenated layout also reads top to bottom.
+    let (head, body) = rows.split_at_mut(2);
+    body.sort_by_key(|r| {
+        r.trim_start_matches("| ")
+            .split(' ')
+            .next()
+            .and_then(|j| j.parse::<usize>().ok())
+    });
+    let mut out = head.join("\n");
+    out.push('\n');
+    out.push_str(&body.join("\n"));
+    out.push('\n');
+    out
+}
+
+/// Frequencies and wavelengths of selected pairs.
+pub fn wavelengths(enc: &Sinusoid, pairs: &[usize]) -> String {
+    let (w, lambda) = (enc.frequencies(), enc.wavelengths());
+    let mut t = Table::new(["pair i", "ω_i", "wavelength 2π/ω_i (positions)"]);
+    for &i in pairs.iter().filter(|&&i| i < w.len()) {
+        t.row([i.to_string(), format!("{:.6e}", w[i]), fixed(lambda[i], 2)]);
+    }
+    t.to_string()
+}
+
+/// The two layouts at one position, and how they relate.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn layouts(d: usize, p: usize) -> Result<String, Error> {
+    let paper = Sinusoid::paper(d)?;
+    let concat = Sinusoid::new(d, BASE, Layout::Concatenated)?;
+    // The interleaved layout built with the concatenated layout's frequencies.
+    let same_freqs = concat_frequencies_interleaved(d, p)?;
+    let perm = concat_from_interleaved(d)?;
+    let (a, b) = (paper.encode(p), concat.encode(p));
+    let mut t = Table::new([
+        "j",
+        "paper (interleaved)",
+        "tensor2tensor / fairseq (concatenated)",
+        "taken from interleaved entry (same ω)",
+    ]);
+    for j in 0..d {
+        t.row([
+            j.to_string(),
+            fixed(a[j], 6),
+            fixed(b[j], 6),
+            perm[j].to_string(),
+        ]);
+    }
+    let permuted: ndarray::Array1<f64> = perm.iter().map(|&k| same_freqs[k]).collect();
+    let permuted_paper: ndarray::Array1<f64> = perm.iter().map(|&k| a[k]).collect();
+    Ok(format!(
+        "{t}\nPermuting the interleaved vector built with the concatenated frequencies gives the \
+         concatenated vector: largest difference {}.\nPermuting the paper's vector the same way \
+         does not: largest difference {} (the frequencies differ).\n",
+        fixed(max_abs_diff(permuted.view(), b.view())?, 6),
+        fixed(max_abs_diff(permuted_paper.view(), b.view())?, 6),
+    ))
+}
+
+/// The interleaved layout evaluated with the concatenated layout's frequencies.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn concat_frequencies_interleaved(d: usize, p: usize) -> Result<ndarray::Array1<f64>, Error> {
+    let w = Sinusoid::new(d, BASE, Layout::Concatenated)?.frequencies();
+    let pos = p as f64;
+    Ok(ndarray::Array1::from_shape_fn(d, |j| {
+        let angle = pos * w[j / 2];
+        if j % 2 == 0 { angle.sin() } else { angle.cos() }
+    }))
+}
+
+/// `M_k`, `PE(p)`, `M_k PE(p)` and `PE(p + k)` for one small case.
+pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> String {
+    let m = enc.shift_matrix(k as i64);
+    let mut t = Table::new(
+        std::iter::once(format!("M_{k} (d = {})", enc.d()))
+            .chain((0..enc.d()).map(|j| format!("col {j}"))),
+    );
+    for (i, row) in m.rows().into_iter().enumerate() {
+        t.row(std::iter::once(format!("row {i}")).chain(row.iter().map(|&v| fixed(v, 4))));
+    }
+    let pe = enc.encode(p);
+    let moved = m.dot(&pe);
+    let target = enc.encode(p + k);
+    let mut v = Table::new(["vector", "value"]);
+    v.row([format!("PE({p})"), tuple(pe.iter().copied(), 4)]);
+    v.row([format!("M_{k} PE({p})"), tuple(moved.iter().copied(), 4)]);
+    v.row([format!("PE({})", p + k), tuple(target.iter().copied(), 4)]);
+    format!("{t}\n{v}")
+}
+
+/// How well one linear map can move every encoding `k` positions on, fitted by least squares on
+/// positions `1..=n`: with sines and cosines, exactly; with sines alone, not at all well.
+///
+/// # Errors
+/// A zero or odd `d`, or a singular fit.
+pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
+    let enc = Sinusoid::paper(d)?;
+    let fit = |features: &dyn Fn(usize) -> ndarray::Array1<f64>| -> Result<(usize, f64), Error> {
+        let m = features(1).len();
+        let a = Array2::from_shape_fn((n, m), |(r, c)| features(r + 1)[c]);
+        let b = Array2::from_shape_fn((n, m), |(r, c)| features(r + 1 + k)[c]);
+        let x = lstsq::solve(a.view(), b.view())?;
+        Ok((m * m, lstsq::rms_residual(a.view(), x.view(), b.view())))
+    };
+    let (both_unknowns, both) = fit(&|p| enc.encode(p))?;
+    let (sin_unknowns, sin) = fit(&|p| sin_only(&enc, p))?;
+    let rms_target = {
+        let all: Vec<f64> = (1..=n)
+            .flat_map(|p| sin_only(&enc, p + k).to_vec())
+            .collect();
+        (all.iter().map(|v| v * v).sum::<f64>() / all.len() as f64).sqrt()
+    };
+    let mut t = Table::new([
+        "features".to_string(),
+        "unknowns in M".to_string(),
+        format!("RMS error of the best M (positions 1 to {n}, k = {k})"),
+    ]);
+    // The exact fit leaves only rounding noise, whose last digits vary by platform: say so.
+    let both = if both < 1e-12 {
+        "below 1e-12 (rounding only)".to_string()
+    } else {
+        format!("{both:.1e}")
+    };
+    t.row([
+        format!("sin and cos, d = {d}"),
+        both_unknowns.to_string(),
+        both,
+    ]);
+    t.row([
+        format!("sin only, {} entries", d / 2),
+        sin_unknowns.to_string(),
+        fixed(sin, 3),
+    ]);
+    Ok(format!(
+        "{t}\nFor scale: the RMS of the sine-only targets themselves is {}.\n",
+        fixed(rms_target, 3)
+    ))
+}
+
+/// `PE(p)·PE(p + k)` at selected offsets, checked against a direct dot product at `p = 17`.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, Error> {
+    let enc = Sinusoid::paper(d)?;
+    let mut t = Table::new([
+        "offset k".to_string(),
+        "Σ cos(k ω_i)".to_string(),
+        "PE(17) · PE(17 + k)".to_string(),
+    ]);
+    for &k in offsets {
+        let direct = enc.encode(17).dot(&enc.encode(17 + k));
+        t.row([
+            k.to_string(),
+            fixed(enc.dot_at_offset(k as f64), 3),
+            fixed(direct, 3),
+        ]);
+    }
+    let rise = match enc.first_rise(max_k) {
+        Some(k) => format!(
+            "The dot product first rises from k = {k} to k = {}: {} → {}.",
+            k + 1,
+            fixed(enc.dot_at_offset(k as f64), 3),
+            fixed(enc.dot_at_offset((k + 1) as f64), 3)
+        ),
+        None => format!("The dot product falls at every step up to k = {max_k}."),
+    };
+    Ok(format!("{t}\n{rise}\n"))
+}
+
+/// The first rise of the dot product for several bases.
+///
+/// # Errors
+/// A zero or odd `d`, or a bad base.
+pub fn first_rises(d: usize, bases: &[f64], max_k: usize) -> Result<String, Error> {
+    let mut t = Table::new(["base", "first k with f(k + 1) > f(k)", "f(k)", "f(k + 1)"]);
+    for &b in bases {
+        let enc = Sinusoid::new(d, b, Layout::Interleaved)?;
+        match enc.first_rise(max_k) {
+            Some(k) => t.row([
+                format!("{b}"),
+                k.to_string(),
+                fixed(enc.dot_at_offset(k as f64), 3),
+                fixed(enc.dot_at_offset((k + 1) as f64), 3),
+            ]),
+            None => t.row([format!("{b}"), format!("none up to {max_k}")]),
+        };
+    }
+    Ok(t.to_string())
+}
+
+/// Norms of a token embedding (entries drawn from `N(0, 1/d)`, a common initialisation for
+/// embeddings shared with the output layer), of the same scaled by `√d`, and of `PE(p)`.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
+    let mut t = Table::new([
+        "d",
+        "‖e‖, entries ~ N(0, 1/d)",
+        "‖√d · e‖",
+        "‖PE(p)‖ = √(d/2), any p",
+    ]);
+    for &d in dims {
+        let enc = Sinusoid::paper(d)?;
+        let mut rng = order::SplitMix64(0xE3B + d as u64);
+        let e: Vec<f64> = (0..d)
+            .map(|_| gaussian(&mut rng) / (d as f64).sqrt())
+            .collect();
+        let norm = e.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let pe = enc.encode(1234);
+        t.row([
+            d.to_string(),
+            fixed(norm, 3),
+            fixed(norm * (d as f64).sqrt(), 3),
+            fixed(pe.dot(&pe).sqrt(), 3),
+        ]);
+    }
+    Ok(t.to_string())
+}
+
+/// A standard normal sample (Box–Muller).
+pub fn gaussian(rng: &mut order::SplitMix64) -> f64 {
+    let u1 = 1.0 - rng.next_f64(); // in (0, 1]: ln is finite
+    let u2 = rng.next_f64();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+/// The encoding in `f32` against `f64` at large positions.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn precision(d: usize, positions: &[usize]) -> Result<String, Error> {
+    let enc = Sinusoid::paper(d)?;
+    let mut t = Table::new([
+        "position".to_string(),
+        format!("largest f32 error, over {d} entries"),
+        "entries off by more than 0.001".to_string(),
+        "spacing of f32 at p".to_string(),
+    ]);
+    for &p in positions {
+        let exact = enc.encode(p);
+        let single: ndarray::Array1<f64> = enc.encode_f32(p).into_iter().map(f64::from).collect();
+        let err = (&single - &exact).mapv(f64::abs);
+        let worst = err.fold(0.0f64, |m, &v| m.max(v));
+        let many = err.iter().filter(|&&v| v > 1e-3).count();
+        // f32 has 24 significant bits: between 2^e and 2^(e+1) its spacing is 2^(e-23).
+        let spacing = format!("2^{}", (p.max(1) as f64).log2().floor() as i64 - 23);
+        t.row([
+            p.to_string(),
+            format!("{worst:.1e}"),
+            many.to_string(),
+            spacing,
+        ]);
+    }
+    Ok(t.to_string())
+}
