@@ -322,12 +322,7 @@ fn locate_event(root: &Path, src: &Path, event: Captured) -> Problem {
                 continue;
             };
             if let Some(offset) = text.find(math.as_str()) {
-                let line = text[..offset].lines().count().max(1);
-                let line = if text[..offset].ends_with('\n') {
-                    line + 1
-                } else {
-                    line
-                };
+                let line = text[..offset].matches('\n').count() + 1;
                 return Problem {
                     file: page,
                     line: Some(line),
@@ -335,10 +330,31 @@ fn locate_event(root: &Path, src: &Path, event: Captured) -> Problem {
                 };
             }
         }
+        // Not typed in a page: look in the files the pages include.
+        for page in includes::pages(src) {
+            let Ok(text) = std::fs::read_to_string(&page) else {
+                continue;
+            };
+            for include in includes::find(&page, &text) {
+                if let Ok(inner) = std::fs::read_to_string(&include.target)
+                    && let Some(offset) = inner.find(math.as_str())
+                {
+                    return Problem {
+                        file: include.target.clone(),
+                        line: Some(inner[..offset].matches('\n').count() + 1),
+                        message: format!(
+                            "KaTeX cannot render `{math}` (included by {}:{}): {what}",
+                            page.display(),
+                            include.line
+                        ),
+                    };
+                }
+            }
+        }
         return Problem {
             file: src.to_path_buf(),
             line: None,
-            message: format!("KaTeX cannot render `{math}` (in an included file): {what}"),
+            message: format!("KaTeX cannot render `{math}` (source not found): {what}"),
         };
     }
     // mdBook names the page in some messages ("found in `order.md`"); the config is the other
@@ -388,7 +404,13 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
                 .into(),
         });
     }
-    let link = regex::Regex::new(r##"(?:href|src)="([^"#?]*)[^"]*""##).expect("valid pattern");
+    let link = regex::Regex::new(r##"(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(?:#([^"]*))?""##)
+        .expect("valid pattern");
+    let remote = regex::Regex::new(
+        r#"<(?:link|script|img|source|iframe)\b[^>]*?(?:href|src)="((?:https?:)?//[^"]+)""#,
+    )
+    .expect("valid pattern");
+    problems.extend(check_katex_fonts(dest));
     let html: Vec<PathBuf> = walk(dest)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
@@ -402,10 +424,14 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
             line: line_of(&text, needle),
             message,
         };
-        if text.contains("cdn.jsdelivr.net") || text.contains("katex@") {
+        // Anything the page loads (stylesheets, scripts, images, fonts) must come with the book.
+        for cap in remote.captures_iter(&text) {
             problems.push(at(
-                "cdn.jsdelivr.net",
-                "links a CDN: the book must render with no network".into(),
+                &cap[1],
+                format!(
+                    "loads `{}` from the network: the book must render offline",
+                    &cap[1]
+                ),
             ));
         }
         if text.contains("{{#include") || text.contains("{{#rustdoc_include") {
@@ -417,8 +443,20 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
         let dir = page.parent().unwrap_or(dest);
         for cap in link.captures_iter(&text) {
             let target = &cap[1];
-            if target.is_empty()
-                || target.contains("://")
+            let fragment = cap.get(2).map(|m| m.as_str()).filter(|f| !f.is_empty());
+            if target.is_empty() {
+                // A link within the page: its fragment must name an element of this page.
+                if let Some(f) = fragment
+                    && !text.contains(&format!("id=\"{f}\""))
+                {
+                    problems.push(at(
+                        &format!("#{f}\""),
+                        format!("broken link: no element has id `{f}` on this page"),
+                    ));
+                }
+                continue;
+            }
+            if target.contains("://")
                 || target.starts_with("mailto:")
                 || target.starts_with("data:")
                 || target.starts_with("javascript:")
@@ -437,6 +475,14 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
                     &format!("\"{target}"),
                     format!("broken link: `{target}` does not exist in the rendered book"),
                 ));
+            } else if let Some(f) = fragment
+                && path.extension().is_some_and(|e| e == "html")
+                && !std::fs::read_to_string(&path).is_ok_and(|t| t.contains(&format!("id=\"{f}\"")))
+            {
+                problems.push(at(
+                    &format!("\"{target}#{f}"),
+                    format!("broken link: `{target}` has no element with id `{f}`"),
+                ));
             }
         }
     }
@@ -445,6 +491,31 @@ fn check_output(dest: &Path) -> Result<usize, Vec<Problem>> {
     } else {
         Err(problems)
     }
+}
+
+/// Every font KaTeX's stylesheet asks for first (the woff2 file of each `@font-face`) must be in
+/// the output, or formulas silently fall back to system fonts.
+fn check_katex_fonts(dest: &Path) -> Vec<Problem> {
+    let css_path = dest.join("katex/katex.min.css");
+    let Ok(css) = std::fs::read_to_string(&css_path) else {
+        return Vec::new(); // reported as a missing stylesheet
+    };
+    let first_url = regex::Regex::new(r"src:url\(([^)]+)\)").expect("valid pattern");
+    first_url
+        .captures_iter(&css)
+        .filter_map(|cap| {
+            let font = css_path.parent().unwrap_or(dest).join(&cap[1]);
+            (!font.is_file()).then(|| Problem {
+                file: css_path.clone(),
+                line: None,
+                message: format!(
+                    "KaTeX font {} is missing: copy it from the katex 0.16.4 npm package into \
+                     src/katex/fonts/",
+                    &cap[1]
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Every file under `dir`, sorted.

@@ -98,12 +98,16 @@ pub fn check(include: &Include) -> Result<(), Problem> {
     match &include.selector {
         Selector::Whole => {}
         Selector::Anchor(name) => {
-            let start = Regex::new(&format!(r"ANCHOR:\s*{}\b", regex::escape(name)))
-                .expect("an escaped name is a valid pattern");
-            let end = Regex::new(&format!(r"ANCHOR_END:\s*{}\b", regex::escape(name)))
-                .expect("an escaped name is a valid pattern");
-            let begins = text.lines().position(|l| start.is_match(l));
-            let ends = text.lines().position(|l| end.is_match(l));
+            // mdBook reads the whole name after the marker and compares it for equality.
+            let marker =
+                |kind: &str| Regex::new(&format!(r"{kind}:\s*([\w_-]+)")).expect("a valid pattern");
+            let (start_re, end_re) = (marker("ANCHOR"), marker("ANCHOR_END"));
+            let named =
+                |re: &Regex, l: &str| re.captures(l).is_some_and(|c| &c[1] == name.as_str());
+            let start = |l: &str| !l.contains("ANCHOR_END") && named(&start_re, l);
+            let end = |l: &str| named(&end_re, l);
+            let begins = text.lines().position(start);
+            let ends = text.lines().position(end);
             match (begins, ends) {
                 (None, _) => {
                     return Err(problem(format!(
@@ -128,6 +132,14 @@ pub fn check(include: &Include) -> Result<(), Problem> {
         }
         Selector::Lines(start, end) => {
             let count = text.lines().count();
+            if let (Some(a), Some(b)) = (start, end)
+                && a > b
+            {
+                return Err(problem(format!(
+                    "the range {a}:{b} of {} is reversed: mdBook would include nothing",
+                    include.target.display()
+                )));
+            }
             for n in [start, end].into_iter().flatten() {
                 if *n == 0 || *n > count {
                     return Err(problem(format!(
@@ -145,6 +157,7 @@ pub fn check(include: &Include) -> Result<(), Problem> {
                 include.target.display()
             ))
         })?;
+        check_snapshot_is_tested(&include.target, &text).map_err(problem)?;
         let want = header + 1;
         if include.selector != Selector::Lines(Some(want), None) {
             return Err(problem(format!(
@@ -155,6 +168,39 @@ pub fn check(include: &Include) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// An included snapshot must still be asserted by the test file named in its header; otherwise
+/// deleting the test would leave the page showing a number nothing checks.
+fn check_snapshot_is_tested(snap: &Path, text: &str) -> Result<(), String> {
+    let source = text
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix("source: "))
+        .ok_or_else(|| format!("{} names no `source:` test file", snap.display()))?;
+    let name = snap
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| format!("{} has no file name", snap.display()))?;
+    // The header's source path is relative to the workspace root, which holds `code/`.
+    let root = snap
+        .ancestors()
+        .find(|a| a.join("code").is_dir() && a.join("Cargo.toml").is_file())
+        .ok_or_else(|| format!("{} is not inside the workspace", snap.display()))?;
+    let test = std::fs::read_to_string(root.join(source)).map_err(|e| {
+        format!(
+            "{}: its test file {source} cannot be read: {e}",
+            snap.display()
+        )
+    })?;
+    if test.contains(&format!("\"{name}\"")) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is included but no test in {source} asserts a snapshot named \"{name}\"",
+            snap.display()
+        ))
+    }
 }
 
 /// Every Markdown page under `src` (the theme and vendored folders hold none).
@@ -178,6 +224,31 @@ pub fn pages(src: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Checks the includes of `text` (from `file`) and, as mdBook expands includes inside included
+/// files too, those of every file it includes.
+fn check_recursively(file: &Path, text: &str, depth: usize, problems: &mut Vec<Problem>) {
+    if depth > 10 {
+        problems.push(Problem {
+            file: file.to_path_buf(),
+            line: None,
+            message: "includes nest more than 10 deep (mdBook stops there)".into(),
+        });
+        return;
+    }
+    for include in find(file, text) {
+        match check(&include) {
+            Err(p) => problems.push(p),
+            Ok(()) => {
+                if let Ok(inner) = std::fs::read_to_string(&include.target)
+                    && inner.contains("{{#")
+                {
+                    check_recursively(&include.target, &inner, depth + 1, problems);
+                }
+            }
+        }
+    }
+}
+
 /// Checks every include of every page under `src`.
 pub fn check_all(src: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -193,11 +264,18 @@ pub fn check_all(src: &Path) -> Vec<Problem> {
                 continue;
             }
         };
-        for include in find(&page, &text) {
-            if let Err(p) = check(&include) {
-                problems.push(p);
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("~~~") {
+                problems.push(Problem {
+                    file: page.clone(),
+                    line: Some(n + 1),
+                    message: "use backtick fences: mdbook-katex does not see `~~~` fences and \
+                              would render a `$` inside one as math"
+                        .into(),
+                });
             }
         }
+        check_recursively(&page, &text, 0, &mut problems);
     }
     problems
 }

@@ -64,6 +64,10 @@ impl Fixture {
             "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
         );
         fixture.write("src/katex/katex.min.css", "/* stand-in */\n");
+        // The snapshot's test file, named in its header, relative to a workspace root.
+        fixture.write("Cargo.toml", "# stands in for the workspace manifest\n");
+        fixture.write("code/README", "crates would live here\n");
+        fixture.write("tests/x.rs", "insta::assert_snapshot!(\"out\", table());\n");
         fixture
     }
 
@@ -302,6 +306,127 @@ fn a_broken_link_is_refused() {
         &f.problems(),
         "book/chapter.html:",
         "broken link: `nowhere.html`",
+    );
+}
+
+#[test]
+fn an_anchor_name_must_match_whole() {
+    let f = Fixture::new("prefix");
+    f.edit("src/listing.rs", "ANCHOR: here", "ANCHOR: here-and-there");
+    f.edit(
+        "src/listing.rs",
+        "ANCHOR_END: here",
+        "ANCHOR_END: here-and-there",
+    );
+    assert_one(
+        &f.problems(),
+        "src/chapter.md:5:",
+        "anchor `here` not found",
+    );
+}
+
+#[test]
+fn a_reversed_line_range_is_refused() {
+    let f = Fixture::new("reversed");
+    f.edit("src/chapter.md", "listing.rs:here", "listing.rs:5:2");
+    assert_one(&f.problems(), "src/chapter.md:5:", "is reversed");
+}
+
+#[test]
+fn includes_inside_included_files_are_checked() {
+    let f = Fixture::new("nested");
+    f.write(
+        "src/part.txt",
+        "before\n{{#include listing.rs:gone}}\nafter\n",
+    );
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "{{#include part.txt}}\n\nSome math",
+    );
+    assert_one(&f.problems(), "src/part.txt:2:", "anchor `gone` not found");
+}
+
+#[test]
+fn a_snapshot_no_test_asserts_is_refused() {
+    let f = Fixture::new("orphan");
+    f.write("tests/x.rs", "// the test was deleted\n");
+    assert_one(
+        &f.problems(),
+        "src/chapter.md:7:",
+        "no test in tests/x.rs asserts",
+    );
+}
+
+#[test]
+fn tilde_fences_are_refused() {
+    let f = Fixture::new("tilde");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "~~~\ncosts $5 and $6\n~~~\n\nSome math",
+    );
+    assert_one(&f.problems(), "src/chapter.md:3:", "backtick fences");
+}
+
+#[test]
+fn a_katex_error_in_an_included_file_names_that_file() {
+    let f = Fixture::new("katexinc");
+    f.write("src/math.txt", "first line\nBroken: $\\sqrt{$ here\n");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "{{#include math.txt}}\n\nSome math",
+    );
+    assert_one(&f.problems(), "src/math.txt:2:", "included by");
+}
+
+#[test]
+fn a_missing_fragment_is_refused() {
+    let f = Fixture::new("fragment");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "See [below](#nowhere) and [here](chapter.md#chapter). Some math",
+    );
+    let problems = f.problems();
+    assert_one(
+        &problems,
+        "book/chapter.html:",
+        "no element has id `nowhere`",
+    );
+    assert!(
+        !problems.iter().any(|p| p.contains("`chapter`")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn anything_loaded_from_the_network_is_refused() {
+    let f = Fixture::new("remote");
+    f.write(
+        "src/theme/head.hbs",
+        "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n\
+         <script src=\"https://cdnjs.example.org/lib.js\"></script>\n",
+    );
+    assert_one(
+        &f.problems(),
+        "book/chapter.html:",
+        "loads `https://cdnjs.example.org/lib.js`",
+    );
+}
+
+#[test]
+fn a_missing_katex_font_is_refused() {
+    let f = Fixture::new("font");
+    f.write(
+        "src/katex/katex.min.css",
+        "@font-face{font-family:KaTeX_Main;src:url(fonts/KaTeX_Main-Regular.woff2) format(\"woff2\")}\n",
+    );
+    assert_one(
+        &f.problems(),
+        "book/katex/katex.min.css",
+        "KaTeX_Main-Regular.woff2 is missing",
     );
 }
 
