@@ -3,8 +3,8 @@
 //!
 //! The book introduces these in chapter 1, "Why position?" (`src/order.md`). Later chapters add
 //! position information *around* this core (to the inputs, to the logits through `bias`, or to the
-//! queries and keys) and never change it, which is exactly why the core itself knows nothing about
-//! position.
+//! queries and keys) and never change it. Apart from the optional causal mask, which treats earlier
+//! and later keys differently, the core itself knows nothing about position.
 //!
 //! Everything here is `f64`: the point is to show the mathematics exactly. Chapters that care about
 //! speed or lower precision keep their own fast forms and test them against these.

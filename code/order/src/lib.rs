@@ -103,10 +103,18 @@ pub const D_MODEL: usize = 4;
 pub struct Token {
     /// The token's name as printed.
     pub word: &'static str,
-    /// Its row in the embedding table.
-    pub id: usize,
+    /// Its row in the embedding table (private: only [`VOCAB`] makes tokens, so every id has a
+    /// row).
+    id: usize,
     /// The surface forms that map to it (lower case).
     forms: &'static [&'static str],
+}
+
+impl Token {
+    /// Its row in the embedding table.
+    pub fn id(&self) -> usize {
+        self.id
+    }
 }
 
 /// The vocabulary: three tokens. "likes" and "like" share a token on purpose, so that the two
@@ -137,7 +145,7 @@ pub const VOCAB: [Token; 3] = [
 /// ```
 /// let a = order::tokenize("John likes cats")?;
 /// let b = order::tokenize("cats like John.")?;
-/// let ids = |t: &[order::Token]| t.iter().map(|t| t.id).collect::<Vec<_>>();
+/// let ids = |t: &[order::Token]| t.iter().map(|t| t.id()).collect::<Vec<_>>();
 /// assert_eq!(ids(&a), [0, 1, 2]);
 /// assert_eq!(ids(&b), [2, 1, 0]);
 /// assert!(order::tokenize("dogs like John").is_err());
@@ -203,11 +211,15 @@ pub fn head() -> attention::Head {
 }
 
 /// Mean over the rows: one order-independent way to pool a sentence into one vector.
-pub fn mean_pool(x: ArrayView2<'_, f64>) -> Array1<f64> {
-    x.sum_axis(ndarray::Axis(0)) / x.nrows().max(1) as f64
+///
+/// # Errors
+/// [`Error::EmptySentence`] for a matrix with no rows (the mean of nothing is undefined).
+pub fn mean_pool(x: ArrayView2<'_, f64>) -> Result<Array1<f64>, Error> {
+    x.mean_axis(ndarray::Axis(0)).ok_or(Error::EmptySentence)
 }
 
-/// An Elman recurrent network, `h_t = tanh(W_h h_{t-1} + W_x x_t + b)`, with fixed weights.
+/// An Elman-style recurrent network in its modern form, `h_t = tanh(W_h h_{t-1} + W_x x_t + b)`
+/// with `h_0 = 0`, and fixed weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rnn {
     /// Hidden-to-hidden weights, `[d_h, d_h]`.
@@ -239,11 +251,18 @@ impl Rnn {
     // ANCHOR: rnn
     pub fn states(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
         let d_h = self.b.len();
-        if self.w_h.dim() != (d_h, d_h) || self.w_x.nrows() != d_h {
+        if self.w_h.dim() != (d_h, d_h) {
             return Err(Error::Shape {
-                rule: "W_h must be [d_h, d_h] and W_x [d_h, d_model], with d_h = len(b)",
+                rule: "W_h must be [d_h, d_h] with d_h = len(b)",
                 expected: vec![d_h, d_h],
                 got: self.w_h.shape().to_vec(),
+            });
+        }
+        if self.w_x.nrows() != d_h {
+            return Err(Error::Shape {
+                rule: "W_x must be [d_h, d_model] with d_h = len(b)",
+                expected: vec![d_h, self.w_x.ncols()],
+                got: self.w_x.shape().to_vec(),
             });
         }
         if x.ncols() != self.w_x.ncols() {
@@ -370,6 +389,13 @@ impl PositionTable {
 /// # Ok::<(), order::Error>(())
 /// ```
 pub fn one_hot(index: usize, len: usize) -> Result<Array1<f64>, Error> {
+    if len == 0 {
+        return Err(Error::BadDimension {
+            what: "len",
+            value: 0,
+            rule: "a one-hot vector needs at least one class",
+        });
+    }
     if index >= len {
         return Err(Error::PositionOutOfRange {
             position: index,
@@ -434,6 +460,13 @@ pub enum Positions {
 /// [`Error::PositionOutOfRange`] when the sentence is longer than the learned table.
 // ANCHOR: add_positions
 pub fn with_positions(x: ArrayView2<'_, f64>, positions: Positions) -> Result<Array2<f64>, Error> {
+    if positions == Positions::Learned && x.ncols() != D_MODEL {
+        return Err(Error::Shape {
+            rule: "the learned table's rows are d_model wide, so x must be too",
+            expected: vec![x.nrows(), D_MODEL],
+            got: x.shape().to_vec(),
+        });
+    }
     let mut out = x.to_owned();
     let table = PositionTable::chapter();
     for (p, mut row) in out.rows_mut().into_iter().enumerate() {
@@ -568,6 +601,28 @@ mod tests {
         assert_eq!(
             rnn.final_state(Array2::zeros((0, 4)).view()),
             Err(Error::EmptySentence)
+        );
+    }
+
+    #[test]
+    fn bad_shapes_are_errors_not_panics() {
+        let narrow = Array2::<f64>::zeros((2, 3));
+        let e = with_positions(narrow.view(), Positions::Learned).unwrap_err();
+        assert!(e.to_string().contains("expected [2, 4], got [2, 3]"), "{e}");
+        assert!(with_positions(narrow.view(), Positions::Fixed).is_err()); // odd width
+        assert_eq!(
+            mean_pool(Array2::<f64>::zeros((0, 4)).view()),
+            Err(Error::EmptySentence)
+        );
+        let e = one_hot(0, 0).unwrap_err();
+        assert!(e.to_string().contains("at least one class"), "{e}");
+        let mut rnn = Rnn::chapter();
+        rnn.w_x = Array2::zeros((2, 4));
+        let e = rnn.states(Array2::zeros((1, 4)).view()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "shape mismatch: W_x must be [d_h, d_model] with d_h = len(b); expected [3, 4], \
+             got [2, 4]"
         );
     }
 

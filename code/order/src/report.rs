@@ -28,7 +28,7 @@ pub fn embeddings() -> String {
     let table = token_table();
     let mut t = Table::new(["token", "embedding"]);
     for token in VOCAB {
-        t.row([token.word.to_string(), vec3(table.row(token.id))]);
+        t.row([token.word.to_string(), vec3(table.row(token.id()))]);
     }
     t.to_string()
 }
@@ -38,8 +38,8 @@ pub fn embeddings() -> String {
 /// # Errors
 /// [`Error::Shape`] when the sentences do not hold the same tokens.
 pub fn match_tokens(a: &[Token], b: &[Token]) -> Result<Vec<(usize, usize)>, Error> {
-    let mut sorted_a: Vec<usize> = a.iter().map(|t| t.id).collect();
-    let mut sorted_b: Vec<usize> = b.iter().map(|t| t.id).collect();
+    let mut sorted_a: Vec<usize> = a.iter().map(Token::id).collect();
+    let mut sorted_b: Vec<usize> = b.iter().map(Token::id).collect();
     sorted_a.sort_unstable();
     sorted_b.sort_unstable();
     if sorted_a != sorted_b {
@@ -53,7 +53,7 @@ pub fn match_tokens(a: &[Token], b: &[Token]) -> Result<Vec<(usize, usize)>, Err
     let mut pairs = Vec::with_capacity(a.len());
     for (i, token) in a.iter().enumerate() {
         let j = (0..b.len())
-            .find(|&j| !used[j] && b[j].id == token.id)
+            .find(|&j| !used[j] && b[j].id() == token.id())
             .expect("the multisets are equal");
         used[j] = true;
         pairs.push((i, j));
@@ -88,7 +88,7 @@ pub fn compare(a: &str, b: &str, positions: Positions, causal: bool) -> Result<S
             fixed(max_abs_diff(ra, rb), DECIMALS),
         ]);
     }
-    let (pa, pb) = (mean_pool(out_a.view()), mean_pool(out_b.view()));
+    let (pa, pb) = (mean_pool(out_a.view())?, mean_pool(out_b.view())?);
     t.row([
         "mean of all rows".to_string(),
         vec3(pa.view()),

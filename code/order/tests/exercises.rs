@@ -18,18 +18,22 @@ fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
 
 // ANCHOR: exercise1
 proptest! {
-    /// Exercise 1: adding the *same* vector c to every token is not position information. The
-    /// input is still a set of rows, so attention stays permutation-equivariant.
+    /// Exercise 1: adding the *same* vector c to every token is not position information.
+    /// Reordering the tokens and then adding c gives the same input as adding c and then
+    /// reordering, so attention stays permutation-equivariant.
     #[test]
     fn a_constant_offset_keeps_the_symmetry(
-        x in matrix(4, 3), c in matrix(1, 3), w in matrix(3, 3),
+        x in matrix(4, 3), c in matrix(1, 3),
+        (wq, wk, wv) in (matrix(3, 3), matrix(3, 3), matrix(3, 3)),
         perm in Just(vec![0usize, 1, 2, 3]).prop_shuffle(),
     ) {
-        let head = Head::new(w.clone(), w.t().to_owned(), w).unwrap();
-        let shifted = &x + &c; // c broadcasts over the rows
-        let out = head.forward(shifted.view(), &Options::default()).unwrap().output;
-        let px = permute_rows(shifted.view(), &perm);
-        let out_p = head.forward(px.view(), &Options::default()).unwrap().output;
+        let head = Head::new(wq, wk, wv).unwrap();
+        let opts = Options::default();
+        // The sentence as written, with c added to every token (c broadcasts over the rows)…
+        let out = head.forward((&x + &c).view(), &opts).unwrap().output;
+        // …and the reordered sentence, with c added to every token.
+        let reordered = permute_rows(x.view(), &perm) + &c;
+        let out_p = head.forward(reordered.view(), &opts).unwrap().output;
         let d = &out_p - &permute_rows(out.view(), &perm);
         prop_assert!(d.iter().all(|v| v.abs() < 1e-12));
     }
