@@ -170,6 +170,13 @@ pub fn sequential(t: f64) -> RGBColor {
     RGBColor(r.round() as u8, g.round() as u8, b.round() as u8)
 }
 
+/// A categorical colour: entry `t` (rounded) of [`PALETTE`], lightened so dark text reads on it.
+pub fn category(t: f64) -> RGBColor {
+    let c = PALETTE[(t.max(0.0).round() as usize) % PALETTE.len()];
+    let lighten = |x: u8| ((x as f64 + 255.0) / 2.0).round() as u8;
+    RGBColor(lighten(c.0), lighten(c.1), lighten(c.2))
+}
+
 /// A diverging colour for a value in `[-1, 1]`: blue for negative, white at zero, red for positive.
 pub fn diverging(t: f64) -> RGBColor {
     let t = t.clamp(-1.0, 1.0);
@@ -213,6 +220,8 @@ pub struct Heatmap<'a> {
     pub color: fn(f64) -> RGBColor,
     /// Write each value in its cell with this many decimals (for small matrices).
     pub annotate: Option<usize>,
+    /// Text to write in each cell instead of the value (same shape as `values`).
+    pub cell_text: Option<&'a [Vec<String>]>,
 }
 
 /// Draws a labelled heatmap filling `area`.
@@ -274,12 +283,17 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
                 [(x0, y0), (x0 + cell_w, y0 + cell_h)],
                 fill.filled(),
             ))?;
-            if let Some(d) = map.annotate {
+            let text = match (map.cell_text, map.annotate) {
+                (Some(cells), _) => cells.get(i).and_then(|r| r.get(j)).cloned(),
+                (None, Some(d)) => Some(fixed(v, d)),
+                (None, None) => None,
+            };
+            if let Some(text) = text {
                 let luminance =
                     0.299 * fill.0 as f64 + 0.587 * fill.1 as f64 + 0.114 * fill.2 as f64;
                 let ink = if luminance < 140.0 { WHITE } else { BLACK };
                 area.draw(&Text::new(
-                    fixed(v, d),
+                    text,
                     (x0 + cell_w / 2, y0 + cell_h / 2),
                     TextStyle::from((FONT, 14.0).into_font())
                         .color(&ink)
@@ -390,6 +404,7 @@ mod tests {
                     col_labels: &labels,
                     color: sequential,
                     annotate: Some(2),
+                    cell_text: None,
                 },
             )
         })
@@ -418,6 +433,7 @@ mod tests {
                     col_labels: &labels,
                     color: sequential,
                     annotate: None,
+                    cell_text: None,
                 },
             )
         })

@@ -52,6 +52,7 @@ fn attention_weights() -> Result<String, FigureError> {
                         col_labels: &labels,
                         color: sequential,
                         annotate: Some(2),
+                        cell_text: None,
                     },
                 )?;
                 k += 1;

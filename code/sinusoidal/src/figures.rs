@@ -56,6 +56,7 @@ fn encoding_heatmap() -> Result<String, FigureError> {
                     col_labels: &cols,
                     color: diverging,
                     annotate: None,
+                    cell_text: None,
                 },
             )?;
         }

@@ -283,7 +283,7 @@ pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
         let enc = Sinusoid::paper(d)?;
         let mut rng = order::SplitMix64(0xE3B + d as u64);
         let e: Vec<f64> = (0..d)
-            .map(|_| gaussian(&mut rng) / (d as f64).sqrt())
+            .map(|_| rng.next_gaussian() / (d as f64).sqrt())
             .collect();
         let norm = e.iter().map(|v| v * v).sum::<f64>().sqrt();
         let pe = enc.encode(1234);
@@ -295,13 +295,6 @@ pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
         ]);
     }
     Ok(t.to_string())
-}
-
-/// A standard normal sample (Box–Muller).
-pub fn gaussian(rng: &mut order::SplitMix64) -> f64 {
-    let u1 = 1.0 - rng.next_f64(); // in (0, 1]: ln is finite
-    let u2 = rng.next_f64();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
 /// The encoding in `f32` against `f64` at large positions.
