@@ -171,7 +171,11 @@ pub fn sequential(t: f64) -> RGBColor {
 }
 
 /// A categorical colour: entry `t` (rounded) of [`PALETTE`], lightened so dark text reads on it.
+/// NaN draws light grey (an empty cell).
 pub fn category(t: f64) -> RGBColor {
+    if t.is_nan() {
+        return RGBColor(235, 235, 235);
+    }
     let c = PALETTE[(t.max(0.0).round() as usize) % PALETTE.len()];
     let lighten = |x: u8| ((x as f64 + 255.0) / 2.0).round() as u8;
     RGBColor(lighten(c.0), lighten(c.1), lighten(c.2))

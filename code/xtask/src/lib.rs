@@ -53,5 +53,6 @@ pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
     let mut figures = Vec::new();
     figures.extend(order::figures()?);
     figures.extend(sinusoidal::figures()?);
+    figures.extend(learned::figures()?);
     Ok(figures)
 }

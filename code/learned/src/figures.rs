@@ -1,0 +1,175 @@
+//! The chapter's figures.
+
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, category, diverging, heatmap, svg};
+use plotters::prelude::*;
+
+use crate::packing::{Reset, pack};
+use crate::{init_table, train_toy};
+
+/// The documents and context length of the packing figure.
+pub const DOCS: [usize; 5] = [5, 3, 7, 2, 6];
+/// The context length of the packing figure.
+pub const CONTEXT: usize = 8;
+
+/// Every figure of the chapter.
+///
+/// # Errors
+/// A drawing failure, naming the figure.
+pub fn figures() -> Result<Vec<Figure>, FigureError> {
+    Ok(vec![
+        Figure {
+            name: "learned-training",
+            svg: training()?,
+        },
+        Figure {
+            name: "learned-packing",
+            svg: packing()?,
+        },
+    ])
+}
+
+/// The toy table after training on lengths up to 12 of 24 rows: learned rows, untouched rows.
+fn training() -> Result<String, FigureError> {
+    let (max_len, d) = (24, 16);
+    let fail = |e: crate::Error| FigureError(format!("learned-training: {e}"));
+    let init = init_table(max_len, d, crate::INIT_STD, 2024).map_err(fail)?;
+    let run = train_toy(&init, &[4, 8, 12], 60, 0.1).map_err(fail)?;
+    let target = sinusoidal::Sinusoid::paper(d).map_err(|e| FigureError(e.to_string()))?;
+    svg("learned-training", 900, 460, |root| {
+        let (left, right) = root.split_horizontally(430);
+        let values: Vec<Vec<f64>> = run
+            .trained
+            .rows()
+            .rows()
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect();
+        let rows: Vec<String> = (0..max_len)
+            .map(|p| {
+                if p % 4 == 0 {
+                    p.to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        let cols: Vec<String> = (0..d)
+            .map(|j| {
+                if j % 4 == 0 {
+                    j.to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        heatmap(
+            &left.margin(6, 6, 6, 6),
+            &Heatmap {
+                title: "table after training on lengths 4, 8, 12",
+                values: &values,
+                row_labels: &rows,
+                col_labels: &cols,
+                color: diverging,
+                annotate: None,
+                cell_text: None,
+            },
+        )?;
+        let mut chart = ChartBuilder::on(&right)
+            .caption("per position", (bookkit::FONT, 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-0.5f64..(max_len as f64 - 0.5), 0f64..3.4f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("position")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let series = [
+            ("distance moved from the initial row", PALETTE[0], true),
+            ("distance to the target", PALETTE[1], false),
+        ];
+        for (label, c, moved) in series {
+            let points = (0..max_len)
+                .map(|p| {
+                    let now = run.trained.lookup(p)?;
+                    let other = if moved {
+                        run.initial.lookup(p)?.to_owned()
+                    } else {
+                        target.encode(p)
+                    };
+                    Ok((p as f64, (&now - &other).mapv(|v| v * v).sum().sqrt()))
+                })
+                .collect::<Result<Vec<_>, order::Error>>()?;
+            chart
+                .draw_series(LineSeries::new(
+                    points.clone(),
+                    ShapeStyle::from(c).stroke_width(2),
+                ))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 16, y)],
+                        ShapeStyle::from(c).stroke_width(2),
+                    )
+                });
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::MiddleLeft)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// Documents packed into contexts: colour = document, number = the position the model sees.
+fn packing() -> Result<String, FigureError> {
+    svg("learned-packing", 900, 380, |root| {
+        let (top, bottom) = root.split_vertically(190);
+        for (area, reset, title) in [
+            (
+                top,
+                Reset::Never,
+                "positions without reset (colour = document)",
+            ),
+            (
+                bottom,
+                Reset::AtDocumentStart,
+                "positions with reset at each document start",
+            ),
+        ] {
+            let slots = pack(&DOCS, CONTEXT, reset)?;
+            let contexts = slots.last().map_or(0, |s| s.context + 1);
+            let mut values = vec![vec![f64::NAN; CONTEXT]; contexts];
+            let mut text = vec![vec![String::new(); CONTEXT]; contexts];
+            for s in &slots {
+                values[s.context][s.offset] = s.doc as f64;
+                text[s.context][s.offset] = if s.position == s.index_in_doc {
+                    s.position.to_string()
+                } else {
+                    format!("{}≠{}", s.position, s.index_in_doc)
+                };
+            }
+            let rows: Vec<String> = (0..contexts).map(|c| format!("context {c}")).collect();
+            let cols: Vec<String> = (0..CONTEXT).map(|o| o.to_string()).collect();
+            heatmap(
+                &area.margin(4, 4, 6, 6),
+                &Heatmap {
+                    title,
+                    values: &values,
+                    row_labels: &rows,
+                    col_labels: &cols,
+                    color: category,
+                    annotate: None,
+                    cell_text: Some(&text),
+                },
+            )?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,126 @@
+//! The tables of the learned-embeddings chapter, as Markdown.
+
+use bookkit::{Table, fixed};
+
+use crate::packing::{Reset, mismatches, pack};
+use crate::{Error, Scheme, init_table, train_toy, translation_gap};
+
+/// Every token's document, index, context and the position it gets with and without resets.
+///
+/// # Errors
+/// As [`pack`].
+pub fn packing(docs: &[usize], context_len: usize) -> Result<String, Error> {
+    let never = pack(docs, context_len, Reset::Never)?;
+    let reset = pack(docs, context_len, Reset::AtDocumentStart)?;
+    let mut t = Table::new([
+        "document",
+        "index in document",
+        "context",
+        "offset",
+        "position, no reset",
+        "position, reset",
+    ]);
+    let mark = |position: usize, index: usize| {
+        if position == index {
+            position.to_string()
+        } else {
+            format!("**{position}** ≠ {index}")
+        }
+    };
+    for (a, b) in never.iter().zip(&reset) {
+        t.row([
+            a.doc.to_string(),
+            a.index_in_doc.to_string(),
+            a.context.to_string(),
+            a.offset.to_string(),
+            mark(a.position, a.index_in_doc),
+            mark(b.position, b.index_in_doc),
+        ]);
+    }
+    Ok(format!(
+        "{t}\nDocuments {docs:?} in contexts of {context_len}: {} of {} tokens get a position \
+         different from their index in their document without resets, {} with resets.\n",
+        mismatches(&never),
+        never.len(),
+        mismatches(&reset)
+    ))
+}
+
+/// The toy training run: per row, updates received, distance moved, distance to the target.
+///
+/// # Errors
+/// As [`train_toy`].
+pub fn training(
+    max_len: usize,
+    d: usize,
+    lengths: &[usize],
+    steps: usize,
+) -> Result<String, Error> {
+    let init = init_table(max_len, d, crate::INIT_STD, 2024)?;
+    let run = train_toy(&init, lengths, steps, 0.1)?;
+    let target = sinusoidal::Sinusoid::paper(d)?;
+    let mut t = Table::new([
+        "position",
+        "updates",
+        "distance moved from the initial row",
+        "distance to the target",
+    ]);
+    for p in 0..max_len {
+        let (now, before) = (run.trained.lookup(p)?, run.initial.lookup(p)?);
+        let moved = (&now - &before).mapv(|v| v * v).sum().sqrt();
+        let left = (&now - &target.encode(p)).mapv(|v| v * v).sum().sqrt();
+        t.row([
+            p.to_string(),
+            run.updates[p].to_string(),
+            fixed(moved, 4),
+            fixed(left, 4),
+        ]);
+    }
+    Ok(format!(
+        "{t}\nTable of {max_len} rows × {d}, initialised from N(0, 0.02²); {steps} steps over \
+         sequence lengths {lengths:?}, learning rate 0.1.\n"
+    ))
+}
+
+/// The largest change in any attention logit when all three tokens move on by `c`.
+///
+/// # Errors
+/// A shift that runs past the learned table.
+pub fn shifts(shifts: &[usize]) -> Result<String, Error> {
+    let mut t = Table::new([
+        "shift c",
+        "positions",
+        "sinusoidal: largest logit change",
+        "learned: largest logit change",
+        "relative bias: largest logit change",
+    ]);
+    for &c in shifts {
+        t.row([
+            c.to_string(),
+            format!("{}, {}, {}", c, 1 + c, 2 + c),
+            fixed(translation_gap(&[0, 1, 2], c, Scheme::Sinusoidal)?, 4),
+            fixed(translation_gap(&[0, 1, 2], c, Scheme::Learned)?, 4),
+            fixed(translation_gap(&[0, 1, 2], c, Scheme::RelativeBias)?, 4),
+        ]);
+    }
+    Ok(t.to_string())
+}
+
+/// Size of the position table of some well-known models (from their published configurations).
+pub fn parameters() -> String {
+    let mut t = Table::new(["model", "positions L_max", "width d", "table parameters"]);
+    for (model, l, d) in [
+        ("BERT-base", 512usize, 768usize),
+        ("BERT-large", 512, 1024),
+        ("GPT-2 small", 1024, 768),
+        ("GPT-2 XL", 1024, 1600),
+    ] {
+        t.row([
+            model.to_string(),
+            l.to_string(),
+            d.to_string(),
+            (l * d).to_string(),
+        ]);
+    }
+    t.to_string()
+}
