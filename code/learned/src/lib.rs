@@ -178,11 +178,11 @@ pub fn train_toy(
     let mut updates = vec![0usize; max_len];
     for step in 0..steps {
         let n = lengths[step % lengths.len()];
-        for p in 0..n {
+        for (p, count) in updates.iter_mut().enumerate().take(n) {
             // ∂/∂P[p] of ½‖P[p] − t(p)‖² is P[p] − t(p).
             let grad: Array1<f64> = &rows.row(p) - &target.encode(p);
             rows.row_mut(p).scaled_add(-lr, &grad);
-            updates[p] += 1;
+            *count += 1;
         }
     }
     Ok(Trained {

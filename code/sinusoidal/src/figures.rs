@@ -39,7 +39,7 @@ fn encoding_heatmap() -> Result<String, FigureError> {
             let m = enc.matrix(n);
             let values: Vec<Vec<f64>> = m.rows().into_iter().map(|r| r.to_vec()).collect();
             let label = |k: usize| {
-                if k % 16 == 0 {
+                if k.is_multiple_of(16) {
                     k.to_string()
                 } else {
                     String::new()

@@ -235,7 +235,11 @@ impl Sinusoid {
             Layout::Interleaved => {
                 let two_i = (j - j % 2) as f64;
                 let angle = pos / self.base.powf(two_i / d);
-                if j % 2 == 0 { angle.sin() } else { angle.cos() }
+                if j.is_multiple_of(2) {
+                    angle.sin()
+                } else {
+                    angle.cos()
+                }
             }
             Layout::Concatenated => {
                 let half = self.d / 2;
