@@ -29,7 +29,8 @@ fn parse(args: &[String]) -> Result<(Vec<usize>, usize), String> {
                     .map_err(|_| {
                         format!("--docs {value}: give whole numbers separated by commas")
                     })?;
-                if docs.iter().sum::<usize>() > 200 {
+                let total = docs.iter().try_fold(0usize, |a, &n| a.checked_add(n));
+                if total.is_none_or(|t| t > 200) {
                     return Err(format!("--docs {value}: at most 200 tokens are printed"));
                 }
             }

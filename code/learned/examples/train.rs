@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: train [--max-len L] [--dim D] [--lengths N,N,...] [--steps S]
-  L: rows in the table, 1 to 256 (default 16); D: even width (default 8);
+  L: rows in the table, 1 to 256 (default 16); D: even width, at most 1024 (default 8);
   N: training lengths, each 1 to L (default 4,8,12); S: steps (default 60, at most 100000)";
 
 struct Args {
@@ -56,6 +56,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--max-len {}: at most 256 rows are printed",
             out.max_len
         ));
+    }
+    if out.dim > 1024 {
+        return Err(format!("--dim {}: at most 1024", out.dim));
     }
     if out.steps > 100_000 {
         return Err(format!("--steps {}: at most 100000", out.steps));

@@ -72,14 +72,16 @@ impl From<attention::Error> for Error {
     }
 }
 
-/// The standard deviation BERT and GPT-2 use to initialise their position tables.
+/// The spread BERT's `initializer_range` and GPT-1's initialisation use: 0.02 (BERT draws from a
+/// normal distribution truncated at two standard deviations; GPT-2's released code uses 0.01 for
+/// its position table). The chapter's tables use a plain normal with this spread.
 pub const INIT_STD: f64 = 0.02;
 
 /// A fresh table of `max_len` rows of width `d`, entries drawn from `N(0, std²)` by a seeded
-/// generator (BERT and GPT-2 initialise theirs with `std = 0.02`).
+/// generator.
 ///
 /// # Errors
-/// Zero `max_len` or `d`, or a `std` that is not positive and finite.
+/// Zero `max_len` or `d`, more than 2^28 entries, or a `std` that is not positive and finite.
 ///
 /// ```
 /// let table = learned::init_table(512, 8, learned::INIT_STD, 7)?;
@@ -93,6 +95,13 @@ pub fn init_table(max_len: usize, d: usize, std: f64, seed: u64) -> Result<Posit
             what: "std",
             value: std.to_string(),
             rule: "the initial spread must be a positive finite number",
+        });
+    }
+    if max_len.checked_mul(d).is_none_or(|n| n > 1 << 28) {
+        return Err(Error::Bad {
+            what: "max_len × d",
+            value: format!("{max_len} × {d}"),
+            rule: "a table here holds at most 2^28 entries",
         });
     }
     let mut rng = SplitMix64(seed);
@@ -170,7 +179,7 @@ pub fn train_toy(
         return Err(Error::Bad {
             what: "learning rate",
             value: lr.to_string(),
-            rule: "it must lie in (0, 1] for this loss to shrink",
+            rule: "it must lie in (0, 1], where no step overshoots its target",
         });
     }
     let target = sinusoidal::Sinusoid::paper(d)?;
@@ -259,7 +268,15 @@ pub enum Scheme {
 /// As [`logits_at`].
 pub fn translation_gap(positions: &[usize], c: usize, scheme: Scheme) -> Result<f64, Error> {
     let before = logits_at(positions, scheme)?;
-    let moved: Vec<usize> = positions.iter().map(|p| p + c).collect();
+    let moved = positions
+        .iter()
+        .map(|p| p.checked_add(c))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| Error::Bad {
+            what: "shift",
+            value: c.to_string(),
+            rule: "every shifted position must still fit in a usize",
+        })?;
     let after = logits_at(&moved, scheme)?;
     Ok((&after - &before).iter().fold(0.0, |m, v| m.max(v.abs())))
 }
@@ -280,6 +297,8 @@ mod tests {
         assert!(mean.abs() < 1e-3, "{mean}");
         assert!(init_table(4, 4, 0.0, 1).is_err());
         assert!(init_table(0, 4, 0.02, 1).is_err());
+        assert!(init_table(2, usize::MAX, 0.02, 1).is_err());
+        assert!(translation_gap(&[0, 1, 2], usize::MAX, Scheme::RelativeBias).is_err());
     }
 
     #[test]

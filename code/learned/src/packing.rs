@@ -36,7 +36,7 @@ pub enum Reset {
 /// Packs documents of the given lengths, in order, into contexts of `context_len` tokens.
 ///
 /// # Errors
-/// A zero `context_len`, no documents, or an empty document.
+/// A zero `context_len`, no documents, an empty document, or lengths whose sum overflows.
 ///
 /// ```
 /// use learned::packing::{pack, Reset};
@@ -70,7 +70,18 @@ pub fn pack(doc_lengths: &[usize], context_len: usize, reset: Reset) -> Result<V
             rule: "every document has at least one token",
         });
     }
-    let mut slots = Vec::with_capacity(doc_lengths.iter().sum());
+    if doc_lengths
+        .iter()
+        .try_fold(0usize, |a, &n| a.checked_add(n))
+        .is_none()
+    {
+        return Err(Error::Bad {
+            what: "total length",
+            value: "more than usize::MAX tokens".into(),
+            rule: "the documents' lengths must add up to a usize",
+        });
+    }
+    let mut slots = Vec::new();
     let mut stream_index = 0;
     for (doc, &len) in doc_lengths.iter().enumerate() {
         for index_in_doc in 0..len {
@@ -119,6 +130,7 @@ mod tests {
         assert!(pack(&[], 4, Reset::Never).is_err());
         let e = pack(&[2, 0], 4, Reset::Never).unwrap_err();
         assert!(e.to_string().contains("0 (document 1)"), "{e}");
+        assert!(pack(&[usize::MAX, 1], 4, Reset::Never).is_err());
     }
 
     #[test]

@@ -37,3 +37,11 @@ fn shifting_every_position() {
 fn table_sizes() {
     check("parameters", report::parameters());
 }
+
+#[test]
+fn the_length_limit_error() {
+    let table = learned::init_table(4, 2, learned::INIT_STD, 3).unwrap();
+    let x = ndarray::Array2::<f64>::ones((5, 2));
+    let e = learned::add_positions(x.view(), &table).unwrap_err();
+    check("length_error", format!("```text\n{e}\n```"));
+}

@@ -11,7 +11,7 @@ use sinusoidal::{BASE, Layout, Sinusoid, report};
 
 const USAGE: &str =
     "usage: encode [--dim D] [--positions N] [--base B] [--layout interleaved|concatenated]
-  D: even and positive (default 8); N: rows to print, 0 to 64 (default 4);
+  D: even, 2 to 65536 (default 8); N: rows to print, 0 to 64 (default 4);
   B: positive and finite (default 10000)";
 
 struct Args {
@@ -38,7 +38,12 @@ fn parse(args: &[String]) -> Result<Args, String> {
             .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         let bad = |what: &str| format!("{flag} {value}: {what}\n{USAGE}");
         match flag.as_str() {
-            "--dim" => out.dim = value.parse().map_err(|_| bad("not a whole number"))?,
+            "--dim" => {
+                out.dim = value.parse().map_err(|_| bad("not a whole number"))?;
+                if out.dim > 65_536 {
+                    return Err(bad("at most 65536"));
+                }
+            }
             "--positions" => {
                 out.positions = value.parse().map_err(|_| bad("not a whole number"))?;
                 if out.positions > 64 {

@@ -40,8 +40,18 @@ pub enum Error {
         /// What was given.
         got: usize,
     },
-    /// A linear system with no unique solution.
-    Singular,
+    /// A least-squares problem whose matrix has dependent columns.
+    Singular {
+        /// The first column found to be (numerically) a combination of the earlier ones.
+        column: usize,
+    },
+    /// A non-finite entry where only finite numbers make sense.
+    NonFinite {
+        /// Which input.
+        what: &'static str,
+        /// The offending value.
+        value: f64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -60,7 +70,14 @@ impl fmt::Display for Error {
                     "a vector of length {got} was given where {expected} is needed"
                 )
             }
-            Error::Singular => write!(f, "the normal equations are singular"),
+            Error::Singular { column } => write!(
+                f,
+                "column {column} of the matrix is (numerically) a combination of the earlier \
+                 columns: the least-squares solution is not unique"
+            ),
+            Error::NonFinite { what, value } => {
+                write!(f, "`{what}` holds {value}: every entry must be finite")
+            }
         }
     }
 }
@@ -229,9 +246,19 @@ impl Sinusoid {
     /// The textbook form, entry by entry as the paper writes it:
     /// `PE(pos, 2i) = sin(pos / b^{2i/d})`, `PE(pos, 2i+1) = cos(pos / b^{2i/d})` (and the
     /// concatenated layout's own exponent). Slow on purpose: one `powf` per entry.
-    pub fn encode_textbook(&self, pos: usize, j: usize) -> f64 {
+    ///
+    /// # Errors
+    /// [`Error::BadDimension`] when `j ≥ d`.
+    pub fn encode_textbook(&self, pos: usize, j: usize) -> Result<f64, Error> {
+        if j >= self.d {
+            return Err(Error::BadDimension {
+                what: "j",
+                value: j,
+                rule: "entries are numbered 0 to d − 1",
+            });
+        }
         let (d, pos) = (self.d as f64, pos as f64);
-        match self.layout {
+        Ok(match self.layout {
             Layout::Interleaved => {
                 let two_i = (j - j % 2) as f64;
                 let angle = pos / self.base.powf(two_i / d);
@@ -248,7 +275,7 @@ impl Sinusoid {
                 let angle = pos / self.base.powf(i / denominator);
                 if j < half { angle.sin() } else { angle.cos() }
             }
-        }
+        })
     }
     // ANCHOR_END: textbook
 
@@ -286,8 +313,8 @@ impl Sinusoid {
 
     /// The encoding computed in `f32`, as a framework does by default: the position and the
     /// frequencies are stored as `f32`, their product is rounded to `f32`, and the sine and cosine
-    /// of that rounded angle are rounded to `f32`. Each step is one correct rounding, so the result
-    /// is the same on every platform.
+    /// of that rounded angle (computed in `f64` by the platform's maths library) are rounded to
+    /// `f32`. The error this measures comes from the first two roundings.
     pub fn encode_f32(&self, position: usize) -> Vec<f32> {
         let mut out = vec![0f32; self.d];
         let p = position as f32;
@@ -382,6 +409,9 @@ mod tests {
         assert!(Sinusoid::new(0, BASE, Layout::Interleaved).is_err());
         assert!(concat_from_interleaved(3).is_err());
         assert!(max_abs_diff(Array1::zeros(2).view(), Array1::zeros(3).view()).is_err());
+        let enc = Sinusoid::paper(4).unwrap();
+        let e = enc.encode_textbook(0, 4).unwrap_err();
+        assert!(e.to_string().contains("j = 4"), "{e}");
     }
 
     proptest! {
@@ -396,7 +426,7 @@ mod tests {
             for j in 0..2 * half {
                 // powf-then-divide and multiply-by-powf differ by a few ulps of the angle
                 // (≤ 5000 here), which moves sin/cos by at most ~1e-12.
-                prop_assert!((fast[j] - enc.encode_textbook(p, j)).abs() < 1e-11);
+                prop_assert!((fast[j] - enc.encode_textbook(p, j).unwrap()).abs() < 1e-11);
                 prop_assert_eq!(fast[j], row[[p, j]]);
             }
         }

@@ -10,7 +10,8 @@ use crate::Error;
 ///
 /// # Errors
 /// [`Error::BadDimension`] when `A` has fewer rows than columns or `B` a different row count;
-/// [`Error::Singular`] when a column of `A` is (numerically) a combination of the others.
+/// [`Error::NonFinite`] for a NaN or infinite entry; [`Error::Singular`] naming the first column
+/// of `A` that is (numerically) a combination of the earlier ones.
 ///
 /// ```
 /// use ndarray::array;
@@ -37,6 +38,11 @@ pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
             rule: "B needs one row per row of A",
         });
     }
+    for (what, m) in [("A", a), ("B", b)] {
+        if let Some(&value) = m.iter().find(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what, value });
+        }
+    }
     let mut r = a.to_owned();
     let mut qtb = b.to_owned();
     let scale = a.iter().fold(0.0f64, |acc, x| acc.max(x.abs())).max(1.0);
@@ -45,7 +51,7 @@ pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
         let x = r.slice(s![j.., j]).to_owned();
         let norm = x.dot(&x).sqrt();
         if norm <= 1e-13 * scale {
-            return Err(Error::Singular);
+            return Err(Error::Singular { column: j });
         }
         let alpha = if x[0] > 0.0 { -norm } else { norm };
         let mut v = x;
@@ -74,7 +80,7 @@ pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
                 acc -= r[[i, k]] * x[[k, c]];
             }
             if r[[i, i]].abs() <= 1e-13 * scale {
-                return Err(Error::Singular);
+                return Err(Error::Singular { column: i });
             }
             x[[i, c]] = acc / r[[i, i]];
         }
@@ -83,9 +89,24 @@ pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
 }
 
 /// Root-mean-square of the entries of `A X − B`.
-pub fn rms_residual(a: ArrayView2<'_, f64>, x: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> f64 {
+///
+/// # Errors
+/// [`Error::BadDimension`] when the shapes do not chain (`A` is `n × m`, `X` is `m × r`, `B` is
+/// `n × r`).
+pub fn rms_residual(
+    a: ArrayView2<'_, f64>,
+    x: ArrayView2<'_, f64>,
+    b: ArrayView2<'_, f64>,
+) -> Result<f64, Error> {
+    if a.ncols() != x.nrows() || a.nrows() != b.nrows() || x.ncols() != b.ncols() {
+        return Err(Error::BadDimension {
+            what: "columns of A",
+            value: a.ncols(),
+            rule: "A (n × m), X (m × r) and B (n × r) must chain",
+        });
+    }
     let r = a.dot(&x) - b;
-    (r.iter().map(|v| v * v).sum::<f64>() / r.len().max(1) as f64).sqrt()
+    Ok((r.iter().map(|v| v * v).sum::<f64>() / r.len().max(1) as f64).sqrt())
 }
 
 #[cfg(test)]
@@ -100,14 +121,24 @@ mod tests {
         let b = a.dot(&m);
         let x = solve(a.view(), b.view()).unwrap();
         assert!((&x - &m).iter().all(|d| d.abs() < 1e-12));
-        assert!(rms_residual(a.view(), x.view(), b.view()) < 1e-12);
+        assert!(rms_residual(a.view(), x.view(), b.view()).unwrap() < 1e-12);
+        assert!(rms_residual(a.view(), b.view(), b.view()).is_err());
     }
 
     #[test]
     fn refuses_singular_and_short_systems() {
         let a = array![[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]];
         let b = array![[1.0], [2.0], [3.0]];
-        assert_eq!(solve(a.view(), b.view()), Err(Error::Singular));
+        assert_eq!(
+            solve(a.view(), b.view()),
+            Err(Error::Singular { column: 1 })
+        );
+        let mut nan = a.clone();
+        nan[[0, 0]] = f64::NAN;
+        assert!(matches!(
+            solve(nan.view(), b.view()),
+            Err(Error::NonFinite { what: "A", .. })
+        ));
         let short = array![[1.0, 2.0]];
         assert!(solve(short.view(), array![[1.0]].view()).is_err());
         assert!(solve(a.view(), array![[1.0]].view()).is_err());

@@ -26,13 +26,13 @@ pub fn encoding_table(enc: &Sinusoid, n: usize, decimals: usize) -> String {
 /// by side for positions `0..n`.
 ///
 /// # Errors
-/// `n < 2` (a fraction of the length needs two positions).
+/// `n` outside `2..=1024` (a fraction of the length needs two positions; the table is printed).
 pub fn naive_schemes(n: usize) -> Result<String, Error> {
-    if n < 2 {
+    if !(2..=1024).contains(&n) {
         return Err(Error::BadDimension {
             what: "n",
             value: n,
-            rule: "the comparison needs at least two positions",
+            rule: "the comparison prints 2 to 1024 positions",
         });
     }
     let bits = usize::BITS - (n - 1).leading_zeros();
@@ -147,7 +147,18 @@ pub fn concat_frequencies_interleaved(d: usize, p: usize) -> Result<ndarray::Arr
 }
 
 /// `M_k`, `PE(p)`, `M_k PE(p)` and `PE(p + k)` for one small case.
-pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> String {
+///
+/// # Errors
+/// `p + k` past `2^53` (positions are exact in `f64` only up to there).
+pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> Result<String, Error> {
+    const EXACT: usize = 1 << 53;
+    if p > EXACT || k > EXACT - p {
+        return Err(Error::BadDimension {
+            what: "p + k",
+            value: p.saturating_add(k),
+            rule: "positions must stay below 2^53, where f64 still counts every integer",
+        });
+    }
     let m = enc.shift_matrix(k as i64);
     let mut t = Table::new(
         std::iter::once(format!("M_{k} (d = {})", enc.d()))
@@ -163,31 +174,46 @@ pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> String {
     v.row([format!("PE({p})"), tuple(pe.iter().copied(), 4)]);
     v.row([format!("M_{k} PE({p})"), tuple(moved.iter().copied(), 4)]);
     v.row([format!("PE({})", p + k), tuple(target.iter().copied(), 4)]);
-    format!("{t}\n{v}")
+    Ok(format!("{t}\n{v}"))
+}
+
+/// The three numbers behind [`sin_only_fit`]: the RMS error of the best linear shift map with
+/// sines and cosines, with sines alone, and the RMS of the sine-only targets (for scale).
+///
+/// # Errors
+/// A zero or odd `d`, `n = 0`, or a singular fit.
+pub fn sin_only_numbers(d: usize, k: usize, n: usize) -> Result<(f64, f64, f64), Error> {
+    if n == 0 || n > 100_000 || k > 100_000 {
+        return Err(Error::BadDimension {
+            what: "n",
+            value: n,
+            rule: "fit over 1 to 100000 positions, with an offset of at most 100000",
+        });
+    }
+    let enc = Sinusoid::paper(d)?;
+    let fit = |features: &dyn Fn(usize) -> ndarray::Array1<f64>| -> Result<f64, Error> {
+        let m = features(1).len();
+        let a = Array2::from_shape_fn((n, m), |(r, c)| features(r + 1)[c]);
+        let b = Array2::from_shape_fn((n, m), |(r, c)| features(r + 1 + k)[c]);
+        let x = lstsq::solve(a.view(), b.view())?;
+        lstsq::rms_residual(a.view(), x.view(), b.view())
+    };
+    let both = fit(&|p| enc.encode(p))?;
+    let sin = fit(&|p| sin_only(&enc, p))?;
+    let all: Vec<f64> = (1..=n)
+        .flat_map(|p| sin_only(&enc, p + k).to_vec())
+        .collect();
+    let target = (all.iter().map(|v| v * v).sum::<f64>() / all.len() as f64).sqrt();
+    Ok((both, sin, target))
 }
 
 /// How well one linear map can move every encoding `k` positions on, fitted by least squares on
 /// positions `1..=n`: with sines and cosines, exactly; with sines alone, not at all well.
 ///
 /// # Errors
-/// A zero or odd `d`, or a singular fit.
+/// As [`sin_only_numbers`].
 pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
-    let enc = Sinusoid::paper(d)?;
-    let fit = |features: &dyn Fn(usize) -> ndarray::Array1<f64>| -> Result<(usize, f64), Error> {
-        let m = features(1).len();
-        let a = Array2::from_shape_fn((n, m), |(r, c)| features(r + 1)[c]);
-        let b = Array2::from_shape_fn((n, m), |(r, c)| features(r + 1 + k)[c]);
-        let x = lstsq::solve(a.view(), b.view())?;
-        Ok((m * m, lstsq::rms_residual(a.view(), x.view(), b.view())))
-    };
-    let (both_unknowns, both) = fit(&|p| enc.encode(p))?;
-    let (sin_unknowns, sin) = fit(&|p| sin_only(&enc, p))?;
-    let rms_target = {
-        let all: Vec<f64> = (1..=n)
-            .flat_map(|p| sin_only(&enc, p + k).to_vec())
-            .collect();
-        (all.iter().map(|v| v * v).sum::<f64>() / all.len() as f64).sqrt()
-    };
+    let (both, sin, target) = sin_only_numbers(d, k, n)?;
     let mut t = Table::new([
         "features".to_string(),
         "unknowns in M".to_string(),
@@ -199,19 +225,15 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
     } else {
         format!("{both:.1e}")
     };
-    t.row([
-        format!("sin and cos, d = {d}"),
-        both_unknowns.to_string(),
-        both,
-    ]);
+    t.row([format!("sin and cos, d = {d}"), (d * d).to_string(), both]);
     t.row([
         format!("sin only, {} entries", d / 2),
-        sin_unknowns.to_string(),
+        (d / 2 * d / 2).to_string(),
         fixed(sin, 3),
     ]);
     Ok(format!(
         "{t}\nFor scale: the RMS of the sine-only targets themselves is {}.\n",
-        fixed(rms_target, 3)
+        fixed(target, 3)
     ))
 }
 

@@ -95,9 +95,11 @@ fn sine_alone_has_no_shift_matrix() {
     let enc = Sinusoid::paper(8).unwrap();
     assert!(sin_only(&enc, 0).iter().all(|&v| v == 0.0));
     assert!(sin_only(&enc, 3).iter().any(|&v| v.abs() > 0.1));
-    // And the least-squares fit away from 0 stays bad (snapshot `sin_only`): checked numerically.
-    let report = sinusoidal::report::sin_only_fit(8, 1, 200).unwrap();
-    assert!(report.contains("below 1e-12"), "{report}");
+    // And away from 0 the best linear map is still far off: its RMS error is a large part of
+    // the size of what it predicts, while with cosines the fit is exact up to rounding.
+    let (both, sin, target) = sinusoidal::report::sin_only_numbers(8, 1, 200).unwrap();
+    assert!(both < 1e-12, "{both}");
+    assert!(sin > 0.3 * target, "{sin} vs {target}");
 }
 
 #[test]

@@ -54,7 +54,10 @@ fn concatenated_worked_d8_position_1() {
 
 #[test]
 fn shift_matrix_d4() {
-    check("shift", report::shift(&Sinusoid::paper(4).unwrap(), 2, 3));
+    check(
+        "shift",
+        report::shift(&Sinusoid::paper(4).unwrap(), 2, 3).unwrap(),
+    );
 }
 
 #[test]
