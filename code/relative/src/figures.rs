@@ -1,9 +1,261 @@
-//! Figures.
+//! The chapter's figures.
+
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use plotters::prelude::*;
+
+use crate::alibi::{bias, slopes, weight_at_distance};
+use crate::shaw::memory_floats;
+use crate::t5::{Buckets, bucket};
+use crate::tiled::score_floats;
 
 /// Every figure of the chapter.
 ///
 /// # Errors
-/// A drawing failure.
-pub fn figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
-    Ok(vec![])
+/// A drawing failure, naming the figure.
+pub fn figures() -> Result<Vec<Figure>, FigureError> {
+    Ok(vec![
+        Figure {
+            name: "relative-t5-buckets",
+            svg: t5_buckets()?,
+        },
+        Figure {
+            name: "relative-alibi-bias",
+            svg: alibi_bias()?,
+        },
+        Figure {
+            name: "relative-alibi-decay",
+            svg: alibi_decay()?,
+        },
+        Figure {
+            name: "relative-memory",
+            svg: memory()?,
+        },
+    ])
+}
+
+fn step_style(c: RGBColor) -> ShapeStyle {
+    ShapeStyle::from(c).stroke_width(2)
+}
+
+/// Offset → bucket for T5's defaults, bidirectional and causal.
+fn t5_buckets() -> Result<String, FigureError> {
+    let causal = Buckets::new(false, 32, 128).map_err(|e| FigureError(e.to_string()))?;
+    svg("relative-t5-buckets", 820, 400, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "T5: offset j − i → bucket (32 buckets, max distance 128)",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-160f64..160f64, -1f64..33f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("offset j − i (negative: looking back)")
+            .y_desc("bucket")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 0))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (n, (label, cfg)) in [("bidirectional", Buckets::T5), ("causal", causal)]
+            .into_iter()
+            .enumerate()
+        {
+            let c = PALETTE[n];
+            // Draw as steps: each offset's bucket held flat across its unit interval.
+            let points: Vec<(f64, f64)> = (-160i64..160)
+                .flat_map(|r| {
+                    let b = bucket(r, cfg) as f64;
+                    [(r as f64 - 0.5, b), (r as f64 + 0.5, b)]
+                })
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, step_style(c)))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], step_style(c)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// The causal ALiBi bias of four of eight heads (masked entries grey).
+fn alibi_bias() -> Result<String, FigureError> {
+    let n = 10;
+    let m = slopes(8).map_err(|e| FigureError(e.to_string()))?;
+    svg("relative-alibi-bias", 900, 260, |root| {
+        let panels = root.split_evenly((1, 4));
+        for (panel, h) in panels.iter().zip([0usize, 1, 3, 7]) {
+            let b = bias(m[h], n);
+            // One colour scale for all heads (head 1's largest penalty is darkest); NaN marks the
+            // mask.
+            let scale = m[0] * (n - 1) as f64;
+            let values: Vec<Vec<f64>> = (0..n)
+                .map(|i| {
+                    (0..n)
+                        .map(|j| if j > i { f64::NAN } else { b[[i, j]] / scale })
+                        .collect()
+                })
+                .collect();
+            let labels: Vec<String> = (0..n)
+                .map(|k| {
+                    if k % 3 == 0 {
+                        k.to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect();
+            let title = format!("head {}, m = 2^-{}", h + 1, h + 1);
+            heatmap(
+                &panel.margin(4, 4, 4, 4),
+                &Heatmap {
+                    title: &title,
+                    values: &values,
+                    row_labels: &labels,
+                    col_labels: &labels,
+                    color: masked_diverging,
+                    annotate: None,
+                    cell_text: None,
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+fn masked_diverging(t: f64) -> RGBColor {
+    if t.is_nan() {
+        RGBColor(225, 225, 225)
+    } else {
+        diverging(t)
+    }
+}
+
+/// Attention weight at distance k, by head, with equal content logits.
+fn alibi_decay() -> Result<String, FigureError> {
+    let n = 128;
+    let m = slopes(8).map_err(|e| FigureError(e.to_string()))?;
+    svg("relative-alibi-decay", 820, 420, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "ALiBi: weight on the key k tokens back, 8 heads, equal content (window 128)",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..127f64, (1e-8f64..1f64).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("distance k")
+            .y_desc("attention weight")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (h, &slope) in m.iter().enumerate() {
+            let c = PALETTE[h % PALETTE.len()];
+            let style = if h < PALETTE.len() {
+                step_style(c)
+            } else {
+                // Beyond the palette: greys, lighter for the later head.
+                ShapeStyle::from(BLACK.mix(if h == PALETTE.len() { 0.8 } else { 0.4 }))
+                    .stroke_width(2)
+            };
+            // Weights below the plot's floor are left out rather than clamped.
+            let points = (0..n)
+                .map(|k| weight_at_distance(slope, k, n).map(|w| (k as f64, w)))
+                .filter(|p| p.as_ref().map_or(true, |&(_, w)| w >= 1e-8))
+                .collect::<Result<Vec<_>, _>>()?;
+            chart
+                .draw_series(LineSeries::new(points, style))?
+                .label(format!("head {}, m = 2^-{}", h + 1, h + 1))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// Floats held as a function of the sequence length.
+type FloatsAt = Box<dyn Fn(usize) -> usize>;
+
+/// Memory of the relative key term and of the scores, as n grows (log–log).
+fn memory() -> Result<String, FigureError> {
+    let (d, k, block) = (64, 16, 128);
+    svg("relative-memory", 820, 420, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "floats held at once, one head (d = 64, k = 16, tiles of 128)",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("sequence length n")
+            .y_desc("floats")
+            .x_labels(7)
+            .x_label_formatter(&|x| bookkit::fixed(2f64.powf(x.round()), 0))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let ns: Vec<usize> = (8..=14).map(|e| 1usize << e).collect();
+        let curves: [(&str, FloatsAt); 5] = [
+            (
+                "Shaw, explicit A^K (n²d)",
+                Box::new(move |n| memory_floats(n, d, k).0),
+            ),
+            (
+                "naive scores (3n²)",
+                Box::new(move |n| score_floats(n, block).0),
+            ),
+            (
+                "Shaw, skewing (nd + n(n+1))",
+                Box::new(move |n| memory_floats(n, d, k).2),
+            ),
+            (
+                "Shaw, gather (n(2k+1))",
+                Box::new(move |n| memory_floats(n, d, k).1),
+            ),
+            (
+                "tiled scores (one tile)",
+                Box::new(move |n| score_floats(n, block).1),
+            ),
+        ];
+        for (i, (label, f)) in curves.iter().enumerate() {
+            let c = PALETTE[i];
+            // x is log2(n), labelled with n itself.
+            let points: Vec<(f64, f64)> = ns
+                .iter()
+                .map(|&n| ((n as f64).log2(), f(n) as f64))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), step_style(c)))?
+                .label(*label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], step_style(c)));
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        Ok(())
+    })
 }

@@ -227,7 +227,7 @@ pub fn all_schemes(d: usize, seed: u64) -> Result<Vec<Box<dyn PositionScheme>>, 
     let scale = 1.0 / (d as f64).sqrt();
     let mut draw = || Array2::from_shape_fn((d, d), |_| scale * rng.next_gaussian());
     let head = Head::new(draw(), draw(), draw())?;
-    let table = learned::init_table(512, d, 0.5, seed ^ 0xA5)?;
+    let table = learned::init_table(1024, d, 0.5, seed ^ 0xA5)?;
     Ok(vec![
         Box::new(SinusoidalScheme { head: head.clone() }),
         Box::new(LearnedScheme {

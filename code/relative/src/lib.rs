@@ -21,6 +21,7 @@ use std::fmt;
 pub mod alibi;
 pub mod figures;
 pub mod invariance;
+pub mod meter;
 pub mod report;
 pub mod shaw;
 pub mod t5;

@@ -1,1 +1,244 @@
-//! Tables.
+//! The tables of the relative-position chapter, as Markdown.
+
+use bookkit::{Table, fixed};
+use ndarray::Array2;
+
+use crate::alibi::{slopes, weight_at_distance};
+use crate::invariance::{all_schemes, translation_gap};
+use crate::shaw::{Shaw, memory_floats, skew};
+use crate::t5::{Buckets, bucket};
+use crate::tiled::{naive, score_floats, tiled};
+use crate::{Error, bad};
+
+fn mib(floats: usize) -> String {
+    fixed(floats as f64 * 4.0 / (1024.0 * 1024.0), 1)
+}
+
+/// Floats (and MiB in `f32`) that each form of Shaw's key term holds, per head.
+pub fn shaw_memory(ns: &[usize], d: usize, k: usize) -> String {
+    let mut t = Table::new([
+        "n".to_string(),
+        format!("explicit A^K, n²·d (d = {d})"),
+        format!("gather, n·(2k + 1) (k = {k})"),
+        "skew, n·d + n·(n + 1)".to_string(),
+    ]);
+    for &n in ns {
+        let (explicit, gather, skewed) = memory_floats(n, d, k);
+        t.row([
+            n.to_string(),
+            format!("{explicit} ({} MiB)", mib(explicit)),
+            format!("{gather} ({} MiB)", mib(gather)),
+            format!("{skewed} ({} MiB)", mib(skewed)),
+        ]);
+    }
+    format!("{t}\nMiB at 4 bytes a float (f32), for one head of one layer.\n")
+}
+
+/// The three forms of the key term computed on one random problem, and how far apart they are.
+///
+/// # Errors
+/// Zero `n` or `d`.
+pub fn shaw_agreement(n: usize, d: usize, k: usize) -> Result<String, Error> {
+    if n == 0 || d == 0 {
+        return Err(bad("n and d", format!("{n}, {d}"), "both must be positive"));
+    }
+    let mut rng = order::SplitMix64(31);
+    let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
+    let (q, keys) = (draw(), draw());
+    let shaw = Shaw::seeded(k.max(n - 1), d, 5)?;
+    let explicit = shaw.logits_explicit(q.view(), keys.view())?;
+    let gather = shaw.logits_gather(q.view(), keys.view())?;
+    let worst = |a: &Array2<f64>, b: &Array2<f64>, causal_only: bool| {
+        a.indexed_iter()
+            .filter(|((i, j), _)| !causal_only || j <= i)
+            .map(|((i, j), x)| (x - b[[i, j]]).abs())
+            .fold(0.0f64, f64::max)
+    };
+    // Skewing covers the relative part for j ≤ i: add the content part back for the comparison.
+    let kk = shaw.k();
+    let e = shaw
+        .w_k()
+        .slice(ndarray::s![kk + 1 - n..=kk, ..])
+        .to_owned();
+    let skewed = (skew(q.dot(&e.t()).view())? + q.dot(&keys.t())) / (d as f64).sqrt();
+    let say = |x: f64| {
+        if x < 1e-12 {
+            "below 1e-12".to_string()
+        } else {
+            format!("{x:.1e}")
+        }
+    };
+    let mut t = Table::new(["comparison", "largest difference"]);
+    t.row([
+        "explicit A^K vs gather (all pairs)".to_string(),
+        say(worst(&explicit, &gather, false)),
+    ]);
+    t.row([
+        "explicit A^K vs skewing (pairs with j ≤ i)".to_string(),
+        say(worst(&explicit, &skewed, true)),
+    ]);
+    Ok(format!(
+        "{t}\nn = {n}, d = {d}, no clipping (k = {}).\n",
+        shaw.k()
+    ))
+}
+
+/// T5 buckets for selected offsets, bidirectional and causal.
+///
+/// # Errors
+/// Invalid bucket settings.
+pub fn t5_buckets(
+    num_buckets: usize,
+    max_distance: usize,
+    offsets: &[i64],
+) -> Result<String, Error> {
+    let both = Buckets::new(true, num_buckets, max_distance)?;
+    let causal = Buckets::new(false, num_buckets, max_distance)?;
+    let mut t = Table::new(["offset j − i", "bidirectional bucket", "causal bucket"]);
+    for &r in offsets {
+        t.row([
+            r.to_string(),
+            bucket(r, both).to_string(),
+            bucket(r, causal).to_string(),
+        ]);
+    }
+    Ok(t.to_string())
+}
+
+/// Which distances (looking back) share each bucket.
+///
+/// # Errors
+/// Invalid bucket settings.
+pub fn t5_ranges(cfg: Buckets, up_to: i64) -> Result<String, Error> {
+    let mut t = Table::new(["bucket", "distances i − j", "how many"]);
+    let mut start = 0i64;
+    let mut current = bucket(0, cfg);
+    for n in 1..=up_to + 1 {
+        let b = if n <= up_to {
+            bucket(-n, cfg)
+        } else {
+            usize::MAX
+        };
+        if b != current {
+            let range = if n - 1 == start {
+                start.to_string()
+            } else if n > up_to && current == bucket(-up_to, cfg) {
+                format!("{start} and beyond")
+            } else {
+                format!("{start} – {}", n - 1)
+            };
+            let count = if n > up_to {
+                "∞".to_string()
+            } else {
+                (n - start).to_string()
+            };
+            t.row([current.to_string(), range, count]);
+            start = n;
+            current = b;
+        }
+    }
+    Ok(t.to_string())
+}
+
+/// ALiBi slopes for several head counts, as powers of two.
+///
+/// # Errors
+/// Zero heads.
+pub fn alibi_slopes(head_counts: &[usize]) -> Result<String, Error> {
+    let mut t = Table::new(["heads", "slopes m_1 … m_n, as 2^x"]);
+    for &h in head_counts {
+        let m = slopes(h)?;
+        let exps: Vec<String> = m
+            .iter()
+            .map(|s| format!("2^{}", fixed(s.log2(), 2)))
+            .collect();
+        t.row([h.to_string(), exps.join(", ")]);
+    }
+    Ok(t.to_string())
+}
+
+/// With equal content logits, the weight each head puts on a key `k` tokens back, in a causal
+/// window of `n` keys.
+///
+/// # Errors
+/// Zero heads, or a distance outside the window.
+pub fn alibi_decay(heads: usize, n: usize, distances: &[usize]) -> Result<String, Error> {
+    let mut header = vec!["head".to_string(), "slope".to_string()];
+    header.extend(distances.iter().map(|k| format!("k = {k}")));
+    let mut t = Table::new(header);
+    for (h, m) in slopes(heads)?.into_iter().enumerate() {
+        let mut row = vec![(h + 1).to_string(), format!("2^{}", fixed(m.log2(), 0))];
+        for &k in distances {
+            row.push(format!("{:.2e}", weight_at_distance(m, k, n)?));
+        }
+        t.row(row);
+    }
+    Ok(format!(
+        "{t}\nWindow of n = {n} keys; every content logit equal.\n"
+    ))
+}
+
+/// Every scheme through the translation test: the largest logit change for several shifts.
+///
+/// # Errors
+/// As the schemes.
+pub fn invariance(n: usize, d: usize, shifts: &[usize]) -> Result<String, Error> {
+    let mut rng = order::SplitMix64(77);
+    let x = Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
+    let positions: Vec<usize> = (0..n).collect();
+    let mut header = vec!["scheme".to_string()];
+    header.extend(shifts.iter().map(|c| format!("shift {c}")));
+    let mut t = Table::new(header);
+    for scheme in all_schemes(d, 3)? {
+        let mut row = vec![scheme.name()];
+        for &c in shifts {
+            row.push(fixed(
+                translation_gap(scheme.as_ref(), x.view(), &positions, c)?,
+                4,
+            ));
+        }
+        t.row(row);
+    }
+    Ok(format!(
+        "{t}\n{n} random tokens of width {d} at positions 0 to {}.\n",
+        n - 1
+    ))
+}
+
+/// Tiled against naive attention on random inputs, with and without a causal mask and an ALiBi
+/// bias; and the score storage each needs.
+///
+/// # Errors
+/// Zero sizes.
+pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error> {
+    let mut rng = order::SplitMix64(8);
+    let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
+    let (q, k, v) = (draw(), draw(), draw());
+    let m = slopes(8)?[2];
+    let alibi = move |i: usize, j: usize| -m * (i as f64 - j as f64);
+    let mut t = Table::new(["mask", "bias", "largest difference, tiled vs naive"]);
+    for causal in [false, true] {
+        for (name, bias) in [
+            ("none", None),
+            ("ALiBi, m = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
+        ] {
+            let a = naive(q.view(), k.view(), v.view(), causal, bias)?;
+            let b = tiled(q.view(), k.view(), v.view(), block, causal, bias)?;
+            let worst = (&a - &b).iter().fold(0.0f64, |w, x| w.max(x.abs()));
+            t.row([
+                if causal { "causal" } else { "none" }.to_string(),
+                name.to_string(),
+                if worst < 1e-12 {
+                    "below 1e-12".to_string()
+                } else {
+                    format!("{worst:.1e}")
+                },
+            ]);
+        }
+    }
+    let (naive_floats, tile_floats) = score_floats(n, block);
+    Ok(format!(
+        "{t}\nn = {n}, d = {d}, blocks of {block}: the naive form holds {naive_floats} score \
+         floats, the tiled form {tile_floats}.\n"
+    ))
+}

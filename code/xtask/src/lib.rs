@@ -54,5 +54,6 @@ pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
     figures.extend(order::figures()?);
     figures.extend(sinusoidal::figures()?);
     figures.extend(learned::figures()?);
+    figures.extend(relative::figures()?);
     Ok(figures)
 }
