@@ -1,0 +1,289 @@
+//! The fast form: `f32`, half-split layout, cosines and sines computed once per (position,
+//! frequency) in `f64` and stored as `f32`, no trigonometry in the hot loop, and each row's two
+//! halves read and written as contiguous slices that the compiler turns into vector instructions.
+//!
+//! Tensors are flat `[batch, heads, seq, head_dim]` buffers, row-major, as frameworks store them.
+
+use crate::{Error, Layout, Rope, bad};
+
+/// The dimensions of a `[batch, heads, seq, head_dim]` tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Batch size.
+    pub batch: usize,
+    /// Heads.
+    pub heads: usize,
+    /// Sequence length (positions `0 … seq − 1`).
+    pub seq: usize,
+    /// Width of one head.
+    pub head_dim: usize,
+}
+
+impl Shape {
+    /// The number of elements, if it fits in a `usize`.
+    pub fn len(&self) -> Option<usize> {
+        self.batch
+            .checked_mul(self.heads)?
+            .checked_mul(self.seq)?
+            .checked_mul(self.head_dim)
+    }
+
+    /// Whether the tensor has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+}
+
+/// Cosines and sines for positions `0 … seq − 1`, `[seq, rotary_dim / 2]` each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tables {
+    rope: Rope,
+    seq: usize,
+    half: usize,
+    cos: Vec<f32>,
+    sin: Vec<f32>,
+}
+
+impl Tables {
+    /// Precomputes the tables. Angles are computed in `f64` (see the precision section of the
+    /// chapter) and only the results are stored as `f32`.
+    ///
+    /// # Errors
+    /// An interleaved `rope` (the fast kernel is for the half-split layout), or a table too big
+    /// to allocate (more than 2^30 entries).
+    pub fn new(rope: &Rope, seq: usize) -> Result<Self, Error> {
+        if rope.layout() != Layout::HalfSplit {
+            return Err(bad(
+                "layout",
+                "interleaved",
+                "the fast kernel reads each half of a row contiguously: use the half-split \
+                 layout (permute the projection weights once, see half_from_interleaved)",
+            ));
+        }
+        let half = rope.rotary_dim() / 2;
+        let entries = seq.checked_mul(half).filter(|&n| n <= 1 << 30);
+        let Some(entries) = entries else {
+            return Err(bad("seq", seq, "the tables may hold at most 2^30 entries"));
+        };
+        let inv_freq = rope.inv_freq();
+        let mut cos = Vec::with_capacity(entries);
+        let mut sin = Vec::with_capacity(entries);
+        for m in 0..seq {
+            for &theta in &inv_freq {
+                let (s, c) = (m as f64 * theta).sin_cos();
+                cos.push(c as f32);
+                sin.push(s as f32);
+            }
+        }
+        Ok(Tables {
+            rope: *rope,
+            seq,
+            half,
+            cos,
+            sin,
+        })
+    }
+
+    /// The positions covered.
+    pub fn seq(&self) -> usize {
+        self.seq
+    }
+
+    fn check(&self, shape: Shape, len: usize) -> Result<(), Error> {
+        if shape.head_dim != self.rope.head_dim() {
+            return Err(bad(
+                "head_dim",
+                shape.head_dim,
+                "the tensor's head width must match the rotary embedding's",
+            ));
+        }
+        if shape.seq > self.seq {
+            return Err(bad(
+                "seq",
+                shape.seq,
+                "the tables must cover every position of the tensor",
+            ));
+        }
+        match shape.len() {
+            Some(n) if n == len => Ok(()),
+            _ => Err(Error::Shape {
+                rule: "the buffer must hold batch × heads × seq × head_dim values",
+                expected: vec![shape.batch, shape.heads, shape.seq, shape.head_dim],
+                got: vec![len],
+            }),
+        }
+    }
+}
+
+// ANCHOR: kernel
+/// Rotates one row of one position, out of place: `o1 = x1 cos − x2 sin`, `o2 = x2 cos + x1 sin`.
+#[inline(always)]
+fn rotate_row(x: &[f32], out: &mut [f32], cos: &[f32], sin: &[f32], half: usize) {
+    // Slicing everything to `half` up front lets the compiler drop the bounds checks and
+    // vectorise the loop.
+    let (x1, x2) = (&x[..half], &x[half..2 * half]);
+    let (o1, rest) = out.split_at_mut(half);
+    let o2 = &mut rest[..half];
+    let (cos, sin) = (&cos[..half], &sin[..half]);
+    for j in 0..half {
+        o1[j] = x1[j] * cos[j] - x2[j] * sin[j];
+        o2[j] = x2[j] * cos[j] + x1[j] * sin[j];
+    }
+    // Partial rotary: the rest passes through.
+    out[2 * half..].copy_from_slice(&x[2 * half..]);
+}
+
+/// Applies RoPE to a `[batch, heads, seq, head_dim]` tensor, writing into `out`.
+///
+/// # Errors
+/// Buffers whose length does not match `shape`, a head width other than the tables', or more
+/// positions than the tables cover.
+pub fn apply(x: &[f32], out: &mut [f32], shape: Shape, tables: &Tables) -> Result<(), Error> {
+    tables.check(shape, x.len())?;
+    tables.check(shape, out.len())?;
+    let (d, half) = (shape.head_dim, tables.half);
+    for (r, (xr, or)) in x.chunks_exact(d).zip(out.chunks_exact_mut(d)).enumerate() {
+        let m = r % shape.seq; // rows run over positions fastest
+        let t = m * half..(m + 1) * half;
+        rotate_row(xr, or, &tables.cos[t.clone()], &tables.sin[t], half);
+    }
+    Ok(())
+}
+// ANCHOR_END: kernel
+
+/// Applies RoPE in place.
+///
+/// # Errors
+/// As [`apply`].
+pub fn apply_in_place(x: &mut [f32], shape: Shape, tables: &Tables) -> Result<(), Error> {
+    tables.check(shape, x.len())?;
+    let (d, half) = (shape.head_dim, tables.half);
+    for (r, row) in x.chunks_exact_mut(d).enumerate() {
+        let m = r % shape.seq;
+        let (cos, sin) = (
+            &tables.cos[m * half..(m + 1) * half],
+            &tables.sin[m * half..(m + 1) * half],
+        );
+        let (x1, rest) = row.split_at_mut(half);
+        let x2 = &mut rest[..half];
+        for j in 0..half {
+            let (a, b) = (x1[j], x2[j]);
+            x1[j] = a * cos[j] - b * sin[j];
+            x2[j] = b * cos[j] + a * sin[j];
+        }
+    }
+    Ok(())
+}
+
+/// The textbook form on the same buffer: every row through [`Rope::rotate`] in `f64`, rounded to
+/// `f32` at the end. Slow; the reference the fast kernels are tested against.
+///
+/// # Errors
+/// A buffer whose length does not match `shape`, or a head width other than the rope's.
+pub fn textbook(x: &[f32], shape: Shape, rope: &Rope) -> Result<Vec<f32>, Error> {
+    if shape.len() != Some(x.len()) || shape.head_dim != rope.head_dim() || shape.seq == 0 {
+        return Err(Error::Shape {
+            rule: "the buffer must hold batch × heads × seq × head_dim values, one head wide",
+            expected: vec![shape.batch, shape.heads, shape.seq, rope.head_dim()],
+            got: vec![x.len()],
+        });
+    }
+    let mut out = Vec::with_capacity(x.len());
+    for (r, row) in x.chunks_exact(shape.head_dim).enumerate() {
+        let v: ndarray::Array1<f64> = row.iter().map(|&a| f64::from(a)).collect();
+        let rotated = rope.rotate(v.view(), (r % shape.seq) as f64)?;
+        out.extend(rotated.iter().map(|&a| a as f32));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shape() -> impl Strategy<Value = (Shape, usize)> {
+        (1usize..3, 1usize..4, 1usize..40, 1usize..17, 0usize..3).prop_map(
+            |(batch, heads, seq, half, quarter)| {
+                let head_dim = 2 * half;
+                // Sometimes a partial rotary width: half, a quarter, or all of the head.
+                let rotary = match quarter {
+                    0 => head_dim,
+                    1 => (head_dim / 2).max(2) & !1,
+                    _ => 2,
+                };
+                (
+                    Shape {
+                        batch,
+                        heads,
+                        seq,
+                        head_dim,
+                    },
+                    rotary,
+                )
+            },
+        )
+    }
+
+    proptest! {
+        /// Fast, in place and textbook agree. Each output is a sum of two products of f32 values
+        /// of size ≤ 4; the f32 forms round each product and the sum (a few ulps of 8, ~1e-6),
+        /// the textbook rounds once, and the f32 tables carry another ulp: 1e-5 covers it.
+        #[test]
+        fn fast_forms_match_the_textbook((shape, rotary) in shape(), seed in any::<u64>()) {
+            let rope = Rope::partial(shape.head_dim, rotary, crate::BASE, Layout::HalfSplit).unwrap();
+            let tables = Tables::new(&rope, shape.seq).unwrap();
+            let mut rng = order::SplitMix64(seed);
+            let x: Vec<f32> = (0..shape.len().unwrap()).map(|_| (4.0 * rng.next_f64() - 2.0) as f32).collect();
+            let mut out = vec![0.0; x.len()];
+            apply(&x, &mut out, shape, &tables).unwrap();
+            let mut inplace = x.clone();
+            apply_in_place(&mut inplace, shape, &tables).unwrap();
+            prop_assert_eq!(&out, &inplace);
+            let slow = textbook(&x, shape, &rope).unwrap();
+            for (a, b) in out.iter().zip(&slow) {
+                prop_assert!((a - b).abs() < 1e-5, "{} vs {}", a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_buffers_are_errors() {
+        let rope = Rope::new(8, crate::BASE, Layout::HalfSplit).unwrap();
+        let tables = Tables::new(&rope, 4).unwrap();
+        let shape = Shape {
+            batch: 1,
+            heads: 2,
+            seq: 4,
+            head_dim: 8,
+        };
+        let x = vec![0.0f32; 64];
+        let mut short = vec![0.0f32; 63];
+        let e = apply(&x, &mut short, shape, &tables).unwrap_err();
+        assert!(e.to_string().contains("got [63]"), "{e}");
+        let long = Shape { seq: 5, ..shape };
+        assert!(apply_in_place(&mut vec![0.0; 80], long, &tables).is_err());
+        let wide = Shape {
+            head_dim: 16,
+            seq: 2,
+            ..shape
+        };
+        assert!(apply_in_place(&mut vec![0.0; 64], wide, &tables).is_err());
+        let inter = rope.with_layout(Layout::Interleaved);
+        assert!(
+            Tables::new(&inter, 4)
+                .unwrap_err()
+                .to_string()
+                .contains("half-split")
+        );
+        assert!(Tables::new(&rope, usize::MAX).is_err());
+        let huge = Shape {
+            batch: usize::MAX,
+            heads: 2,
+            seq: 4,
+            head_dim: 8,
+        };
+        assert!(apply_in_place(&mut vec![0.0; 64], huge, &tables).is_err());
+        assert!(textbook(&x, Shape { seq: 0, ..shape }, &rope).is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! RoPE inside attention: rotate queries and keys after projection, never values; rotate each key
+//! once, when it enters the KV cache; and feed the rotated vectors to any attention kernel,
+//! including the relative chapter's tiled one, unchanged.
+
+use attention::Head;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use relative::invariance::PositionScheme;
+
+use crate::{Error, Rope};
+
+// ANCHOR: attend
+/// Causal self-attention of one head with RoPE: `q` and `k` (one row per position, already
+/// projected) are rotated by their positions `0 … n − 1`; `v` is not.
+///
+/// # Errors
+/// Rows that are not one head wide, or mismatched row counts.
+pub fn attend(
+    rope: &Rope,
+    q: ArrayView2<'_, f64>,
+    k: ArrayView2<'_, f64>,
+    v: ArrayView2<'_, f64>,
+) -> Result<Array2<f64>, Error> {
+    let positions: Vec<usize> = (0..q.nrows()).collect();
+    let (rq, rk) = (
+        rope.rotate_rows(q, &positions)?,
+        rope.rotate_rows(k, &positions)?,
+    );
+    let options = attention::Options {
+        causal: true,
+        ..attention::Options::default()
+    };
+    Ok(attention::scaled_dot_product(rq.view(), rk.view(), v, &options)?.output)
+}
+// ANCHOR_END: attend
+
+// ANCHOR: cache
+/// Incremental decoding with a KV cache: each step rotates its key once, by its own position, and
+/// stores it; the query is rotated by the same position and attends to everything cached.
+#[derive(Debug, Clone)]
+pub struct KvCache {
+    rope: Rope,
+    keys: Vec<Array1<f64>>, // already rotated
+    values: Vec<Array1<f64>>,
+}
+
+impl KvCache {
+    /// An empty cache.
+    pub fn new(rope: Rope) -> Self {
+        KvCache {
+            rope,
+            keys: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Processes the next token (at position `len()`) and returns its attention output.
+    ///
+    /// # Errors
+    /// Vectors that are not one head wide, or a value of another width than the cached ones.
+    pub fn step(
+        &mut self,
+        q: ArrayView1<'_, f64>,
+        k: ArrayView1<'_, f64>,
+        v: ArrayView1<'_, f64>,
+    ) -> Result<Array1<f64>, Error> {
+        let m = self.keys.len() as f64;
+        if let Some(first) = self.values.first()
+            && first.len() != v.len()
+        {
+            return Err(Error::Shape {
+                rule: "every cached value has the same width",
+                expected: vec![first.len()],
+                got: vec![v.len()],
+            });
+        }
+        self.keys.push(self.rope.rotate(k, m)?);
+        self.values.push(v.to_owned());
+        let q = self.rope.rotate(q, m)?;
+        let scale = 1.0 / (q.len() as f64).sqrt();
+        let logits: Array1<f64> = self.keys.iter().map(|key| q.dot(key) * scale).collect();
+        let weights = attention::softmax(logits.view())?;
+        let mut out = Array1::zeros(v.len());
+        for (w, value) in weights.iter().zip(&self.values) {
+            out.scaled_add(*w, value);
+        }
+        Ok(out)
+    }
+    // ANCHOR_END: cache
+
+    /// How many tokens are cached.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether nothing is cached yet.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// RoPE as a [`PositionScheme`], so that it runs through the relative chapter's translation test.
+#[derive(Debug, Clone)]
+pub struct RopeScheme {
+    /// The head the queries and keys come from.
+    pub head: Head,
+    /// The rotary embedding (as wide as the head's `d_k`).
+    pub rope: Rope,
+}
+
+impl PositionScheme for RopeScheme {
+    fn name(&self) -> String {
+        "RoPE (relative)".into()
+    }
+
+    fn logits(
+        &self,
+        x: ArrayView2<'_, f64>,
+        positions: &[usize],
+    ) -> Result<Array2<f64>, relative::Error> {
+        let wrap = |e: Error| relative::Error::Bad {
+            what: "rope",
+            value: e.to_string(),
+            rule: "the rotary embedding must fit the head",
+        };
+        if x.ncols() != self.head.w_q.nrows() {
+            return Err(relative::Error::Shape {
+                rule: "tokens must be d_model wide, as the head expects",
+                expected: vec![x.nrows(), self.head.w_q.nrows()],
+                got: x.shape().to_vec(),
+            });
+        }
+        let q = self
+            .rope
+            .rotate_rows(x.dot(&self.head.w_q).view(), positions)
+            .map_err(wrap)?;
+        let k = self
+            .rope
+            .rotate_rows(x.dot(&self.head.w_k).view(), positions)
+            .map_err(wrap)?;
+        Ok(attention::logits(
+            q.view(),
+            k.view(),
+            &attention::Options::default(),
+        )?)
+    }
+}
