@@ -1,9 +1,243 @@
-//! Figures.
+//! The chapter's figures.
+
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use ndarray::Array1;
+use plotters::prelude::*;
+
+use crate::decay::{bound, mean_cos};
+use crate::precision::{Format, errors_at};
+use crate::{BASE, Layout, Rope};
 
 /// Every figure of the chapter.
 ///
 /// # Errors
-/// A drawing failure.
-pub fn figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
-    Ok(vec![])
+/// A drawing failure, naming the figure.
+pub fn figures() -> Result<Vec<Figure>, FigureError> {
+    Ok(vec![
+        Figure {
+            name: "rope-rotation",
+            svg: rotation()?,
+        },
+        Figure {
+            name: "rope-decay",
+            svg: decay()?,
+        },
+        Figure {
+            name: "rope-scores",
+            svg: scores()?,
+        },
+        Figure {
+            name: "rope-precision",
+            svg: precision()?,
+        },
+    ])
+}
+
+fn fail(e: crate::Error) -> FigureError {
+    FigureError(e.to_string())
+}
+
+fn style(c: RGBColor) -> ShapeStyle {
+    ShapeStyle::from(c).stroke_width(2)
+}
+
+/// Two positions pairs with the same offset: q and k rotated, the angle between them the same.
+fn rotation() -> Result<String, FigureError> {
+    let theta = 0.5; // radians per position, for the picture
+    svg("rope-rotation", 820, 400, |root| {
+        let panels = root.split_evenly((1, 2));
+        for (panel, (m, n)) in panels.iter().zip([(2usize, 0usize), (5, 3)]) {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(
+                    format!("q at m = {m}, k at n = {n} (θ = 0.5 rad)"),
+                    (bookkit::FONT, 17),
+                )
+                .margin(10)
+                .build_cartesian_2d(-1.4f64..1.4f64, -1.4f64..1.4f64)?;
+            let circle: Vec<(f64, f64)> = (0..=200)
+                .map(|s| {
+                    let a = s as f64 / 200.0 * std::f64::consts::TAU;
+                    (a.cos(), a.sin())
+                })
+                .collect();
+            chart.draw_series(LineSeries::new(circle, ShapeStyle::from(BLACK.mix(0.3))))?;
+            // q starts at angle 0.3, k at angle −0.4, before rotation.
+            for (label, base_angle, pos, c) in
+                [("q", 0.3, m, PALETTE[0]), ("k", -0.4, n, PALETTE[1])]
+            {
+                let a = base_angle + pos as f64 * theta;
+                let tip = (a.cos(), a.sin());
+                chart.draw_series(LineSeries::new(vec![(0.0, 0.0), tip], style(c)))?;
+                chart.draw_series(std::iter::once(Circle::new(tip, 5, c.filled())))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{label} rotated by {pos}θ"),
+                    (tip.0 * 1.08, tip.1 * 1.08 + 0.05),
+                    (bookkit::FONT, 15).into_font().color(&c),
+                )))?;
+            }
+            chart.draw_series(std::iter::once(Text::new(
+                format!("angle between them: 0.7 + {}θ", m - n),
+                (-1.3, -1.25),
+                (bookkit::FONT, 15).into_font(),
+            )))?;
+        }
+        Ok(())
+    })
+}
+
+/// A curve as a function of the distance.
+type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
+
+/// The decay curve and the average cosine against distance (log scale), d = 128.
+fn decay() -> Result<String, FigureError> {
+    let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
+    svg("rope-decay", 820, 420, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "RoPE, d = 128, base 10000: decay with distance",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(50)
+            .build_cartesian_2d((1f64..100_000f64).log_scale(), -0.2f64..1.05f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("relative distance (log scale)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        // Sample densely on a log grid.
+        let ks: Vec<f64> = (0..=1000)
+            .map(|s| 10f64.powf(5.0 * s as f64 / 1000.0))
+            .collect();
+        let norm = bound(&rope, 0.0);
+        let series: [(&str, Curve<'_>, RGBColor); 2] = [
+            (
+                "bound curve Σ|S_j| / (d/2), scaled to 1 at distance 0",
+                Box::new(|k| bound(&rope, k) / norm),
+                PALETTE[0],
+            ),
+            (
+                "average Σ cos(kθ_j) / (d/2)",
+                Box::new(|k| mean_cos(&rope, k)),
+                PALETTE[1],
+            ),
+        ];
+        for (label, f, c) in series {
+            let points: Vec<(f64, f64)> = ks.iter().map(|&k| (k, f(k))).collect();
+            chart
+                .draw_series(LineSeries::new(points, style(c)))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// q_m · k_n over m, n in 0 … 23: correct, wrong layout on both, and mixed layouts.
+fn scores() -> Result<String, FigureError> {
+    let n = 24;
+    let inter = Rope::new(8, BASE, Layout::Interleaved).map_err(fail)?;
+    let split = inter.with_layout(Layout::HalfSplit);
+    let mut rng = order::SplitMix64(21);
+    let mut draw = || Array1::from_shape_fn(8, |_| rng.next_gaussian());
+    let (q, k) = (draw(), draw());
+    svg("rope-scores", 900, 330, |root| {
+        let panels = root.split_evenly((1, 3));
+        let cases = [
+            ("correct (constant along diagonals)", inter, inter),
+            ("wrong layout on both", split, split),
+            ("interleaved q, half-split k", inter, split),
+        ];
+        for (panel, (title, rq, rk)) in panels.iter().zip(cases) {
+            let mut values = vec![vec![0.0; n]; n];
+            for (m, row) in values.iter_mut().enumerate() {
+                for (j, cell) in row.iter_mut().enumerate() {
+                    let a = rq.rotate(q.view(), m as f64).map_err(fail)?;
+                    let b = rk.rotate(k.view(), j as f64).map_err(fail)?;
+                    *cell = a.dot(&b) / 4.0;
+                }
+            }
+            let labels: Vec<String> = (0..n)
+                .map(|i| {
+                    if i % 6 == 0 {
+                        i.to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect();
+            heatmap(
+                &panel.margin(4, 4, 4, 4),
+                &Heatmap {
+                    title,
+                    values: &values,
+                    row_labels: &labels,
+                    col_labels: &labels,
+                    color: diverging,
+                    annotate: None,
+                    cell_text: None,
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Largest angle error against position for bf16, f16 and f32 angles (log–log).
+fn precision() -> Result<String, FigureError> {
+    let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
+    svg("rope-precision", 820, 420, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "largest angle error by position (head_dim 128)",
+                (bookkit::FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d((1f64..1e6f64).log_scale(), (1e-8f64..1e5f64).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("position m")
+            .y_desc("radians")
+            .x_label_formatter(&|x| format!("{x:.0e}"))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (i, f) in [Format::Bf16, Format::F16, Format::F32]
+            .into_iter()
+            .enumerate()
+        {
+            let c = PALETTE[i];
+            let mut points = Vec::new();
+            for s in 0..=240 {
+                let m = 10f64.powf(6.0 * s as f64 / 240.0).round() as usize;
+                let (angle, _) = errors_at(&rope, m, f).map_err(fail)?;
+                // Zero errors (exact cases) and overflow cannot be drawn on a log axis.
+                if angle > 0.0 && angle.is_finite() {
+                    points.push((m as f64, angle.max(1e-8)));
+                }
+            }
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 2, c.filled())))?
+                .label(f.name())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        Ok(())
+    })
 }

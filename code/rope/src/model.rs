@@ -73,9 +73,10 @@ impl KvCache {
                 got: vec![v.len()],
             });
         }
-        self.keys.push(self.rope.rotate(k, m)?);
+        // Check and rotate everything before touching the cache, so an error leaves it as it was.
+        let (q, k) = (self.rope.rotate(q, m)?, self.rope.rotate(k, m)?);
+        self.keys.push(k);
         self.values.push(v.to_owned());
-        let q = self.rope.rotate(q, m)?;
         let scale = 1.0 / (q.len() as f64).sqrt();
         let logits: Array1<f64> = self.keys.iter().map(|key| q.dot(key) * scale).collect();
         let weights = attention::softmax(logits.view())?;

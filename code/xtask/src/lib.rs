@@ -55,5 +55,6 @@ pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
     figures.extend(sinusoidal::figures()?);
     figures.extend(learned::figures()?);
     figures.extend(relative::figures()?);
+    figures.extend(rope::figures()?);
     Ok(figures)
 }

@@ -1,0 +1,128 @@
+//! Measures the fast kernels' throughput against a plain copy, and prints a Markdown table.
+//!
+//! ```text
+//! cargo run --release -p rope --example throughput
+//! ```
+//!
+//! The same measurement as `cargo bench -p rope`, without criterion's statistics: each variant
+//! runs `--reps` times (default 30) after one warm-up run, and the table shows the median.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use rope::fast::{Shape, Tables, apply, apply_in_place};
+use rope::{BASE, Layout, Rope};
+
+const USAGE: &str = "usage: throughput [--seq S] [--heads H] [--head-dim D] [--reps R]
+  S: 1 to 65536 (default 4096); H: 1 to 256 (default 32); D: even, 2 to 1024 (default 128);
+  R: 3 to 1000 (default 30); batch is 1";
+
+fn parse(args: &[String]) -> Result<(Shape, usize), String> {
+    let mut shape = Shape {
+        batch: 1,
+        heads: 32,
+        seq: 4096,
+        head_dim: 128,
+    };
+    let mut reps = 30;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.into());
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let n: usize = value
+            .parse()
+            .map_err(|_| format!("{flag} {value}: not a whole number\n{USAGE}"))?;
+        match flag.as_str() {
+            "--seq" if (1..=65_536).contains(&n) => shape.seq = n,
+            "--heads" if (1..=256).contains(&n) => shape.heads = n,
+            "--head-dim" if (2..=1024).contains(&n) && n.is_multiple_of(2) => shape.head_dim = n,
+            "--reps" if (3..=1000).contains(&n) => reps = n,
+            "--seq" | "--heads" | "--head-dim" | "--reps" => {
+                return Err(format!("{flag} {n}: out of range\n{USAGE}"));
+            }
+            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
+        }
+    }
+    Ok((shape, reps))
+}
+
+fn median_seconds(reps: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm-up: page in the buffers
+    let mut times: Vec<f64> = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[reps / 2]
+}
+
+fn run(shape: Shape, reps: usize) -> Result<String, String> {
+    let n = shape.len().ok_or("the tensor is too large")?;
+    let rope = Rope::new(shape.head_dim, BASE, Layout::HalfSplit).map_err(|e| e.to_string())?;
+    let tables = Tables::new(&rope, shape.seq).map_err(|e| e.to_string())?;
+    let mut rng = order::SplitMix64(1);
+    let x: Vec<f32> = (0..n).map(|_| rng.next_f64() as f32).collect();
+    let mut out = vec![0f32; n];
+    let mut y = x.clone();
+    let bytes = (2 * n * size_of::<f32>()) as f64;
+    let copy = median_seconds(reps, || out.copy_from_slice(black_box(&x)));
+    let mut failed = None;
+    let outp = median_seconds(reps, || {
+        if let Err(e) = apply(black_box(&x), &mut out, shape, &tables) {
+            failed = Some(e);
+        }
+    });
+    let inplace = median_seconds(reps, || {
+        if let Err(e) = apply_in_place(black_box(&mut y), shape, &tables) {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.to_string());
+    }
+    let mut t =
+        String::from("| variant | median time (ms) | GB/s | share of copy |\n|:--|--:|--:|--:|\n");
+    for (name, s) in [
+        ("plain copy", copy),
+        ("RoPE, out of place", outp),
+        ("RoPE, in place", inplace),
+    ] {
+        t.push_str(&format!(
+            "| {name} | {:.2} | {:.1} | {:.0}% |\n",
+            s * 1e3,
+            bytes / s / 1e9,
+            100.0 * copy / s
+        ));
+    }
+    Ok(format!(
+        "{t}\nf32 [batch 1, heads {}, seq {}, head_dim {}]: {:.0} MiB read and {:.0} MiB written per \
+         call; median of {reps} runs.\n",
+        shape.heads,
+        shape.seq,
+        shape.head_dim,
+        bytes / 2.0 / (1024.0 * 1024.0),
+        bytes / 2.0 / (1024.0 * 1024.0)
+    ))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args).and_then(|(shape, reps)| run(shape, reps)) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
