@@ -92,6 +92,10 @@ pub fn errors_at(rope: &Rope, m: usize, format: Format) -> Result<(f64, f64), Er
     for theta in rope.inv_freq() {
         let exact = m as f64 * theta;
         let got = angle(m, theta, format);
+        if !got.is_finite() {
+            // The position itself overflowed (f16 beyond 65504): no rotation can be computed.
+            return Ok((f64::INFINITY, f64::NAN));
+        }
         angle_err = angle_err.max((got - exact).abs());
         let (se, ce) = exact.sin_cos();
         let (sg, cg) = got.sin_cos();
@@ -124,6 +128,13 @@ mod tests {
         // f32 agrees with the hardware.
         assert_eq!(round(0.1, Format::F32), f64::from(0.1f32));
         assert_eq!(round(-0.1, Format::Bf16), -round(0.1, Format::Bf16));
+    }
+
+    #[test]
+    fn overflow_is_reported_not_hidden() {
+        let rope = Rope::new(64, crate::BASE, crate::Layout::HalfSplit).unwrap();
+        let (angle, out) = errors_at(&rope, 100_000, Format::F16).unwrap();
+        assert!(angle.is_infinite() && out.is_nan());
     }
 
     #[test]

@@ -57,8 +57,8 @@ pub fn decay(head_dim: usize, base: f64, distances: &[f64]) -> Result<String, Er
     let rope = Rope::new(head_dim, base, Layout::HalfSplit)?;
     let mut t = Table::new([
         "distance",
-        "bound curve (1/(d/2)) Σ_j |S_j|",
-        "average (1/(d/2)) Σ_j cos(k θ_j)",
+        "bound curve: mean of the magnitudes of S_j",
+        "average: mean of cos(k θ_j)",
     ]);
     for &k in distances {
         t.row([
