@@ -12,7 +12,7 @@ use crate::{Error, bad};
 /// largest power of two below `n`, followed by every other slope of the next power of two.
 ///
 /// # Errors
-/// Zero heads.
+/// Zero heads, or more than 65536.
 ///
 /// ```
 /// let m = relative::alibi::slopes(8)?;
@@ -20,12 +20,12 @@ use crate::{Error, bad};
 /// # Ok::<(), relative::Error>(())
 /// ```
 pub fn slopes(heads: usize) -> Result<Vec<f64>, Error> {
-    if heads == 0 {
-        return Err(bad("heads", 0, "ALiBi needs at least one head"));
+    if heads == 0 || heads > 1 << 16 {
+        return Err(bad("heads", heads, "ALiBi needs 1 to 65536 heads"));
     }
     let power_of_two = |n: usize| -> Vec<f64> {
         let start = 2f64.powf(-8.0 / n as f64);
-        (1..=n).map(|h| start.powi(h as i32)).collect()
+        (1..=n).map(|h| start.powf(h as f64)).collect()
     };
     if heads.is_power_of_two() {
         return Ok(power_of_two(heads));
@@ -105,6 +105,7 @@ mod tests {
         assert_eq!(slopes(1).unwrap(), [2f64.powi(-8)]);
         assert_eq!(slopes(3).unwrap().len(), 3);
         assert!(slopes(0).is_err());
+        assert!(slopes(usize::MAX).is_err());
     }
 
     #[test]

@@ -184,9 +184,10 @@ impl PositionScheme for T5Scheme {
     fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {
         check_positions(x, positions)?;
         let (q, k) = project(&self.head, x)?;
-        let b = Array2::from_shape_fn((x.nrows(), x.nrows()), |(i, j)| {
-            self.bias.at(self.index, positions[i], positions[j])
-        });
+        let mut b = Array2::zeros((x.nrows(), x.nrows()));
+        for ((i, j), v) in b.indexed_iter_mut() {
+            *v = self.bias.at(self.index, positions[i], positions[j])?;
+        }
         plain_logits(&q, &k, Some(&b), Some(1.0))
     }
 }

@@ -15,7 +15,8 @@ thread_local! {
 fn track(delta: isize) {
     // `try_with`: during thread teardown the slots may be gone; then nothing is counted.
     let _ = CURRENT.try_with(|current| {
-        let now = current.get() + delta;
+        // Wrapping: an allocator must never panic (unwinding out of it is undefined behaviour).
+        let now = current.get().wrapping_add(delta);
         current.set(now);
         let _ = PEAK.try_with(|peak| {
             if now > peak.get() {
@@ -30,12 +31,23 @@ fn track(delta: isize) {
 pub struct Meter;
 
 // SAFETY: every method forwards to `System` with the same arguments and returns its result
-// unchanged; the bookkeeping touches only `const`-initialised thread-locals, which never allocate.
+// unchanged; the bookkeeping touches only `const`-initialised thread-locals of `Cell<isize>`,
+// which do not allocate on targets with native thread-local storage (Linux, macOS, Windows; on a
+// target that emulates TLS with OS keys, first access could allocate and re-enter this allocator).
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Meter {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
         let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            track(layout.size() as isize);
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() {
             track(layout.size() as isize);
         }
@@ -61,7 +73,7 @@ unsafe impl GlobalAlloc for Meter {
 
 /// Runs `f` and returns its result with the peak number of bytes allocated on this thread above
 /// what was live when it started. Meaningful only in a binary that installed [`Meter`] as its
-/// global allocator; otherwise the count is 0.
+/// global allocator; otherwise the count is 0. Not reentrant: a nested `measure` resets the peak.
 pub fn measure<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let start = CURRENT.with(Cell::get);
     PEAK.with(|p| p.set(start));

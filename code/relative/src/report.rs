@@ -105,11 +105,14 @@ pub fn t5_buckets(
     Ok(t.to_string())
 }
 
-/// Which distances (looking back) share each bucket.
+/// Which distances (looking back) share each bucket, for distances `0 … up_to`.
 ///
 /// # Errors
-/// Invalid bucket settings.
+/// `up_to` outside `1 … 10^7` (the table lists every bucket boundary below it).
 pub fn t5_ranges(cfg: Buckets, up_to: i64) -> Result<String, Error> {
+    if !(1..=10_000_000).contains(&up_to) {
+        return Err(bad("up_to", up_to, "list distances up to 1 … 10^7"));
+    }
     let mut t = Table::new(["bucket", "distances i − j", "how many"]);
     let mut start = 0i64;
     let mut current = bucket(0, cfg);
@@ -167,7 +170,7 @@ pub fn alibi_decay(heads: usize, n: usize, distances: &[usize]) -> Result<String
     header.extend(distances.iter().map(|k| format!("k = {k}")));
     let mut t = Table::new(header);
     for (h, m) in slopes(heads)?.into_iter().enumerate() {
-        let mut row = vec![(h + 1).to_string(), format!("2^{}", fixed(m.log2(), 0))];
+        let mut row = vec![(h + 1).to_string(), format!("2^{}", fixed(m.log2(), 2))];
         for &k in distances {
             row.push(format!("{:.2e}", weight_at_distance(m, k, n)?));
         }

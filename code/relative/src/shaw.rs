@@ -10,7 +10,7 @@
 
 use ndarray::{Array2, Array3, ArrayView2, Axis, s};
 
-use crate::{Error, bad, ensure_finite};
+use crate::{Error, bad};
 
 /// `clip(j − i, k) + k`: the row of the `(2k + 1)`-row tables that the pair `(i, j)` uses.
 ///
@@ -21,8 +21,19 @@ use crate::{Error, bad, ensure_finite};
 /// assert_eq!(clipped_index(9, 0, 2), 0); // offset −9 clips to −2
 /// ```
 pub fn clipped_index(i: usize, j: usize, k: usize) -> usize {
-    let offset = j as i64 - i as i64;
-    (offset.clamp(-(k as i64), k as i64) + k as i64) as usize
+    // Offsets beyond ±k all clip to the end rows; no signed casts, so any usize works.
+    if j >= i {
+        k.saturating_add((j - i).min(k))
+    } else {
+        k - (i - j).min(k)
+    }
+}
+
+/// `2k + 1`, the number of offsets `−k … k`, if it fits.
+fn rows_for(k: usize) -> Result<usize, Error> {
+    k.checked_mul(2)
+        .and_then(|r| r.checked_add(1))
+        .ok_or_else(|| bad("k", k, "2k + 1 must fit in a usize"))
 }
 
 /// The learned relative representations of one layer: `2k + 1` vectors for the keys and `2k + 1`
@@ -40,15 +51,18 @@ impl Shaw {
     /// # Errors
     /// Tables of the wrong shape, or non-finite entries.
     pub fn new(k: usize, w_k: Array2<f64>, w_v: Array2<f64>) -> Result<Self, Error> {
-        for (what, w) in [("w_k rows", &w_k), ("w_v rows", &w_v)] {
-            if w.nrows() != 2 * k + 1 || w.ncols() == 0 {
+        let rows = rows_for(k)?;
+        for (what, w) in [("w_k", &w_k), ("w_v", &w_v)] {
+            if w.nrows() != rows || w.ncols() == 0 {
                 return Err(Error::Shape {
                     rule: "each table needs 2k + 1 rows (offsets −k … k) and at least one column",
-                    expected: vec![2 * k + 1, w.ncols().max(1)],
+                    expected: vec![rows, w.ncols().max(1)],
                     got: w.shape().to_vec(),
                 });
             }
-            ensure_finite(what, w.as_slice_memory_order().unwrap_or(&[]))?;
+            if let Some(x) = w.iter().find(|x| !x.is_finite()) {
+                return Err(bad(what, x, "every entry must be finite"));
+            }
         }
         if w_k.ncols() != w_v.ncols() {
             return Err(Error::Shape {
@@ -67,6 +81,9 @@ impl Shaw {
     pub fn seeded(k: usize, d: usize, seed: u64) -> Result<Self, Error> {
         if d == 0 {
             return Err(bad("d", 0, "the vectors need at least one component"));
+        }
+        if rows_for(k)?.checked_mul(d).is_none_or(|n| n > 1 << 26) {
+            return Err(bad("k", k, "the tables may hold at most 2^26 entries"));
         }
         let mut rng = order::SplitMix64(seed);
         let scale = 1.0 / (d as f64).sqrt();
@@ -235,13 +252,10 @@ pub fn skew(rel: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
     }
     let mut padded = Array2::<f64>::zeros((n, n + 1));
     padded.slice_mut(s![.., 1..]).assign(&rel);
-    // Row-major reinterpretation of the same n(n + 1) numbers as (n + 1) rows of n.
-    let flat: Vec<f64> = padded.iter().copied().collect();
-    let reshaped = Array2::from_shape_vec((n + 1, n), flat).map_err(|e| Error::Shape {
-        rule: "internal reshape",
-        expected: vec![n + 1, n],
-        got: vec![e.to_string().len()],
-    })?;
+    // Row-major reinterpretation of the same n(n + 1) numbers as (n + 1) rows of n: no copy.
+    let reshaped = padded
+        .into_shape_with_order((n + 1, n))
+        .expect("n(n + 1) numbers in standard layout reshape to (n + 1) × n");
     Ok(reshaped.slice_axis(Axis(0), (1..).into()).to_owned())
 }
 // ANCHOR_END: skew
@@ -249,8 +263,15 @@ pub fn skew(rel: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
 /// Floats each form holds for the relative key term of one head (`n` tokens, width `d`, clipping
 /// `k`): explicit `A^K` (`n² d`), gather (`n (2k + 1)`), skew (`n d` for `E` plus the `n (n + 1)`
 /// padded buffer).
+///
+/// Saturates at `usize::MAX` rather than overflowing.
 pub fn memory_floats(n: usize, d: usize, k: usize) -> (usize, usize, usize) {
-    (n * n * d, n * (2 * k + 1), n * d + n * (n + 1))
+    let mul = |a: usize, b: usize| a.saturating_mul(b);
+    (
+        mul(mul(n, n), d),
+        mul(n, mul(2, k).saturating_add(1)),
+        mul(n, d).saturating_add(mul(n, n.saturating_add(1))),
+    )
 }
 
 #[cfg(test)]
@@ -320,6 +341,13 @@ mod tests {
         nan[[1, 1]] = f64::NAN;
         assert!(Shaw::new(1, nan, Array2::zeros((3, 2))).is_err());
         assert!(Shaw::seeded(2, 0, 1).is_err());
+        assert!(Shaw::seeded(usize::MAX, 4, 1).is_err());
+        // A transposed (non-contiguous) NaN table is still caught.
+        let mut t = Array2::zeros((2, 3));
+        t[[0, 1]] = f64::NAN;
+        assert!(Shaw::new(1, t.reversed_axes(), Array2::zeros((3, 2))).is_err());
+        assert_eq!(clipped_index(0, 1, usize::MAX), usize::MAX);
+        assert_eq!(memory_floats(usize::MAX, 2, 2).0, usize::MAX);
         let shaw = Shaw::seeded(2, 4, 1).unwrap();
         let q = Array2::zeros((3, 4));
         assert!(

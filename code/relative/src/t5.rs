@@ -44,6 +44,13 @@ impl Buckets {
         num_buckets: usize,
         max_distance: usize,
     ) -> Result<Self, Error> {
+        if num_buckets > 1 << 20 || max_distance > 1 << 40 {
+            return Err(bad(
+                "num_buckets / max_distance",
+                format!("{num_buckets} / {max_distance}"),
+                "at most 2^20 buckets and a max_distance of at most 2^40",
+            ));
+        }
         let per_direction = if bidirectional {
             num_buckets / 2
         } else {
@@ -107,10 +114,10 @@ pub fn bucket(relative_position: i64, cfg: Buckets) -> usize {
         if relative_position > 0 {
             offset = num_buckets; // keys after the query use the upper half
         }
-        relative_position.abs()
+        relative_position.unsigned_abs().min(i64::MAX as u64) as i64
     } else {
         // Causal: only keys at or before the query count; later ones fold onto 0.
-        (-relative_position).max(0)
+        relative_position.min(0).unsigned_abs().min(i64::MAX as u64) as i64
     };
     let max_exact = num_buckets / 2;
     let b = if n < max_exact {
@@ -138,9 +145,9 @@ pub fn bucket_f64(relative_position: i64, cfg: Buckets) -> usize {
         if relative_position > 0 {
             offset = num_buckets;
         }
-        relative_position.abs()
+        relative_position.unsigned_abs().min(i64::MAX as u64) as i64
     } else {
-        (-relative_position).max(0)
+        relative_position.min(0).unsigned_abs().min(i64::MAX as u64) as i64
     };
     let max_exact = num_buckets / 2;
     let b = if n < max_exact {
@@ -191,18 +198,10 @@ impl T5Bias {
     }
 
     /// The bias one head adds to the logit of query `i` and key `j`.
-    pub fn at(&self, head: usize, i: usize, j: usize) -> f64 {
-        self.table[[
-            bucket(j as i64 - i as i64, self.cfg),
-            head % self.table.ncols(),
-        ]]
-    }
-
-    /// The full `n × n` bias of one head.
     ///
     /// # Errors
     /// A head index past the table.
-    pub fn matrix(&self, head: usize, n: usize) -> Result<Array2<f64>, Error> {
+    pub fn at(&self, head: usize, i: usize, j: usize) -> Result<f64, Error> {
         if head >= self.table.ncols() {
             return Err(bad(
                 "head",
@@ -210,7 +209,24 @@ impl T5Bias {
                 "heads are numbered from 0 below the table's width",
             ));
         }
-        Ok(Array2::from_shape_fn((n, n), |(i, j)| self.at(head, i, j)))
+        // j − i without signed casts that could overflow: distances beyond i64 saturate.
+        let offset = if j >= i {
+            i64::try_from(j - i).unwrap_or(i64::MAX)
+        } else {
+            -i64::try_from(i - j).unwrap_or(i64::MAX)
+        };
+        Ok(self.table[[bucket(offset, self.cfg), head]])
+    }
+
+    /// The full `n × n` bias of one head.
+    ///
+    /// # Errors
+    /// A head index past the table.
+    pub fn matrix(&self, head: usize, n: usize) -> Result<Array2<f64>, Error> {
+        self.at(head, 0, 0)?; // checks the head once
+        Ok(Array2::from_shape_fn((n, n), |(i, j)| {
+            self.at(head, i, j).unwrap_or(f64::NAN)
+        }))
     }
 }
 
@@ -269,6 +285,12 @@ mod tests {
         let bias = T5Bias::seeded(Buckets::T5, 2, 1).unwrap();
         assert!(bias.matrix(2, 4).is_err());
         let m = bias.matrix(1, 5).unwrap();
-        assert_eq!(m[[3, 1]], bias.at(1, 3, 1));
+        assert_eq!(m[[3, 1]], bias.at(1, 3, 1).unwrap());
+        assert!(bias.at(2, 0, 0).is_err());
+        // Extreme offsets do not overflow: they land in the last buckets.
+        assert_eq!(bucket(i64::MIN, Buckets::T5), 15);
+        assert_eq!(bucket(i64::MAX, Buckets::T5), 31);
+        assert!(bias.at(0, usize::MAX, 0).is_ok());
+        assert!(Buckets::new(true, usize::MAX, usize::MAX).is_err());
     }
 }
