@@ -48,6 +48,12 @@ fn parse(args: &[String]) -> Result<(Shape, usize), String> {
             _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
         }
     }
+    if shape.len().is_none_or(|n| n > 1 << 28) {
+        return Err(format!(
+            "heads × seq × head_dim = {} × {} × {} is too large: at most 2^28 elements",
+            shape.heads, shape.seq, shape.head_dim
+        ));
+    }
     Ok((shape, reps))
 }
 
@@ -73,12 +79,16 @@ fn run(shape: Shape, reps: usize) -> Result<String, String> {
     let mut out = vec![0f32; n];
     let mut y = x.clone();
     let bytes = (2 * n * size_of::<f32>()) as f64;
-    let copy = median_seconds(reps, || out.copy_from_slice(black_box(&x)));
+    let copy = median_seconds(reps, || {
+        out.copy_from_slice(black_box(&x));
+        black_box(&mut out);
+    });
     let mut failed = None;
     let outp = median_seconds(reps, || {
         if let Err(e) = apply(black_box(&x), &mut out, shape, &tables) {
             failed = Some(e);
         }
+        black_box(&mut out);
     });
     let inplace = median_seconds(reps, || {
         if let Err(e) = apply_in_place(black_box(&mut y), shape, &tables) {

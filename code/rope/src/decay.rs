@@ -1,7 +1,7 @@
 //! Long-term decay (RoFormer, section 3.4.3). Write the score of `q` at `m` and `k` at `n` in
 //! complex form, `Re Σ_j h_j e^{i(m−n)θ_j}` with `h_j = q_[2j:2j+1] k*_[2j:2j+1]`; Abel summation
 //! bounds its size by `(max_j |h_{j+1} − h_j|) · Σ_{j=1}^{d/2} |S_j|` with
-//! `S_j = Σ_{l<j} e^{i(m−n)θ_l}`. The paper plots `(1/(d/2)) Σ_j |S_j|` against the distance.
+//! `S_j = Σ_{l<j} e^{i(m−n)θ_l}`, taking `h_{d/2} = 0` and `S_0 = 0`. The paper plots `(1/(d/2)) Σ_j |S_j|` against the distance.
 
 use crate::Rope;
 

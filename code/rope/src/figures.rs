@@ -100,7 +100,7 @@ fn decay() -> Result<String, FigureError> {
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(50)
-            .build_cartesian_2d((1f64..100_000f64).log_scale(), -0.2f64..1.05f64)?;
+            .build_cartesian_2d((1f64..100_000f64).log_scale(), -0.3f64..1.05f64)?;
         chart
             .configure_mesh()
             .x_desc("relative distance (log scale)")

@@ -104,8 +104,8 @@ pub fn layout_mix(pairs: &[(usize, usize)]) -> Result<String, Error> {
         ]);
     }
     let perm = half_from_interleaved(d)?;
-    let fixed_q = permute(q.view(), &perm);
-    let fixed_k = permute(k.view(), &perm);
+    let fixed_q = permute(q.view(), &perm)?;
+    let fixed_k = permute(k.view(), &perm)?;
     let (m, n) = pairs.first().copied().unwrap_or((3, 0));
     let repaired = split
         .rotate(fixed_q.view(), m as f64)?

@@ -42,7 +42,10 @@ fn converting_a_checkpoint() {
             .rotate(q.view(), m)
             .unwrap()
             .dot(&inter.rotate(k.view(), n).unwrap());
-        let (pq, pk) = (permute(q.view(), &perm), permute(k.view(), &perm));
+        let (pq, pk) = (
+            permute(q.view(), &perm).unwrap(),
+            permute(k.view(), &perm).unwrap(),
+        );
         let got = split
             .rotate(pq.view(), m)
             .unwrap()

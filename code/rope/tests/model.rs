@@ -79,13 +79,23 @@ proptest! {
 
 #[test]
 fn values_are_never_rotated() {
-    // Rotating v as well would change the output: attend() must leave v alone.
+    // attend() must equal attention over rotated q and k with the *unrotated* v, at every row
+    // (rows past 0 would differ if v were rotated too).
     let rope = Rope::new(4, BASE, Layout::HalfSplit).unwrap();
-    let q = Array2::from_shape_fn((3, 4), |(i, j)| (i + j) as f64 / 4.0);
-    let v = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64);
+    let q = Array2::from_shape_fn((5, 4), |(i, j)| ((i * 4 + j) as f64).sin());
+    let v = Array2::from_shape_fn((5, 4), |(i, j)| (i * 4 + j) as f64);
     let out = attend(&rope, q.view(), q.view(), v.view()).unwrap();
-    // Row 0 attends only to itself: its output is v's row 0, unrotated.
-    assert_eq!(out.row(0), v.row(0));
+    let positions: Vec<usize> = (0..5).collect();
+    let rq = rope.rotate_rows(q.view(), &positions).unwrap();
+    let causal = attention::Options {
+        causal: true,
+        ..attention::Options::default()
+    };
+    let plain = attention::scaled_dot_product(rq.view(), rq.view(), v.view(), &causal).unwrap();
+    assert_eq!(out, plain.output);
+    let rv = rope.rotate_rows(v.view(), &positions).unwrap();
+    let wrong = attention::scaled_dot_product(rq.view(), rq.view(), rv.view(), &causal).unwrap();
+    assert!((&out - &wrong.output).iter().any(|d| d.abs() > 1e-3));
 }
 
 #[test]
