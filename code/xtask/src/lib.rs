@@ -56,5 +56,6 @@ pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
     figures.extend(learned::figures()?);
     figures.extend(relative::figures()?);
     figures.extend(rope::figures()?);
+    figures.extend(scaling::figures()?);
     Ok(figures)
 }

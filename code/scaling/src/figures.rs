@@ -1,0 +1,278 @@
+//! The chapter's figures.
+
+use std::f64::consts::PI;
+
+use bookkit::{Figure, FigureError, PALETTE, svg};
+use plotters::prelude::*;
+
+use crate::{Base, Scheme, compute};
+
+/// The setting of the comparison figures: a Llama-2-like head, trained on 4096, stretched by 8.
+pub const DIM: usize = 128;
+/// Base of the comparison figures.
+pub const THETA: f64 = 10000.0;
+/// Training length of the comparison figures.
+pub const TRAIN: usize = 4096;
+/// Scale factor of the comparison figures.
+pub const FACTOR: f64 = 8.0;
+
+/// Every figure of the chapter.
+///
+/// # Errors
+/// A drawing failure, naming the figure.
+pub fn figures() -> Result<Vec<Figure>, FigureError> {
+    Ok(vec![
+        Figure {
+            name: "scaling-wavelengths",
+            svg: wavelengths()?,
+        },
+        Figure {
+            name: "scaling-ratio",
+            svg: ratios()?,
+        },
+    ])
+}
+
+fn style(c: RGBColor) -> ShapeStyle {
+    ShapeStyle::from(c).stroke_width(2)
+}
+
+fn fail(e: crate::Error) -> FigureError {
+    FigureError(e.to_string())
+}
+
+/// The schemes compared, all at `FACTOR` over `TRAIN`.
+pub fn compared() -> Vec<(&'static str, Scheme)> {
+    vec![
+        ("position interpolation", Scheme::Linear { factor: FACTOR }),
+        ("NTK-aware", Scheme::Ntk { factor: FACTOR }),
+        (
+            "YaRN",
+            Scheme::Yarn {
+                factor: Some(FACTOR),
+                original_max_position_embeddings: None,
+                beta_fast: None,
+                beta_slow: None,
+                attention_factor: None,
+                mscale: None,
+                mscale_all_dim: None,
+                truncate: true,
+            },
+        ),
+        (
+            "Llama 3 (low 1, high 4)",
+            Scheme::Llama3 {
+                factor: FACTOR,
+                low_freq_factor: 1.0,
+                high_freq_factor: 4.0,
+                original_max_position_embeddings: TRAIN,
+            },
+        ),
+        (
+            "dynamic NTK at 8 × L",
+            Scheme::Dynamic {
+                factor: FACTOR,
+                original_max_position_embeddings: None,
+            },
+        ),
+        (
+            "LongRoPE (illustrative factors)",
+            Scheme::LongRope {
+                short_factor: vec![1.0; DIM / 2],
+                // Searched factors grow from ~1 for fast pairs to ~s for slow ones; these follow
+                // a smooth made-up curve of that shape, not any model's search result.
+                long_factor: (0..DIM / 2)
+                    .map(|j| 1.0 + (FACTOR - 1.0) * (j as f64 / (DIM / 2 - 1) as f64).powf(1.5))
+                    .collect(),
+                factor: Some(FACTOR),
+                original_max_position_embeddings: None,
+                attention_factor: None,
+            },
+        ),
+    ]
+}
+
+/// Wavelength of every pair, unscaled and under each scheme, against the training and target
+/// lengths (log scale).
+fn wavelengths() -> Result<String, FigureError> {
+    let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
+    svg("scaling-wavelengths", 820, 440, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
+                (bookkit::FONT, 17),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..63f64, (4f64..1e6f64).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("pair j")
+            .y_desc("wavelength (tokens)")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (len, label) in [
+            (TRAIN, "training length L"),
+            (8 * TRAIN, "target length 8L"),
+        ] {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(0.0, len as f64), (63.0, len as f64)],
+                    ShapeStyle::from(BLACK.mix(0.5)).stroke_width(1),
+                ))?
+                .label(label)
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.5)));
+        }
+        let mut curves = vec![("no scaling", Scheme::Default)];
+        curves.extend(compared().into_iter().take(4));
+        for (i, (label, scheme)) in curves.into_iter().enumerate() {
+            let c = PALETTE[i % PALETTE.len()];
+            let scaled = compute(&base, &scheme, 8 * TRAIN).map_err(fail)?;
+            let points: Vec<(f64, f64)> = scaled
+                .inv_freq
+                .iter()
+                .enumerate()
+                .map(|(j, t)| (j as f64, 2.0 * PI / t))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, style(c)))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// θ'_j / θ_j per pair for every scheme on one plot.
+fn ratios() -> Result<String, FigureError> {
+    let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
+    svg("scaling-ratio", 820, 440, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)",
+                (bookkit::FONT, 17),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..63f64, 0f64..1.05f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("pair j (fast → slow)")
+            .y_desc("θ'_j / θ_j")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 2))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let theta = base.inv_freq();
+        for (i, (label, scheme)) in compared().into_iter().enumerate() {
+            let c = PALETTE[i % PALETTE.len()];
+            let scaled = compute(&base, &scheme, 8 * TRAIN).map_err(fail)?;
+            let points: Vec<(f64, f64)> = scaled
+                .inv_freq
+                .iter()
+                .zip(&theta)
+                .enumerate()
+                .map(|(j, (a, b))| (j as f64, a / b))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, style(c)))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// A figure of one model's scaling: `θ'_j / θ_j` and both wavelengths per pair (for the
+/// inspector's `--figure`).
+///
+/// # Errors
+/// Bad parameters, or a drawing failure.
+pub fn model_figure(
+    title: &str,
+    model: &crate::config::ModelRope,
+    seq_len: usize,
+) -> Result<String, FigureError> {
+    let scaled = compute(&model.base, &model.scheme, seq_len).map_err(fail)?;
+    let theta = model.base.inv_freq();
+    let n = theta.len() as f64;
+    svg("inspect", 820, 420, |root| {
+        let (left, right) = root.split_horizontally(410);
+        let mut chart = ChartBuilder::on(&left)
+            .caption(format!("{title}: θ'_j / θ_j"), (bookkit::FONT, 16))
+            .margin(10)
+            .x_label_area_size(32)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..(n - 1.0).max(1.0), 0f64..1.05f64)?;
+        chart
+            .configure_mesh()
+            .x_desc("pair j")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| bookkit::fixed(*y, 2))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            theta
+                .iter()
+                .zip(&scaled.inv_freq)
+                .enumerate()
+                .map(|(j, (a, b))| (j as f64, b / a)),
+            style(PALETTE[0]),
+        ))?;
+        let max_w = scaled
+            .inv_freq
+            .iter()
+            .map(|t| 2.0 * PI / t)
+            .fold(10.0f64, f64::max);
+        let mut chart = ChartBuilder::on(&right)
+            .caption("wavelengths (tokens)", (bookkit::FONT, 16))
+            .margin(10)
+            .x_label_area_size(32)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0f64..(n - 1.0).max(1.0), (4f64..max_w * 2.0).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("pair j")
+            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+            .y_label_formatter(&|y| format!("{y:.0e}"))
+            .draw()?;
+        for (i, (label, freqs)) in [("original", &theta), ("scaled", &scaled.inv_freq)]
+            .into_iter()
+            .enumerate()
+        {
+            let c = PALETTE[i];
+            chart
+                .draw_series(LineSeries::new(
+                    freqs
+                        .iter()
+                        .enumerate()
+                        .map(|(j, t)| (j as f64, 2.0 * PI / t)),
+                    style(c),
+                ))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        Ok(())
+    })
+}

@@ -1,0 +1,295 @@
+//! The tables of the scaling chapter, as Markdown.
+
+use std::f64::consts::PI;
+
+use bookkit::{Table, fixed};
+
+use crate::config::ModelRope;
+use crate::{Base, Error, Scheme, compute, correction_dim, correction_range, get_mscale};
+
+fn sci(x: f64) -> String {
+    format!("{x:.4e}")
+}
+
+/// Per selected pair: wavelength, turns within the training length, largest angle seen in
+/// training, and the largest angle at the target length.
+///
+/// # Errors
+/// Bad base parameters.
+pub fn why_it_fails(base: &Base, target: usize, pairs: &[usize]) -> Result<String, Error> {
+    let theta = base.inv_freq();
+    let l = base.max_position_embeddings as f64;
+    let mut t = Table::new([
+        "pair j".to_string(),
+        "wavelength 2π/θ_j".to_string(),
+        format!("turns in L = {}", base.max_position_embeddings),
+        "largest angle in training (rad)".to_string(),
+        format!("largest angle at {target} (rad)"),
+    ]);
+    for &j in pairs.iter().filter(|&&j| j < theta.len()) {
+        let th = theta[j];
+        let turns = (l - 1.0) * th / (2.0 * PI);
+        t.row([
+            j.to_string(),
+            fixed(2.0 * PI / th, 1),
+            fixed(turns, 3),
+            // Positions 0 … L − 1: the largest angle is (L − 1) θ_j, wrapped or not.
+            fixed(((l - 1.0) * th).min(2.0 * PI), 3)
+                + if turns >= 1.0 { " (full turn)" } else { "" },
+            fixed(((target as f64 - 1.0) * th).min(2.0 * PI), 3),
+        ]);
+    }
+    Ok(format!(
+        "{t}\ndim {}, base {}. A pair that never completes a turn in training has only seen angles \
+         up to its training maximum; a longer input shows it larger ones.\n",
+        base.dim, base.theta
+    ))
+}
+
+/// Counts of frequencies Llama 3 keeps, divides and smooths, with the wavelength limits.
+///
+/// # Errors
+/// A model that does not use Llama 3 scaling.
+pub fn llama3_counts(model: &ModelRope) -> Result<String, Error> {
+    let Scheme::Llama3 {
+        factor,
+        low_freq_factor,
+        high_freq_factor,
+        original_max_position_embeddings: l,
+    } = model.scheme
+    else {
+        return Err(crate::bad(
+            "rope_type",
+            model.scheme.name(),
+            "this table needs llama3",
+        ));
+    };
+    let (low, high) = (l as f64 / low_freq_factor, l as f64 / high_freq_factor);
+    let (mut kept, mut divided, mut smoothed) = (0, 0, 0);
+    for th in model.base.inv_freq() {
+        let w = 2.0 * PI / th;
+        if w < high {
+            kept += 1;
+        } else if w > low {
+            divided += 1;
+        } else {
+            smoothed += 1;
+        }
+    }
+    let mut t = Table::new(["frequencies", "rule", "how many"]);
+    t.row([
+        "kept".to_string(),
+        format!(
+            "wavelength below {} (= L / high_freq_factor)",
+            fixed(high, 0)
+        ),
+        kept.to_string(),
+    ]);
+    t.row([
+        "divided by the factor".to_string(),
+        format!("wavelength above {} (= L / low_freq_factor)", fixed(low, 0)),
+        divided.to_string(),
+    ]);
+    t.row([
+        "smoothed".to_string(),
+        "in between".to_string(),
+        smoothed.to_string(),
+    ]);
+    Ok(format!(
+        "{t}\n{} frequencies in all (head_dim {}, rope_theta {}, factor {factor}, L = {l}).\n",
+        model.base.dim / 2,
+        model.base.dim,
+        model.base.theta
+    ))
+}
+
+/// YaRN's correction range for several `(dim, base, L)`, before and after rounding outward.
+pub fn yarn_ranges(cases: &[(usize, f64, usize, &str)]) -> String {
+    let mut t = Table::new([
+        "model shape",
+        "dim",
+        "base",
+        "L",
+        "low (β_fast = 32)",
+        "high (β_slow = 1)",
+        "range used (pairs)",
+    ]);
+    for &(dim, theta, l, name) in cases {
+        let (lo, hi) = (
+            correction_dim(32.0, dim, theta, l),
+            correction_dim(1.0, dim, theta, l),
+        );
+        let (a, b) = correction_range(32.0, 1.0, dim, theta, l, true);
+        t.row([
+            name.to_string(),
+            dim.to_string(),
+            format!("{theta}"),
+            l.to_string(),
+            fixed(lo, 3),
+            fixed(hi, 3),
+            format!("{} – {}", fixed(a, 0), fixed(b, 0)),
+        ]);
+    }
+    t.to_string()
+}
+
+/// The NTK-aware base for several factors.
+pub fn ntk_bases(dim: usize, theta: f64, factors: &[f64]) -> String {
+    let mut t = Table::new([
+        "factor s",
+        "new base theta · s^(d/(d−2))",
+        "slowest wavelength before → after",
+    ]);
+    let d = dim as f64;
+    for &s in factors {
+        let new = theta * s.powf(d / (d - 2.0));
+        let slow = |b: f64| 2.0 * PI * b.powf((d - 2.0) / d);
+        t.row([
+            format!("{s}"),
+            fixed(new, 1),
+            format!("{} → {}", fixed(slow(theta), 0), fixed(slow(new), 0)),
+        ]);
+    }
+    format!("{t}\ndim {dim}, base {theta}.\n")
+}
+
+/// YaRN's and LongRoPE's attention factors for several scale factors.
+pub fn attention_factors(factors: &[f64], original: usize) -> String {
+    let mut t = Table::new([
+        "factor s".to_string(),
+        "YaRN: 0.1 ln s + 1".to_string(),
+        format!("LongRoPE: sqrt(1 + ln s / ln L), L = {original}"),
+    ]);
+    for &s in factors {
+        let longrope = if s <= 1.0 {
+            1.0
+        } else {
+            (1.0 + s.ln() / (original as f64).ln()).sqrt()
+        };
+        t.row([
+            format!("{s}"),
+            fixed(get_mscale(s, 1.0), 4),
+            fixed(longrope, 4),
+        ]);
+    }
+    t.to_string()
+}
+
+/// Dynamic NTK's base as the sequence grows.
+///
+/// # Errors
+/// Bad parameters.
+pub fn dynamic_bases(base: &Base, factor: f64, seq_lens: &[usize]) -> Result<String, Error> {
+    let mut t = Table::new([
+        "sequence length",
+        "effective base",
+        "slowest frequency θ'_last",
+    ]);
+    for &n in seq_lens {
+        let s = compute(
+            base,
+            &Scheme::Dynamic {
+                factor,
+                original_max_position_embeddings: None,
+            },
+            n,
+        )?;
+        let last = s.inv_freq.last().copied().unwrap_or(f64::NAN);
+        // Recover the base from the slowest frequency: θ_last = b^(−(d−2)/d).
+        let d = base.dim as f64;
+        let b = last.powf(-d / (d - 2.0));
+        t.row([n.to_string(), fixed(b, 1), sci(last)]);
+    }
+    Ok(format!(
+        "{t}\ndim {}, base {}, factor {factor}, L = {}.\n",
+        base.dim, base.theta, base.max_position_embeddings
+    ))
+}
+
+/// The summary cells of one model: scheme, rotary dims, theta, attention factor, the smallest and
+/// largest `θ'_j / θ_j`, and how many pairs are unchanged.
+///
+/// # Errors
+/// Bad parameters.
+pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>, Error> {
+    let scaled = compute(&model.base, &model.scheme, seq_len)?;
+    let ratios: Vec<f64> = model
+        .base
+        .inv_freq()
+        .iter()
+        .zip(&scaled.inv_freq)
+        .map(|(a, b)| b / a)
+        .collect();
+    let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let unchanged = ratios.iter().filter(|r| (**r - 1.0).abs() < 1e-12).count();
+    Ok(vec![
+        model.scheme.name().to_string(),
+        model.base.dim.to_string(),
+        format!("{}", model.base.theta),
+        fixed(scaled.attention_factor, 4),
+        sci(min),
+        sci(max),
+        unchanged.to_string(),
+    ])
+}
+
+/// Summaries of several configs, each evaluated at the given sequence length.
+///
+/// # Errors
+/// Bad parameters.
+pub fn fixtures(models: &[(&str, ModelRope, usize)]) -> Result<String, Error> {
+    let mut t = Table::new([
+        "config",
+        "evaluated at",
+        "scheme",
+        "rotary dims",
+        "rope_theta",
+        "attention factor",
+        "smallest θ'/θ",
+        "largest θ'/θ",
+        "pairs unchanged",
+    ]);
+    for (name, model, seq) in models {
+        let mut row = vec![name.to_string(), seq.to_string()];
+        row.extend(summary(model, *seq)?);
+        t.row(row);
+    }
+    Ok(t.to_string())
+}
+
+/// Every pair of one model: `θ_j`, `θ'_j`, their ratio and both wavelengths.
+///
+/// # Errors
+/// Bad parameters.
+pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String, Error> {
+    let scaled = compute(&model.base, &model.scheme, seq_len)?;
+    let mut t = Table::new([
+        "pair j",
+        "θ_j",
+        "θ'_j",
+        "θ'_j / θ_j",
+        "wavelength",
+        "scaled wavelength",
+    ]);
+    for (j, (a, b)) in model
+        .base
+        .inv_freq()
+        .iter()
+        .zip(&scaled.inv_freq)
+        .enumerate()
+    {
+        t.row([
+            j.to_string(),
+            sci(*a),
+            sci(*b),
+            fixed(b / a, 4),
+            fixed(2.0 * PI / a, 1),
+            fixed(2.0 * PI / b, 1),
+        ]);
+    }
+    Ok(format!(
+        "{t}\nattention factor {}\n",
+        fixed(scaled.attention_factor, 4)
+    ))
+}

@@ -1,0 +1,150 @@
+//! Properties every scheme must have, and checks against independent computations.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::f64::consts::PI;
+
+use proptest::prelude::*;
+use scaling::{Base, Scheme, compute, correction_dim};
+
+fn schemes(s: f64, l: usize) -> Vec<Scheme> {
+    vec![
+        Scheme::Linear { factor: s },
+        Scheme::Ntk { factor: s },
+        Scheme::Dynamic {
+            factor: s,
+            original_max_position_embeddings: None,
+        },
+        Scheme::Yarn {
+            factor: Some(s),
+            original_max_position_embeddings: None,
+            beta_fast: None,
+            beta_slow: None,
+            attention_factor: None,
+            mscale: None,
+            mscale_all_dim: None,
+            truncate: true,
+        },
+        Scheme::Llama3 {
+            factor: s,
+            low_freq_factor: 1.0,
+            high_freq_factor: 4.0,
+            original_max_position_embeddings: l,
+        },
+    ]
+}
+
+proptest! {
+    /// With s ≥ 1 no scheme speeds a pair up, none slows it by more than s (dynamic NTK aside,
+    /// whose effective factor grows with the length), and the fastest pair is never slowed by
+    /// NTK, YaRN or Llama 3.
+    #[test]
+    fn frequencies_only_slow_down_and_by_at_most_s(
+        half in 2usize..80, theta in 100.0..1e7f64, l in 256usize..65536, s in 1.0..64.0f64,
+    ) {
+        let base = Base::new(2 * half, theta, l).unwrap();
+        let original = base.inv_freq();
+        for scheme in schemes(s, l) {
+            let scaled = compute(&base, &scheme, l).unwrap();
+            for (j, (a, b)) in original.iter().zip(&scaled.inv_freq).enumerate() {
+                let ratio = b / a;
+                prop_assert!(ratio <= 1.0 + 1e-12, "{} pair {}: {}", scheme.name(), j, ratio);
+                if !matches!(scheme, Scheme::Dynamic { .. }) {
+                    prop_assert!(ratio >= 1.0 / s - 1e-12, "{} pair {}: {}", scheme.name(), j, ratio);
+                }
+            }
+            if matches!(scheme, Scheme::Ntk { .. } | Scheme::Yarn { .. } | Scheme::Llama3 { .. }) {
+                prop_assert!((scaled.inv_freq[0] - 1.0).abs() < 1e-12, "{}", scheme.name());
+            }
+        }
+    }
+
+    /// A factor of 1 changes nothing, for every scheme.
+    #[test]
+    fn factor_one_is_the_identity(half in 2usize..80, theta in 100.0..1e7f64, l in 256usize..65536) {
+        let base = Base::new(2 * half, theta, l).unwrap();
+        for scheme in schemes(1.0, l) {
+            let scaled = compute(&base, &scheme, l).unwrap();
+            for (a, b) in base.inv_freq().iter().zip(&scaled.inv_freq) {
+                prop_assert!((a - b).abs() <= 1e-12 * a, "{}", scheme.name());
+            }
+            prop_assert_eq!(scaled.attention_factor, 1.0);
+        }
+    }
+}
+
+// ANCHOR: llama3_check
+/// Llama 3.1's split, computed a second way: solve 2π·θ^(2j/d) = limit for j instead of testing
+/// each pair. Kept: j < d/2 · ln(2048/2π) / ln θ; divided: j > d/2 · ln(8192/2π) / ln θ.
+#[test]
+fn llama31_split_by_solving_for_j() {
+    let (half, theta) = (64.0, 500000f64);
+    let j_high = half * (2048.0 / (2.0 * PI)).ln() / theta.ln();
+    let j_low = half * (8192.0 / (2.0 * PI)).ln() / theta.ln();
+    let kept = j_high.ceil() as usize; // j = 0 … ⌈j_high⌉ − 1
+    let divided = 64 - (j_low.floor() as usize + 1); // j = ⌊j_low⌋ + 1 … 63
+    assert_eq!((kept, divided, 64 - kept - divided), (29, 29, 6));
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/llama-3.1-8b.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let model = scaling::config::parse(&text).unwrap();
+    let table = scaling::report::llama3_counts(&model).unwrap();
+    for (rule, n) in [
+        ("kept", kept),
+        ("divided by the factor", divided),
+        ("smoothed", 6),
+    ] {
+        assert!(
+            table.contains(&format!("| {rule} |")) && table.contains(&format!("| {n} |")),
+            "{table}"
+        );
+    }
+}
+// ANCHOR_END: llama3_check
+
+/// YaRN's correction dimension inverts the wavelength: pair j = correction_dim(r) turns exactly r
+/// times in L positions.
+#[test]
+fn correction_dim_inverts_the_turn_count() {
+    let (dim, theta, l) = (128usize, 10000f64, 4096usize);
+    for r in [1.0, 4.0, 32.0] {
+        let j = correction_dim(r, dim, theta, l);
+        let turns = l as f64 * theta.powf(-2.0 * j / dim as f64) / (2.0 * PI);
+        assert!((turns - r).abs() < 1e-9, "{r}: {turns}");
+    }
+}
+
+#[test]
+fn yarn_defaults_follow_the_reference() {
+    // factor from the length ratio when absent; attention 0.1 ln s + 1; DeepSeek's mscale ratio.
+    let base = Base::new(64, 10000.0, 16384).unwrap();
+    let implied = Scheme::Yarn {
+        factor: None,
+        original_max_position_embeddings: Some(4096),
+        beta_fast: None,
+        beta_slow: None,
+        attention_factor: None,
+        mscale: None,
+        mscale_all_dim: None,
+        truncate: true,
+    };
+    let a = compute(&base, &implied, 16384).unwrap();
+    assert!((a.attention_factor - (0.1 * 4f64.ln() + 1.0)).abs() < 1e-15);
+    let deepseek = Scheme::Yarn {
+        factor: Some(40.0),
+        original_max_position_embeddings: Some(4096),
+        beta_fast: None,
+        beta_slow: None,
+        attention_factor: None,
+        mscale: Some(1.0),
+        mscale_all_dim: Some(1.0),
+        truncate: true,
+    };
+    // Equal mscale and mscale_all_dim cancel: attention factor 1.
+    assert_eq!(
+        compute(&base, &deepseek, 16384).unwrap().attention_factor,
+        1.0
+    );
+}

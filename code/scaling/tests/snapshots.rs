@@ -1,0 +1,111 @@
+//! The chapter's tables, checked; the page includes these snapshots after their 3-line header.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use scaling::config::parse;
+use scaling::{Base, report};
+
+fn check(name: &str, value: String) {
+    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, value);
+    });
+}
+
+fn fixture(name: &str) -> scaling::config::ModelRope {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn why_extrapolation_fails() {
+    let base = Base::new(128, 10000.0, 4096).unwrap();
+    check(
+        "why_fails",
+        report::why_it_fails(&base, 32768, &[0, 16, 32, 40, 44, 48, 56, 63]).unwrap(),
+    );
+}
+
+#[test]
+fn llama31_counts() {
+    check(
+        "llama3_counts",
+        report::llama3_counts(&fixture("llama-3.1-8b.json")).unwrap(),
+    );
+}
+
+#[test]
+fn llama31_all_pairs() {
+    let model = fixture("llama-3.1-8b.json");
+    check("llama3_pairs", report::per_pair(&model, 131072).unwrap());
+}
+
+#[test]
+fn yarn_correction_ranges() {
+    let cases = [
+        (128, 10000.0, 2048, "Llama 1 (2k)"),
+        (128, 10000.0, 4096, "Llama 2 (4k)"),
+        (128, 500000.0, 8192, "Llama 3 (8k)"),
+        (128, 1000000.0, 32768, "Qwen2.5-7B (32k)"),
+        (64, 10000.0, 2048, "head_dim 64 (2k)"),
+    ];
+    check("yarn_ranges", report::yarn_ranges(&cases));
+}
+
+#[test]
+fn ntk_bases() {
+    check(
+        "ntk_bases",
+        report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]),
+    );
+}
+
+#[test]
+fn attention_factors() {
+    check(
+        "attention_factors",
+        report::attention_factors(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4096),
+    );
+}
+
+#[test]
+fn dynamic_bases() {
+    let base = Base::new(128, 10000.0, 4096).unwrap();
+    check(
+        "dynamic_bases",
+        report::dynamic_bases(&base, 2.0, &[1024, 4096, 8192, 16384, 32768]).unwrap(),
+    );
+}
+
+#[test]
+fn fixtures_summary() {
+    let models = [
+        ("llama-3.1-8b", fixture("llama-3.1-8b.json"), 131072),
+        (
+            "llama-3.1-8b (transformers 5 layout)",
+            fixture("llama-3.1-8b-transformers5.json"),
+            131072,
+        ),
+        (
+            "yarn-llama-2-7b-64k",
+            fixture("yarn-llama-2-7b-64k.json"),
+            65536,
+        ),
+        (
+            "vicuna-7b-16k-linear",
+            fixture("vicuna-7b-16k-linear.json"),
+            16384,
+        ),
+        ("dynamic-ntk", fixture("dynamic-ntk.json"), 8192),
+        (
+            "phi-3-mini-128k-shaped, short input",
+            fixture("phi-3-mini-128k-shaped.json"),
+            2048,
+        ),
+        (
+            "phi-3-mini-128k-shaped, long input",
+            fixture("phi-3-mini-128k-shaped.json"),
+            131072,
+        ),
+    ];
+    check("fixtures", report::fixtures(&models).unwrap());
+}
