@@ -377,6 +377,46 @@ pub fn yarn(
 }
 // ANCHOR_END: yarn
 
+// ANCHOR: yarn_paper
+/// YaRN as the paper writes it: with `r_j = L θ_j / 2π` the number of turns pair `j` makes in the
+/// training length, `γ = clamp((r_j − α) / (β − α), 0, 1)` (α = `beta_slow`, β = `beta_fast`) and
+/// `θ'_j = (1 − γ) θ_j / s + γ θ_j`. The ramp is linear in `r`; the reference code's is linear in
+/// the pair index (so logarithmic in `r`) and rounds the range outward.
+///
+/// # Errors
+/// A bad factor or length, or `beta_fast ≤ beta_slow`.
+pub fn yarn_paper(
+    base: &Base,
+    factor: f64,
+    original: usize,
+    beta_fast: f64,
+    beta_slow: f64,
+) -> Result<Scaled, Error> {
+    let s = check_factor("factor", factor)?;
+    let l = check_length("original_max_position_embeddings", original)? as f64;
+    if !(beta_fast > beta_slow && beta_slow > 0.0 && beta_fast.is_finite()) {
+        return Err(bad(
+            "beta_fast",
+            beta_fast,
+            "it must exceed beta_slow, both positive and finite",
+        ));
+    }
+    let inv_freq = base
+        .inv_freq()
+        .iter()
+        .map(|&theta| {
+            let r = l * theta / (2.0 * PI);
+            let gamma = ((r - beta_slow) / (beta_fast - beta_slow)).clamp(0.0, 1.0);
+            (1.0 - gamma) * theta / s + gamma * theta
+        })
+        .collect();
+    Ok(Scaled {
+        inv_freq,
+        attention_factor: get_mscale(s, 1.0),
+    })
+}
+// ANCHOR_END: yarn_paper
+
 // ANCHOR: llama3
 /// Llama 3: wavelengths shorter than `L / high_freq_factor` are kept, longer than
 /// `L / low_freq_factor` divided by `s`, and in between blended by how many times the pair turns

@@ -293,3 +293,37 @@ pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String, Error> {
         fixed(scaled.attention_factor, 4)
     ))
 }
+
+/// YaRN's ramp as the paper writes it (linear in turns) against the reference code (linear in the
+/// pair index, range rounded outward), over the pairs where either blends.
+///
+/// # Errors
+/// Bad parameters.
+pub fn yarn_paper_vs_code(base: &Base, factor: f64) -> Result<String, Error> {
+    let l = base.max_position_embeddings;
+    let paper = crate::yarn_paper(base, factor, l, 32.0, 1.0)?;
+    let code = crate::yarn(base, Some(factor), None, None, None, None, None, None, true)?;
+    let theta = base.inv_freq();
+    let mut t = Table::new(["pair j", "turns in L", "paper: θ'/θ", "code: θ'/θ"]);
+    let mut worst = 0.0f64;
+    for (j, th) in theta.iter().enumerate() {
+        let (p, c) = (paper.inv_freq[j] / th, code.inv_freq[j] / th);
+        let blending = |r: f64| r < 1.0 - 1e-12 && r > 1.0 / factor + 1e-12;
+        if blending(p) || blending(c) {
+            t.row([
+                j.to_string(),
+                fixed(l as f64 * th / (2.0 * PI), 2),
+                fixed(p, 4),
+                fixed(c, 4),
+            ]);
+            worst = worst.max((p - c).abs());
+        }
+    }
+    Ok(format!(
+        "{t}\ndim {}, base {}, L = {l}, factor {factor}; outside these pairs both keep (fast) or \
+         divide by the factor (slow). Largest difference in θ'/θ: {}.\n",
+        base.dim,
+        base.theta,
+        fixed(worst, 4)
+    ))
+}

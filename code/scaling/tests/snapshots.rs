@@ -109,3 +109,12 @@ fn fixtures_summary() {
     ];
     check("fixtures", report::fixtures(&models).unwrap());
 }
+
+#[test]
+fn yarn_paper_vs_code() {
+    let base = Base::new(128, 10000.0, 4096).unwrap();
+    check(
+        "yarn_paper_vs_code",
+        report::yarn_paper_vs_code(&base, 16.0).unwrap(),
+    );
+}
