@@ -88,6 +88,25 @@ pub fn tuple(values: impl IntoIterator<Item = f64>, decimals: usize) -> String {
     format!("({})", parts.join(", "))
 }
 
+/// The shape every example program shares: run on the command-line arguments (without the
+/// program name), print the text it returns, or print the error and exit with a failure status.
+pub fn run_example<F>(run: F) -> std::process::ExitCode
+where
+    F: FnOnce(&[String]) -> Result<String, String>,
+{
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(text) => {
+            print!("{text}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A figure of the book: the file stem under `src/figures/` and the SVG text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
@@ -208,6 +227,37 @@ pub const PALETTE: [RGBColor; 6] = [
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
 ];
+
+/// The line style of every curve in the book: the colour, two pixels wide.
+pub fn line(c: RGBColor) -> ShapeStyle {
+    ShapeStyle::from(c).stroke_width(2)
+}
+
+/// The legend entry for a curve drawn with [`line`]: a short stroke of the same style.
+pub fn legend_line(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], line(c))
+}
+
+/// Draws a chart's legend the same way in every figure: a white box with a black border.
+///
+/// # Errors
+/// A drawing failure.
+pub fn legend<'a, 'b: 'a, CT>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .background_style(WHITE)
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
 
 /// What [`heatmap`] draws.
 #[derive(Debug, Clone)]

@@ -46,18 +46,9 @@ fn parse(args: &[String]) -> Result<(Vec<usize>, usize), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = parse(&args).and_then(|(docs, context)| {
-        learned::report::packing(&docs, context).map_err(|e| e.to_string())
-    });
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| {
+        parse(args).and_then(|(docs, context)| {
+            learned::report::packing(&docs, context).map_err(|e| e.to_string())
+        })
+    })
 }

@@ -67,18 +67,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = parse(&args).and_then(|a| {
-        learned::report::training(a.max_len, a.dim, &a.lengths, a.steps).map_err(|e| e.to_string())
-    });
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| {
+        parse(args).and_then(|a| {
+            learned::report::training(a.max_len, a.dim, &a.lengths, a.steps)
+                .map_err(|e| e.to_string())
+        })
+    })
 }

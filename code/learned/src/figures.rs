@@ -117,12 +117,7 @@ fn training() -> Result<String, FigureError> {
                 });
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::MiddleLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::MiddleLeft)?;
         Ok(())
     })
 }

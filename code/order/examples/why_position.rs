@@ -30,17 +30,7 @@ fn parse(args: &[String]) -> Result<(String, String), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result =
-        parse(&args).and_then(|(a, b)| order::report::all(&a, &b).map_err(|e| e.to_string()));
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| {
+        parse(args).and_then(|(a, b)| order::report::all(&a, &b).map_err(|e| e.to_string()))
+    })
 }

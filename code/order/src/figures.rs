@@ -93,7 +93,7 @@ fn position_vectors() -> Result<String, FigureError> {
             chart
                 .draw_series(LineSeries::new(points.clone(), style(c)))?
                 .label(format!("component {d}"))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+                .legend(bookkit::legend_line(c));
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
         chart.draw_series(std::iter::once(Text::new(
@@ -101,12 +101,7 @@ fn position_vectors() -> Result<String, FigureError> {
             (9.0, 0.9),
             (bookkit::FONT, 15).into_font(),
         )))?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
 
         let mut chart = ChartBuilder::on(&right)
             .caption(

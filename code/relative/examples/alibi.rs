@@ -33,27 +33,18 @@ fn parse(args: &[String]) -> Result<(usize, usize), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = parse(&args).and_then(|(heads, window)| {
-        let distances: Vec<usize> = [1, 8, 64, 256, 4096]
-            .into_iter()
-            .filter(|&k| k < window)
-            .collect();
-        let slopes = relative::report::alibi_slopes(&[heads]).map_err(|e| e.to_string())?;
-        let decay =
-            relative::report::alibi_decay(heads, window, &distances).map_err(|e| e.to_string())?;
-        Ok(format!(
-            "## Slopes\n\n{slopes}\n## Weight by distance\n\n{decay}"
-        ))
-    });
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| {
+        parse(args).and_then(|(heads, window)| {
+            let distances: Vec<usize> = [1, 8, 64, 256, 4096]
+                .into_iter()
+                .filter(|&k| k < window)
+                .collect();
+            let slopes = relative::report::alibi_slopes(&[heads]).map_err(|e| e.to_string())?;
+            let decay = relative::report::alibi_decay(heads, window, &distances)
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "## Slopes\n\n{slopes}\n## Weight by distance\n\n{decay}"
+            ))
+        })
+    })
 }

@@ -45,19 +45,10 @@ fn parse(args: &[String]) -> Result<(usize, usize, bool), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = parse(&args).and_then(|(b, d, causal)| {
-        let cfg = Buckets::new(!causal, b, d).map_err(|e| e.to_string())?;
-        relative::report::t5_ranges(cfg, 2 * d as i64).map_err(|e| e.to_string())
-    });
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| {
+        parse(args).and_then(|(b, d, causal)| {
+            let cfg = Buckets::new(!causal, b, d).map_err(|e| e.to_string())?;
+            relative::report::t5_ranges(cfg, 2 * d as i64).map_err(|e| e.to_string())
+        })
+    })
 }

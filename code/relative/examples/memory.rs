@@ -87,15 +87,5 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse(&args).and_then(|(n, d, b)| run(n, d, b)) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| parse(args).and_then(|(n, d, b)| run(n, d, b)))
 }

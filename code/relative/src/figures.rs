@@ -33,10 +33,6 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
     ])
 }
 
-fn step_style(c: RGBColor) -> ShapeStyle {
-    ShapeStyle::from(c).stroke_width(2)
-}
-
 /// Offset → bucket for T5's defaults, bidirectional and causal.
 fn t5_buckets() -> Result<String, FigureError> {
     let causal = Buckets::new(false, 32, 128).map_err(|e| FigureError(e.to_string()))?;
@@ -71,16 +67,11 @@ fn t5_buckets() -> Result<String, FigureError> {
                 })
                 .collect();
             chart
-                .draw_series(LineSeries::new(points, step_style(c)))?
+                .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], step_style(c)));
+                .legend(bookkit::legend_line(c));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -163,7 +154,7 @@ fn alibi_decay() -> Result<String, FigureError> {
         for (h, &slope) in m.iter().enumerate() {
             let c = PALETTE[h % PALETTE.len()];
             let style = if h < PALETTE.len() {
-                step_style(c)
+                bookkit::line(c)
             } else {
                 // Beyond the palette: greys, lighter for the later head.
                 ShapeStyle::from(BLACK.mix(if h == PALETTE.len() { 0.8 } else { 0.4 }))
@@ -179,12 +170,7 @@ fn alibi_decay() -> Result<String, FigureError> {
                 .label(format!("head {}, m = 2^-{}", h + 1, h + 1))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -245,17 +231,12 @@ fn memory() -> Result<String, FigureError> {
                 .map(|&n| ((n as f64).log2(), f(n) as f64))
                 .collect();
             chart
-                .draw_series(LineSeries::new(points.clone(), step_style(c)))?
+                .draw_series(LineSeries::new(points.clone(), bookkit::line(c)))?
                 .label(*label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], step_style(c)));
+                .legend(bookkit::legend_line(c));
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

@@ -40,18 +40,9 @@ fn parse(args: &[String]) -> Result<(usize, f64), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let distances = [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0];
-    match parse(&args)
-        .and_then(|(d, b)| rope::report::decay(d, b, &distances).map_err(|e| e.to_string()))
-    {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| {
+        let distances = [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0];
+        parse(args)
+            .and_then(|(d, b)| rope::report::decay(d, b, &distances).map_err(|e| e.to_string()))
+    })
 }

@@ -124,15 +124,5 @@ fn run(shape: Shape, reps: usize) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse(&args).and_then(|(shape, reps)| run(shape, reps)) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bookkit::run_example(|args| parse(args).and_then(|(shape, reps)| run(shape, reps)))
 }

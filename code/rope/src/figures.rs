@@ -37,10 +37,6 @@ fn fail(e: crate::Error) -> FigureError {
     FigureError(e.to_string())
 }
 
-fn style(c: RGBColor) -> ShapeStyle {
-    ShapeStyle::from(c).stroke_width(2)
-}
-
 /// Two positions pairs with the same offset: q and k rotated, the angle between them the same.
 fn rotation() -> Result<String, FigureError> {
     let theta = 0.5; // radians per position, for the picture
@@ -67,7 +63,7 @@ fn rotation() -> Result<String, FigureError> {
             {
                 let a = base_angle + pos as f64 * theta;
                 let tip = (a.cos(), a.sin());
-                chart.draw_series(LineSeries::new(vec![(0.0, 0.0), tip], style(c)))?;
+                chart.draw_series(LineSeries::new(vec![(0.0, 0.0), tip], bookkit::line(c)))?;
                 chart.draw_series(std::iter::once(Circle::new(tip, 5, c.filled())))?;
                 chart.draw_series(std::iter::once(Text::new(
                     format!("{label} rotated by {pos}θ"),
@@ -128,16 +124,11 @@ fn decay() -> Result<String, FigureError> {
         for (label, f, c) in series {
             let points: Vec<(f64, f64)> = ks.iter().map(|&k| (k, f(k))).collect();
             chart
-                .draw_series(LineSeries::new(points, style(c)))?
+                .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+                .legend(bookkit::legend_line(c));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -232,12 +223,7 @@ fn precision() -> Result<String, FigureError> {
                 .label(f.name())
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

@@ -33,10 +33,6 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
     ])
 }
 
-fn style(c: RGBColor) -> ShapeStyle {
-    ShapeStyle::from(c).stroke_width(2)
-}
-
 fn fail(e: crate::Error) -> FigureError {
     FigureError(e.to_string())
 }
@@ -138,16 +134,11 @@ fn wavelengths() -> Result<String, FigureError> {
                 .map(|(j, t)| (j as f64, 2.0 * PI / t))
                 .collect();
             chart
-                .draw_series(LineSeries::new(points, style(c)))?
+                .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+                .legend(bookkit::legend_line(c));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -185,16 +176,11 @@ fn ratios() -> Result<String, FigureError> {
                 .map(|(j, (a, b))| (j as f64, a / b))
                 .collect();
             chart
-                .draw_series(LineSeries::new(points, style(c)))?
+                .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+                .legend(bookkit::legend_line(c));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -232,7 +218,7 @@ pub fn model_figure(
                 .zip(&scaled.inv_freq)
                 .enumerate()
                 .map(|(j, (a, b))| (j as f64, b / a)),
-            style(PALETTE[0]),
+            bookkit::line(PALETTE[0]),
         ))?;
         let max_w = scaled
             .inv_freq
@@ -262,17 +248,12 @@ pub fn model_figure(
                         .iter()
                         .enumerate()
                         .map(|(j, t)| (j as f64, 2.0 * PI / t)),
-                    style(c),
+                    bookkit::line(c),
                 ))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style(c)));
+                .legend(bookkit::legend_line(c));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

@@ -107,12 +107,7 @@ fn dims_over_positions() -> Result<String, FigureError> {
                     )
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }
@@ -157,12 +152,7 @@ fn dot_by_offset() -> Result<String, FigureError> {
                     )
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
