@@ -78,21 +78,22 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
         .as_object()
         .ok_or_else(|| Error::Json("the top level must be an object".into()))?;
     let mut notes = Vec::new();
-    // transformers 5 calls the table `rope_parameters`; earlier versions `rope_scaling`.
-    let table = match (top.get("rope_parameters"), top.get("rope_scaling")) {
-        (Some(Value::Object(t)), _) => Some(("rope_parameters", t)),
-        (_, Some(Value::Object(t))) => Some(("rope_scaling", t)),
+    // transformers 5 calls the table `rope_parameters`; earlier versions `rope_scaling`. When both
+    // are present, transformers 5 takes `rope_scaling` (`rope_scaling or rope_parameters`).
+    let table = match (top.get("rope_scaling"), top.get("rope_parameters")) {
+        (Some(Value::Object(t)), _) => Some(("rope_scaling", t)),
+        (_, Some(Value::Object(t))) => Some(("rope_parameters", t)),
         (Some(Value::Null) | None, Some(Value::Null) | None) => None,
-        (Some(v), _) => return Err(bad("rope_parameters", v, "it must be an object")),
-        (_, Some(v)) => return Err(bad("rope_scaling", v, "it must be an object")),
+        (Some(v), _) => return Err(bad("rope_scaling", v, "it must be an object")),
+        (_, Some(v)) => return Err(bad("rope_parameters", v, "it must be an object")),
     };
-    let theta = match (
-        get_f64(top, "rope_theta")?,
-        table.map(|(_, t)| get_f64(t, "rope_theta")),
-    ) {
-        (_, Some(Ok(Some(t)))) | (Some(t), _) => t,
-        (None, Some(Err(e))) => return Err(e),
-        (None, _) => {
+    let in_table = match table {
+        Some((key, t)) => get_f64(t, "rope_theta").map_err(|e| prefix(e, key))?,
+        None => None,
+    };
+    let theta = match (in_table, get_f64(top, "rope_theta")?) {
+        (Some(t), _) | (None, Some(t)) => t,
+        (None, None) => {
             notes.push("no `rope_theta`: using the default 10000".into());
             10000.0
         }
@@ -130,6 +131,13 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
         ));
     }
     let dim = (head_dim as f64 * partial) as usize;
+    if dim < 2 || !dim.is_multiple_of(2) {
+        return Err(bad(
+            "head_dim × partial_rotary_factor",
+            format!("{head_dim} × {partial} = {dim}"),
+            "the rotated width must be even and at least 2",
+        ));
+    }
     let max_pos = require(
         get_usize(top, "max_position_embeddings")?,
         "max_position_embeddings",
@@ -152,12 +160,23 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
                 "it must be a string",
             ));
         }
+        // No kind given: the reference treats the table as the default (unscaled) rotary setup.
         (None, None) => {
-            return Err(Error::Missing {
-                key: format!("{table_key}.rope_type"),
-                why: "the kind of scaling (or `type` in older configs)".into(),
-            });
+            notes.push(format!(
+                "`{table_key}` names no `rope_type`: treated as default"
+            ));
+            "default"
         }
+    };
+    // Phi-3 configs sometimes label their LongRoPE lists "yarn" (Phi3Config maps it to longrope).
+    let kind = if kind == "yarn" && t.contains_key("short_factor") && t.contains_key("long_factor")
+    {
+        notes.push(
+            "a `yarn` table with short/long factor lists: read as LongRoPE, as Phi-3 does".into(),
+        );
+        "longrope"
+    } else {
+        kind
     };
     let factor = |required: bool| -> Result<Option<f64>, Error> {
         let f = get_f64(t, "factor")?;
@@ -176,9 +195,14 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
             _ => Ok(f),
         }
     };
-    // Phi-3 keeps the pretraining length at the top level.
-    let original = get_usize(t, "original_max_position_embeddings")?
-        .or(get_usize(top, "original_max_position_embeddings")?);
+    // Phi-3 keeps the pretraining length at the top level; transformers 5 lets it override the
+    // table's value.
+    let original = match get_usize(top, "original_max_position_embeddings")? {
+        Some(n) => Some(n),
+        None => {
+            get_usize(t, "original_max_position_embeddings").map_err(|e| prefix(e, table_key))?
+        }
+    };
     let scheme = match kind {
         "default" => Scheme::Default,
         "linear" => Scheme::Linear {
@@ -189,18 +213,28 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
         },
         "dynamic" => Scheme::Dynamic {
             factor: factor(true)?.unwrap_or(1.0),
-            original_max_position_embeddings: original,
         },
+        // The key is required; only an explicit null falls back to the ratio of the lengths.
         "yarn" => Scheme::Yarn {
-            factor: factor(original.is_none())?,
+            factor: match t.get("factor") {
+                None => {
+                    return Err(Error::Missing {
+                        key: format!("{table_key}.factor"),
+                        why: "YaRN needs a factor (null means max / original length)".into(),
+                    });
+                }
+                Some(_) => factor(false)?,
+            },
             original_max_position_embeddings: original,
             beta_fast: get_f64(t, "beta_fast")?,
             beta_slow: get_f64(t, "beta_slow")?,
             attention_factor: get_f64(t, "attention_factor")?,
             mscale: get_f64(t, "mscale")?,
             mscale_all_dim: get_f64(t, "mscale_all_dim")?,
+            // `.get("truncate", True)`: absent means true, an explicit null is falsy.
             truncate: match t.get("truncate") {
-                None | Some(Value::Null) => true,
+                None => true,
+                Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
                 Some(v) => {
                     return Err(bad(
@@ -257,17 +291,25 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
 
 fn prefix(e: Error, table: &str) -> Error {
     match e {
-        Error::Bad { what, value, rule } if !what.contains('.') && what != "rotary dim" => {
+        Error::Bad { what, value, rule }
+            if !what.contains('.')
+                && !what.contains("rotary dim")
+                && what != "original_max_position_embeddings" =>
+        {
             Error::Bad {
                 what: format!("{table}.{what}"),
                 value,
                 rule,
             }
         }
-        Error::Missing { key, why } if !key.contains('.') => Error::Missing {
-            key: format!("{table}.{key}"),
-            why,
-        },
+        Error::Missing { key, why }
+            if !key.contains('.') && key != "original_max_position_embeddings" =>
+        {
+            Error::Missing {
+                key: format!("{table}.{key}"),
+                why,
+            }
+        }
         other => other,
     }
 }
@@ -306,11 +348,15 @@ mod tests {
             ),
             (
                 r#"{"head_dim": 63, "max_position_embeddings": 2048}"#,
-                "`rotary dim` = 63",
+                "`head_dim × partial_rotary_factor` = 63 × 1 = 63",
             ),
             (
-                r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"factor": 2.0}}"#,
-                "missing key `rope_scaling.rope_type`",
+                r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "yarn"}}"#,
+                "missing key `rope_scaling.factor`",
+            ),
+            (
+                r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "linear", "rope_theta": "x"}, "rope_theta": 10000}"#,
+                "`rope_scaling.rope_theta` = \"x\"",
             ),
             (
                 r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "magic", "factor": 2.0}}"#,
@@ -349,6 +395,40 @@ mod tests {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text}\n  gave: {e}\n  want: {want}");
         }
+    }
+
+    #[test]
+    fn reference_conventions() {
+        // No rope_type: default. Both tables: rope_scaling wins.
+        let m = parse(
+            r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"factor": 2.0}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.scheme, Scheme::Default);
+        let m = parse(r#"{"head_dim": 64, "max_position_embeddings": 2048,
+            "rope_scaling": {"type": "linear", "factor": 2.0}, "rope_parameters": {"rope_type": "default"}}"#).unwrap();
+        assert_eq!(m.scheme, Scheme::Linear { factor: 2.0 });
+        // YaRN: null factor means the ratio; null truncate is false; the top-level original wins.
+        let m = parse(r#"{"head_dim": 64, "max_position_embeddings": 8192, "original_max_position_embeddings": 2048,
+            "rope_scaling": {"type": "yarn", "factor": null, "truncate": null, "original_max_position_embeddings": 1024}}"#).unwrap();
+        match m.scheme {
+            Scheme::Yarn {
+                factor,
+                truncate,
+                original_max_position_embeddings,
+                ..
+            } => {
+                assert_eq!(
+                    (factor, truncate, original_max_position_embeddings),
+                    (None, false, Some(2048))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Phi-3's "yarn" with factor lists is LongRoPE.
+        let m = parse(r#"{"head_dim": 8, "max_position_embeddings": 8192, "original_max_position_embeddings": 2048,
+            "rope_scaling": {"type": "yarn", "short_factor": [1, 1, 1, 1], "long_factor": [1, 2, 3, 4]}}"#).unwrap();
+        assert_eq!(m.scheme.name(), "longrope");
     }
 
     #[test]

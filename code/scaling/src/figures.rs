@@ -64,13 +64,7 @@ pub fn compared() -> Vec<(&'static str, Scheme)> {
                 original_max_position_embeddings: TRAIN,
             },
         ),
-        (
-            "dynamic NTK at 8 × L",
-            Scheme::Dynamic {
-                factor: FACTOR,
-                original_max_position_embeddings: None,
-            },
-        ),
+        ("dynamic NTK at 8 × L", Scheme::Dynamic { factor: FACTOR }),
         (
             "LongRoPE (illustrative factors)",
             Scheme::LongRope {
@@ -198,6 +192,11 @@ pub fn model_figure(
     let scaled = compute(&model.base, &model.scheme, seq_len).map_err(fail)?;
     let theta = model.base.inv_freq();
     let n = theta.len() as f64;
+    if scaled.inv_freq.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+        return Err(FigureError(
+            "inspect: a scaled frequency is zero or not finite; nothing sensible to draw".into(),
+        ));
+    }
     svg("inspect", 820, 420, |root| {
         let (left, right) = root.split_horizontally(410);
         let mut chart = ChartBuilder::on(&left)

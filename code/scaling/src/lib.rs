@@ -128,22 +128,23 @@ pub enum Scheme {
         /// The interpolation factor `s`.
         factor: f64,
     },
-    /// NTK-aware scaling (bloc97, 2023): a larger base, `theta · s^(dim/(dim−2))`.
+    /// NTK-aware scaling (bloc97, 2023): a larger base, `theta · s^(dim/(dim−2))`. The reference
+    /// had it as `rope_type: "ntk"` in mid-2024 releases; current ones keep only the dynamic form.
     Ntk {
         /// `s`.
         factor: f64,
     },
-    /// Dynamic NTK (emozilla, 2023): the NTK base recomputed from the current length.
+    /// Dynamic NTK (emozilla, 2023): the NTK base recomputed from the current length, measured
+    /// against `max_position_embeddings` (the reference ignores `original_max_position_embeddings`
+    /// here; a TODO in its source says so).
     Dynamic {
         /// `s`.
         factor: f64,
-        /// The pretraining length the formula measures from (defaults to
-        /// `max_position_embeddings`).
-        original_max_position_embeddings: Option<usize>,
     },
     /// YaRN (Peng et al., 2023, arXiv:2309.00071).
     Yarn {
-        /// `s`; when absent, `max_position_embeddings / original_max_position_embeddings`.
+        /// `s`; `None` (JSON `null`) means `max_position_embeddings /
+        /// original_max_position_embeddings`. In a config the key itself is required.
         factor: Option<f64>,
         /// The pretraining length (defaults to `max_position_embeddings`).
         original_max_position_embeddings: Option<usize>,
@@ -241,13 +242,34 @@ pub fn linear(base: &Base, factor: f64) -> Result<Scaled, Error> {
 }
 // ANCHOR_END: linear
 
+/// `theta · α^(dim/(dim−2))`, the NTK-style base for a stretch `α`; refuses `dim = 2` (the
+/// exponent divides by zero, as in the reference) and a base that overflows.
+fn scaled_base(base: &Base, alpha: f64) -> Result<f64, Error> {
+    if base.dim < 4 {
+        return Err(bad(
+            "rotary dim",
+            base.dim,
+            "NTK-style scaling needs at least 4 rotated dimensions (the exponent is d/(d − 2))",
+        ));
+    }
+    let d = base.dim as f64;
+    let theta = base.theta * alpha.powf(d / (d - 2.0));
+    if !(theta.is_finite() && theta > 1.0) {
+        return Err(bad(
+            "factor",
+            alpha,
+            "the scaled base theta · factor^(d/(d−2)) must stay finite",
+        ));
+    }
+    Ok(theta)
+}
+
 // ANCHOR: ntk
 /// NTK-aware scaling: keep the fastest frequency, stretch the slowest by `s`, by raising the base
 /// to `theta · s^(dim/(dim−2))`.
 pub fn ntk(base: &Base, factor: f64) -> Result<Scaled, Error> {
     let s = check_factor("factor", factor)?;
-    let d = base.dim as f64;
-    let theta = base.theta * s.powf(d / (d - 2.0));
+    let theta = scaled_base(base, s)?;
     Ok(Scaled {
         inv_freq: inv_freq(base.dim, theta),
         attention_factor: 1.0,
@@ -256,22 +278,13 @@ pub fn ntk(base: &Base, factor: f64) -> Result<Scaled, Error> {
 // ANCHOR_END: ntk
 
 // ANCHOR: dynamic
-/// Dynamic NTK: for a sequence of `seq_len` tokens beyond the original length `L`, the base
-/// `theta · (s·seq_len/L − (s − 1))^(dim/(dim−2))`; up to `L`, nothing changes.
-pub fn dynamic(
-    base: &Base,
-    factor: f64,
-    original: Option<usize>,
-    seq_len: usize,
-) -> Result<Scaled, Error> {
+/// Dynamic NTK: for a sequence of `seq_len` tokens beyond `L = max_position_embeddings`, the
+/// base `theta · (s·seq_len/L − (s − 1))^(dim/(dim−2))`; up to `L`, nothing changes.
+pub fn dynamic(base: &Base, factor: f64, seq_len: usize) -> Result<Scaled, Error> {
     let s = check_factor("factor", factor)?;
-    let l = check_length(
-        "original_max_position_embeddings",
-        original.unwrap_or(base.max_position_embeddings),
-    )? as f64;
+    let l = base.max_position_embeddings as f64;
     let seq = (seq_len as f64).max(l); // shorter sequences use L itself: no change
-    let d = base.dim as f64;
-    let theta = base.theta * (s * seq / l - (s - 1.0)).powf(d / (d - 2.0));
+    let theta = scaled_base(base, s * seq / l - (s - 1.0))?;
     Ok(Scaled {
         inv_freq: inv_freq(base.dim, theta),
         attention_factor: 1.0,
@@ -349,14 +362,29 @@ pub fn yarn(
             ));
         }
     }
+    if beta_fast <= beta_slow {
+        return Err(bad(
+            "beta_fast",
+            beta_fast,
+            "it must exceed beta_slow (fast pairs turn more often than slow ones)",
+        ));
+    }
     let attention = match (attention_factor, mscale, mscale_all_dim) {
-        (Some(a), _, _) => check_factor("attention_factor", a)?,
+        (Some(a), _, _) => a,
         (None, Some(m), Some(all)) if m != 0.0 && all != 0.0 => {
             get_mscale(s, m) / get_mscale(s, all)
         }
         _ => get_mscale(s, 1.0),
     };
+    let attention = check_factor("attention_factor", attention)?;
     let (low, high) = correction_range(beta_fast, beta_slow, base.dim, base.theta, l, truncate);
+    if !(low.is_finite() && high.is_finite()) {
+        return Err(bad(
+            "beta_fast",
+            beta_fast,
+            "the correction range must be finite (rotations too small for this length)",
+        ));
+    }
     // `linear_ramp_factor`: 0 below `low`, 1 above `high`, linear in between.
     let high = if low == high { high + 0.001 } else { high };
     let inv_freq = base
@@ -465,6 +493,9 @@ pub fn llama3(
 // ANCHOR: longrope
 /// LongRoPE: divide each frequency by its own searched factor, the long list for sequences beyond
 /// the pretraining length `L`, the short list otherwise; scale attention by `sqrt(1 + ln s / ln L)`.
+/// (Mid-2024 releases of the reference replaced an explicit `factor` by the length ratio whenever
+/// a top-level `original_max_position_embeddings` was present; Phi-3's configs give no `factor`,
+/// so both forms agree on them.)
 pub fn longrope(
     base: &Base,
     short_factor: &[f64],
@@ -495,11 +526,19 @@ pub fn longrope(
         Some(f) => check_factor("factor", f)?,
         None => base.max_position_embeddings as f64 / l as f64,
     };
+    if l < 2 {
+        return Err(bad(
+            "original_max_position_embeddings",
+            l,
+            "LongRoPE's attention factor divides by ln L: L must be at least 2",
+        ));
+    }
     let attention = match attention_factor {
-        Some(a) => check_factor("attention_factor", a)?,
+        Some(a) => a,
         None if s <= 1.0 => 1.0,
         None => (1.0 + s.ln() / (l as f64).ln()).sqrt(),
     };
+    let attention = check_factor("attention_factor", attention)?;
     let list = if seq_len > l {
         long_factor
     } else {
@@ -530,10 +569,7 @@ pub fn compute(base: &Base, scheme: &Scheme, seq_len: usize) -> Result<Scaled, E
         }),
         Scheme::Linear { factor } => linear(base, *factor),
         Scheme::Ntk { factor } => ntk(base, *factor),
-        Scheme::Dynamic {
-            factor,
-            original_max_position_embeddings,
-        } => dynamic(base, *factor, *original_max_position_embeddings, seq_len),
+        Scheme::Dynamic { factor } => dynamic(base, *factor, seq_len),
         Scheme::Yarn {
             factor,
             original_max_position_embeddings,
@@ -617,10 +653,10 @@ mod tests {
     fn dynamic_changes_nothing_within_the_original_length() {
         let b = base();
         for seq in [1, 100, 4096] {
-            assert_eq!(dynamic(&b, 4.0, None, seq).unwrap().inv_freq, b.inv_freq());
+            assert_eq!(dynamic(&b, 4.0, seq).unwrap().inv_freq, b.inv_freq());
         }
         // At seq = 2L the base grows by α = s·2 − (s − 1) = s + 1: static NTK with factor 5.
-        let at = dynamic(&b, 4.0, None, 2 * 4096).unwrap();
+        let at = dynamic(&b, 4.0, 2 * 4096).unwrap();
         let static_ntk = ntk(&b, 5.0).unwrap();
         for (a, c) in at.inv_freq.iter().zip(&static_ntk.inv_freq) {
             assert!((a - c).abs() <= 1e-14 * c.abs());
@@ -683,6 +719,61 @@ mod tests {
         assert_eq!(long.inv_freq[0], 1.0 / 5.0);
         // s = 4096 / 1024 = 4: sqrt(1 + ln 4 / ln 1024) = sqrt(1.2).
         assert!((long.attention_factor - 1.2f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn overflow_and_degenerate_settings_are_errors() {
+        let b = base();
+        assert!(ntk(&b, 1e300).is_err());
+        let two = Base::new(2, 10000.0, 4096).unwrap();
+        assert!(ntk(&two, 2.0).is_err());
+        assert!(dynamic(&two, 2.0, 8192).is_err());
+        // beta_fast must exceed beta_slow; tiny betas give an infinite range.
+        assert!(
+            yarn(
+                &b,
+                Some(4.0),
+                None,
+                Some(1.0),
+                Some(32.0),
+                None,
+                None,
+                None,
+                true
+            )
+            .is_err()
+        );
+        assert!(
+            yarn(
+                &b,
+                Some(4.0),
+                None,
+                Some(5e-324),
+                Some(1e-324),
+                None,
+                None,
+                None,
+                true
+            )
+            .is_err()
+        );
+        // A negative mscale would give a negative attention factor.
+        assert!(
+            yarn(
+                &b,
+                Some(4.0),
+                None,
+                None,
+                None,
+                None,
+                Some(-100.0),
+                Some(1.0),
+                true
+            )
+            .is_err()
+        );
+        let eight = Base::new(8, 10000.0, 4096).unwrap();
+        assert!(longrope(&eight, &[1.0; 4], &[2.0; 4], None, Some(1), None, 10).is_err());
     }
 
     #[test]

@@ -186,14 +186,7 @@ pub fn dynamic_bases(base: &Base, factor: f64, seq_lens: &[usize]) -> Result<Str
         "slowest frequency θ'_last",
     ]);
     for &n in seq_lens {
-        let s = compute(
-            base,
-            &Scheme::Dynamic {
-                factor,
-                original_max_position_embeddings: None,
-            },
-            n,
-        )?;
+        let s = compute(base, &Scheme::Dynamic { factor }, n)?;
         let last = s.inv_freq.last().copied().unwrap_or(f64::NAN);
         // Recover the base from the slowest frequency: θ_last = b^(−(d−2)/d).
         let d = base.dim as f64;

@@ -5,17 +5,20 @@
 use scaling::{Base, Scheme, compute, correction_dim, linear, ntk};
 
 // ANCHOR: exercise1
-/// Exercise 1: after position interpolation by s, no pair turns further at length s·L than it
-/// did at length L in training: the largest angle (sL − 1)·θ/s stays below (L − 1)·θ + θ.
+/// Exercise 1: after position interpolation by s, the largest angle at length s·L is
+/// (sL − 1)·θ/s = (L − 1/s)·θ: past the training maximum (L − 1)·θ by less than one step θ, so it
+/// stays below L·θ. Without interpolation it would be (sL − 1)·θ, about s times the range.
 #[test]
 fn interpolation_keeps_angles_in_range() {
     let (l, s) = (4096usize, 8.0);
     let base = Base::new(128, 10000.0, l).unwrap();
     let scaled = linear(&base, s).unwrap();
     for (t, t2) in base.inv_freq().iter().zip(&scaled.inv_freq) {
-        let trained = (l - 1) as f64 * t;
         let target = (s * l as f64 - 1.0) * t2;
-        assert!(target < trained + t, "{target} vs {trained}");
+        assert!((target - (l as f64 - 1.0 / s) * t).abs() <= 1e-12 * target);
+        assert!(target < l as f64 * t);
+        let unscaled = (s * l as f64 - 1.0) * t;
+        assert!(unscaled > (s - 0.01) * (l as f64 - 1.0) * t);
     }
 }
 // ANCHOR_END: exercise1
@@ -61,15 +64,7 @@ fn dynamic_meets_static() {
     let (l, s) = (4096usize, 4.0);
     let base = Base::new(128, 10000.0, l).unwrap();
     let n = (l as f64 * (2.0 * s - 1.0) / s) as usize; // 7168, exact here
-    let dynamic = compute(
-        &base,
-        &Scheme::Dynamic {
-            factor: s,
-            original_max_position_embeddings: None,
-        },
-        n,
-    )
-    .unwrap();
+    let dynamic = compute(&base, &Scheme::Dynamic { factor: s }, n).unwrap();
     let fixed = ntk(&base, s).unwrap();
     for (a, b) in dynamic.inv_freq.iter().zip(&fixed.inv_freq) {
         assert!((a - b).abs() <= 1e-14 * b);
