@@ -233,7 +233,7 @@ pub fn line(c: RGBColor) -> ShapeStyle {
     ShapeStyle::from(c).stroke_width(2)
 }
 
-/// The legend entry for a curve drawn with [`line`]: a short stroke of the same style.
+/// The legend entry for a curve drawn with [`line()`]: a short stroke of the same style.
 pub fn legend_line(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], line(c))
 }
