@@ -219,11 +219,14 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     let (q, k, v) = (draw(), draw(), draw());
     let m = slopes(8)?[2];
     let alibi = move |i: usize, j: usize| -m * (i as f64 - j as f64);
+    let t5_table = crate::t5::T5Bias::seeded(crate::t5::Buckets::T5, 1, 3)?;
+    let t5 = |i: usize, j: usize| t5_table.at(0, i, j).unwrap_or(f64::NAN);
     let mut t = Table::new(["mask", "bias", "largest difference, tiled vs naive"]);
     for causal in [false, true] {
         for (name, bias) in [
             ("none", None),
             ("ALiBi, m = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
+            ("T5 buckets (one head)", Some(&t5 as crate::tiled::Bias<'_>)),
         ] {
             let a = naive(q.view(), k.view(), v.view(), causal, bias)?;
             let b = tiled(q.view(), k.view(), v.view(), block, causal, bias)?;
@@ -239,6 +242,35 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
             ]);
         }
     }
+    // Shaw et al. in full: the key term as a gathered bias, the value term as running sums.
+    let shaw = Shaw::seeded(8, d, 6)?;
+    let s_rel = q.dot(&shaw.w_k().t());
+    let scale = 1.0 / (d as f64).sqrt();
+    let key_term = |i: usize, j: usize| s_rel[[i, crate::shaw::clipped_index(i, j, 8)]] * scale;
+    let values = crate::tiled::PairValues {
+        table: shaw.w_v(),
+        clip: 8,
+    };
+    let want = shaw.outputs_bucketed(q.view(), k.view(), v.view())?;
+    let got = crate::tiled::tiled_with_pair_values(
+        q.view(),
+        k.view(),
+        v.view(),
+        block,
+        false,
+        Some(&key_term),
+        Some(values),
+    )?;
+    let worst = (&got - &want).iter().fold(0.0f64, |w, x| w.max(x.abs()));
+    t.row([
+        "none".to_string(),
+        "Shaw et al., k = 8: key term as bias, value term as per-offset sums".to_string(),
+        if worst < 1e-12 {
+            "below 1e-12".to_string()
+        } else {
+            format!("{worst:.1e}")
+        },
+    ]);
     let (naive_floats, tile_floats) = score_floats(n, block);
     Ok(format!(
         "{t}\nn = {n}, d = {d}, blocks of {block}: the naive form holds {naive_floats} score \

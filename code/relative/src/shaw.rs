@@ -102,6 +102,11 @@ impl Shaw {
         self.w_k.view()
     }
 
+    /// The value table, row `r` for offset `r − k`.
+    pub fn w_v(&self) -> ArrayView2<'_, f64> {
+        self.w_v.view()
+    }
+
     fn check(&self, q: ArrayView2<'_, f64>, k: ArrayView2<'_, f64>) -> Result<(), Error> {
         let d = self.w_k.ncols();
         if q.ncols() != d || k.ncols() != d || q.nrows() != k.nrows() || q.nrows() == 0 {

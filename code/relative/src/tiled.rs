@@ -61,7 +61,16 @@ pub fn naive(
     Ok(attention::scaled_dot_product(q, k, v, &options)?.output)
 }
 
-// ANCHOR: tiled
+/// Shaw et al.'s value term for tiled attention: the `(2k + 1) × d_v` table `w^V` and the
+/// clipping distance `k`. Each pair adds the vector `w^V[clip(j − i, k)]` to what it contributes.
+#[derive(Debug, Clone, Copy)]
+pub struct PairValues<'a> {
+    /// The value table, row `r` for offset `r − k`.
+    pub table: ArrayView2<'a, f64>,
+    /// The clipping distance `k`.
+    pub clip: usize,
+}
+
 /// Tiled attention: queries and keys in blocks of `block`, an online softmax across key blocks.
 /// Holds `block × block` scores at a time, never `n × n`.
 ///
@@ -76,6 +85,27 @@ pub fn tiled(
     causal: bool,
     bias: Option<Bias<'_>>,
 ) -> Result<Array2<f64>, Error> {
+    tiled_with_pair_values(q, k, v, block, causal, bias, None)
+}
+
+// ANCHOR: tiled
+/// [`tiled`], optionally with a per-pair value vector (Shaw et al.'s `a^V`). That vector cannot join
+/// the tile's `P V` product, because it depends on the query as well as the key; it is carried as
+/// `2k + 1` running weight sums per query (one per clipped offset), rescaled like the normaliser,
+/// and multiplied by the table once at the end.
+///
+/// # Errors
+/// As [`tiled`], and a value table that is not `(2k + 1) × d_v`.
+#[allow(clippy::too_many_arguments)]
+pub fn tiled_with_pair_values(
+    q: ArrayView2<'_, f64>,
+    k: ArrayView2<'_, f64>,
+    v: ArrayView2<'_, f64>,
+    block: usize,
+    causal: bool,
+    bias: Option<Bias<'_>>,
+    pair_values: Option<PairValues<'_>>,
+) -> Result<Array2<f64>, Error> {
     check(q, k, v)?;
     if block == 0 {
         return Err(bad("block", 0, "a tile holds at least one row"));
@@ -88,6 +118,20 @@ pub fn tiled(
             "a causal mask needs as many queries as keys",
         ));
     }
+    let offsets = match pair_values {
+        Some(pv) => {
+            let rows = pv.clip.checked_mul(2).and_then(|r| r.checked_add(1));
+            if rows != Some(pv.table.nrows()) || pv.table.ncols() != d_v {
+                return Err(Error::Shape {
+                    rule: "the pair-value table must be (2k + 1) × d_v",
+                    expected: vec![rows.unwrap_or(usize::MAX), d_v],
+                    got: pv.table.shape().to_vec(),
+                });
+            }
+            pv.table.nrows()
+        }
+        None => 0,
+    };
     // A tile larger than the problem holds nothing more: clamp before allocating.
     let block = block.min(n_q.max(n_k));
     let scale = 1.0 / (q.ncols() as f64).sqrt();
@@ -99,6 +143,7 @@ pub fn tiled(
         let mut m = Array1::from_elem(q1 - q0, f64::NEG_INFINITY); // running max per query
         let mut l = Array1::<f64>::zeros(q1 - q0); // running sum of exp(s − m)
         let mut acc = Array2::<f64>::zeros((q1 - q0, d_v)); // running Σ exp(s − m) v
+        let mut hist = Array2::<f64>::zeros((q1 - q0, offsets)); // Σ exp(s − m) per offset
         // With a causal mask, key blocks after the last query of this block are all hidden.
         let k_end = if causal { q1 } else { n_k };
         for k0 in (0..k_end).step_by(block) {
@@ -132,13 +177,20 @@ pub fn tiled(
                 let correction = (m[r] - m_new).exp();
                 l[r] *= correction;
                 acc.row_mut(r).mapv_inplace(|a| a * correction);
+                hist.row_mut(r).mapv_inplace(|a| a * correction);
                 for (c, &x) in row.iter().enumerate() {
                     let p = (x - m_new).exp();
                     l[r] += p;
                     acc.row_mut(r).scaled_add(p, &v.row(k0 + c));
+                    if let Some(pv) = pair_values {
+                        hist[[r, crate::shaw::clipped_index(q0 + r, k0 + c, pv.clip)]] += p;
+                    }
                 }
                 m[r] = m_new;
             }
+        }
+        if let Some(pv) = pair_values {
+            acc += &hist.dot(&pv.table); // the per-pair vectors, once per query
         }
         for r in 0..q1 - q0 {
             let total = l[r];
@@ -173,12 +225,37 @@ mod tests {
             block in 1usize..9, causal in any::<bool>(), slope in 0.0..1.0f64,
         ) {
             let alibi = move |i: usize, j: usize| -slope * (i as f64 - j as f64).abs();
-            for bias in [None, Some(&alibi as Bias<'_>)] {
+            let t5_table = crate::t5::T5Bias::seeded(crate::t5::Buckets::T5, 1, 3).unwrap();
+            let t5 = |i: usize, j: usize| t5_table.at(0, i, j).unwrap_or(f64::NAN);
+            for bias in [None, Some(&alibi as Bias<'_>), Some(&t5 as Bias<'_>)] {
                 let a = naive(q.view(), k.view(), v.view(), causal, bias).unwrap();
                 let b = tiled(q.view(), k.view(), v.view(), block, causal, bias).unwrap();
                 // Only the order of summation differs; in f64 that costs far less than 1e-12 here.
                 prop_assert!((&a - &b).iter().all(|x| x.abs() < 1e-12));
             }
+        }
+    }
+
+    proptest! {
+        /// All of Shaw et al. in tiled form: the key term as a per-pair scalar bias (gathered from
+        /// Q W_Kᵀ), the value term as running per-offset sums. Equal to the explicit form.
+        #[test]
+        fn shaw_fits_tiled_attention_with_running_offset_sums(
+            (q, k, v) in (1usize..25, 1usize..5).prop_flat_map(|(n, d)| (matrix(n, d), matrix(n, d), matrix(n, d))),
+            clip in 0usize..4, block in 1usize..7, seed in any::<u64>(),
+        ) {
+            let d = q.ncols();
+            let shaw = crate::shaw::Shaw::seeded(clip, d, seed).unwrap();
+            let want = shaw.outputs_explicit(q.view(), k.view(), v.view()).unwrap();
+            let s_rel = q.dot(&shaw.w_k().t());
+            let scale = 1.0 / (d as f64).sqrt();
+            let key_term =
+                |i: usize, j: usize| s_rel[[i, crate::shaw::clipped_index(i, j, clip)]] * scale;
+            let values = PairValues { table: shaw.w_v(), clip };
+            let got = tiled_with_pair_values(
+                q.view(), k.view(), v.view(), block, false, Some(&key_term), Some(values),
+            ).unwrap();
+            prop_assert!((&got - &want).iter().all(|x| x.abs() < 1e-12));
         }
     }
 
@@ -196,6 +273,14 @@ mod tests {
         assert!(tiled(short.view(), x.view(), x.view(), 2, true, None).is_err());
         // A huge tile is clamped, not allocated.
         assert!(tiled(x.view(), x.view(), x.view(), usize::MAX, false, None).is_ok());
+        let table = Array2::<f64>::zeros((2, 2));
+        let pv = PairValues {
+            table: table.view(),
+            clip: 1,
+        };
+        assert!(
+            tiled_with_pair_values(x.view(), x.view(), x.view(), 2, false, None, Some(pv)).is_err()
+        );
         let big = Array2::<f64>::from_elem((2, 2), 1e200);
         assert!(tiled(big.view(), big.view(), big.view(), 2, false, None).is_err());
     }
