@@ -53,8 +53,8 @@ fn mib(bytes: usize) -> f64 {
 
 fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
     let mut out = String::from(
-        "| n | naive peak (MiB) | tiled peak (MiB) | memory ratio | naive time (s) | tiled time (s) |\n\
-         |:--|--:|--:|--:|--:|--:|\n",
+        "| n | naive peak (MiB) | tiled peak (MiB) | memory ratio | naive time (s) | tiled time (s) | time ratio |\n\
+         |:--|--:|--:|--:|--:|--:|--:|\n",
     );
     let mut n = 1024;
     while n <= max_n {
@@ -73,10 +73,11 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
             return Err(format!("n = {n}: tiled and naive differ by {worst}"));
         }
         out.push_str(&format!(
-            "| {n} | {:.1} | {:.2} | {:.0} | {naive_time:.2} | {tiled_time:.2} |\n",
+            "| {n} | {:.1} | {:.2} | {:.0} | {naive_time:.2} | {tiled_time:.2} | {:.1} |\n",
             mib(naive_peak),
             mib(tiled_peak),
-            naive_peak as f64 / tiled_peak.max(1) as f64
+            naive_peak as f64 / tiled_peak.max(1) as f64,
+            naive_time / tiled_time.max(1e-9)
         ));
         eprintln!("n = {n} done");
         n *= 2;
