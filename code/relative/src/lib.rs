@@ -90,7 +90,8 @@ impl From<learned::Error> for Error {
     }
 }
 
-pub(crate) fn bad(what: &'static str, value: impl fmt::Display, rule: &'static str) -> Error {
+/// An [`Error::Bad`] naming `what`, its `value` and the `rule` it broke.
+pub fn bad(what: &'static str, value: impl fmt::Display, rule: &'static str) -> Error {
     Error::Bad {
         what,
         value: value.to_string(),

@@ -14,8 +14,6 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::fmt;
-
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 pub mod decay;
@@ -27,74 +25,11 @@ pub mod report;
 
 pub use figures::figures;
 
-/// Why a call into this crate was refused.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Error {
-    /// A setting that breaks the rule stated.
-    Bad {
-        /// Which setting.
-        what: &'static str,
-        /// Its value, as text.
-        value: String,
-        /// The rule.
-        rule: &'static str,
-    },
-    /// Inputs whose shapes do not fit.
-    Shape {
-        /// The rule.
-        rule: &'static str,
-        /// The shape expected.
-        expected: Vec<usize>,
-        /// The shape given.
-        got: Vec<usize>,
-    },
-    /// From the attention core.
-    Attention(attention::Error),
-    /// From the relative chapter's code.
-    Relative(relative::Error),
-}
+/// Why a call into this crate was refused: the relative chapter's error type, shared (RoPE joins
+/// that chapter's translation test, so the two speak the same error).
+pub use relative::Error;
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Bad { what, value, rule } => {
-                write!(f, "{what} = {value} is not allowed: {rule}")
-            }
-            Error::Shape {
-                rule,
-                expected,
-                got,
-            } => write!(
-                f,
-                "shape mismatch: {rule}; expected {expected:?}, got {got:?}"
-            ),
-            Error::Attention(e) => write!(f, "attention: {e}"),
-            Error::Relative(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<attention::Error> for Error {
-    fn from(e: attention::Error) -> Self {
-        Error::Attention(e)
-    }
-}
-
-impl From<relative::Error> for Error {
-    fn from(e: relative::Error) -> Self {
-        Error::Relative(e)
-    }
-}
-
-pub(crate) fn bad(what: &'static str, value: impl fmt::Display, rule: &'static str) -> Error {
-    Error::Bad {
-        what,
-        value: value.to_string(),
-        rule,
-    }
-}
+pub(crate) use relative::bad;
 
 /// Which coordinates form the rotated pairs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

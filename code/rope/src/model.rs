@@ -113,18 +113,9 @@ impl PositionScheme for RopeScheme {
         "RoPE (relative)".into()
     }
 
-    fn logits(
-        &self,
-        x: ArrayView2<'_, f64>,
-        positions: &[usize],
-    ) -> Result<Array2<f64>, relative::Error> {
-        let wrap = |e: Error| relative::Error::Bad {
-            what: "rope",
-            value: e.to_string(),
-            rule: "the rotary embedding must fit the head",
-        };
+    fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {
         if x.ncols() != self.head.w_q.nrows() {
-            return Err(relative::Error::Shape {
+            return Err(Error::Shape {
                 rule: "tokens must be d_model wide, as the head expects",
                 expected: vec![x.nrows(), self.head.w_q.nrows()],
                 got: x.shape().to_vec(),
@@ -132,12 +123,10 @@ impl PositionScheme for RopeScheme {
         }
         let q = self
             .rope
-            .rotate_rows(x.dot(&self.head.w_q).view(), positions)
-            .map_err(wrap)?;
+            .rotate_rows(x.dot(&self.head.w_q).view(), positions)?;
         let k = self
             .rope
-            .rotate_rows(x.dot(&self.head.w_k).view(), positions)
-            .map_err(wrap)?;
+            .rotate_rows(x.dot(&self.head.w_k).view(), positions)?;
         Ok(attention::logits(
             q.view(),
             k.view(),
