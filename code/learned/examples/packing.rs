@@ -4,6 +4,7 @@
 //! cargo run -p learned --example packing -- --docs 5,3,7 --context 8
 //! ```
 
+use bookkit::Flags;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: packing [--docs N,N,...] [--context L]
@@ -11,37 +12,19 @@ const USAGE: &str = "usage: packing [--docs N,N,...] [--context L]
   L: context length, positive (default 8)";
 
 fn parse(args: &[String]) -> Result<(Vec<usize>, usize), String> {
-    let (mut docs, mut context) = (vec![5, 3, 7], 8);
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        match flag.as_str() {
-            "--docs" => {
-                docs = value
-                    .split(',')
-                    .map(|n| n.trim().parse::<usize>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        format!("--docs {value}: give whole numbers separated by commas")
-                    })?;
-                let total = docs.iter().try_fold(0usize, |a, &n| a.checked_add(n));
-                if total.is_none_or(|t| t > 200) {
-                    return Err(format!("--docs {value}: at most 200 tokens are printed"));
-                }
-            }
-            "--context" => {
-                context = value
-                    .parse()
-                    .map_err(|_| format!("--context {value}: not a whole number"))?;
-            }
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let docs = f.list(
+        "--docs",
+        vec![5, 3, 7],
+        |d| {
+            d.iter()
+                .try_fold(0usize, |a, &n| a.checked_add(n))
+                .is_some_and(|t| t <= 200)
+        },
+        "whole numbers separated by commas, at most 200 tokens in all",
+    )?;
+    let context = f.get("--context", 8, |_| true, "a whole number")?;
+    f.finish()?;
     Ok((docs, context))
 }
 

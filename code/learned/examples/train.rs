@@ -4,6 +4,7 @@
 //! cargo run -p learned --example train -- --max-len 16 --dim 8 --lengths 4,8,12 --steps 60
 //! ```
 
+use bookkit::Flags;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: train [--max-len L] [--dim D] [--lengths N,N,...] [--steps S]
@@ -17,52 +18,30 @@ struct Args {
     steps: usize,
 }
 
-fn number(flag: &str, value: &str) -> Result<usize, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag} {value}: not a whole number\n{USAGE}"))
-}
-
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut out = Args {
-        max_len: 16,
-        dim: 8,
-        lengths: vec![4, 8, 12],
-        steps: 60,
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let out = Args {
+        max_len: f.get(
+            "--max-len",
+            16,
+            |n| *n <= 256,
+            "a whole number of rows up to 256",
+        )?,
+        dim: f.get("--dim", 8, |d| *d <= 1024, "a whole number up to 1024")?,
+        lengths: f.list(
+            "--lengths",
+            vec![4, 8, 12],
+            |_| true,
+            "whole numbers separated by commas",
+        )?,
+        steps: f.get(
+            "--steps",
+            60,
+            |n| *n <= 100_000,
+            "a whole number up to 100000",
+        )?,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        match flag.as_str() {
-            "--max-len" => out.max_len = number(flag, value)?,
-            "--dim" => out.dim = number(flag, value)?,
-            "--steps" => out.steps = number(flag, value)?,
-            "--lengths" => {
-                out.lengths = value
-                    .split(',')
-                    .map(|n| number(flag, n.trim()))
-                    .collect::<Result<_, _>>()?;
-            }
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
-    if out.max_len > 256 {
-        return Err(format!(
-            "--max-len {}: at most 256 rows are printed",
-            out.max_len
-        ));
-    }
-    if out.dim > 1024 {
-        return Err(format!("--dim {}: at most 1024", out.dim));
-    }
-    if out.steps > 100_000 {
-        return Err(format!("--steps {}: at most 100000", out.steps));
-    }
+    f.finish()?;
     Ok(out)
 }
 

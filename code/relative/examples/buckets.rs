@@ -7,40 +7,28 @@
 
 use std::process::ExitCode;
 
+use bookkit::Flags;
 use relative::t5::Buckets;
 
 const USAGE: &str = "usage: buckets [--num-buckets B] [--max-distance D] [--causal]
   B: 4 to 1024 (default 32); D: beyond the exact range, at most 1000000 (default 128)";
 
 fn parse(args: &[String]) -> Result<(usize, usize, bool), String> {
-    let (mut buckets, mut distance, mut causal) = (32usize, 128usize, false);
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        match flag.as_str() {
-            "--causal" => causal = true,
-            "--num-buckets" | "--max-distance" => {
-                let value = it
-                    .next()
-                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-                let n: usize = value
-                    .parse()
-                    .map_err(|_| format!("{flag} {value}: not a whole number\n{USAGE}"))?;
-                if flag == "--num-buckets" {
-                    if !(4..=1024).contains(&n) {
-                        return Err(format!("{flag} {n}: use 4 to 1024\n{USAGE}"));
-                    }
-                    buckets = n;
-                } else {
-                    if n > 1_000_000 {
-                        return Err(format!("{flag} {n}: at most 1000000\n{USAGE}"));
-                    }
-                    distance = n;
-                }
-            }
-            "-h" | "--help" => return Err(USAGE.into()),
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    let mut f = Flags::new(args, USAGE, &["--causal"])?;
+    let buckets = f.get(
+        "--num-buckets",
+        32,
+        |b| (4..=1024).contains(b),
+        "a whole number from 4 to 1024",
+    )?;
+    let distance = f.get(
+        "--max-distance",
+        128,
+        |d| *d <= 1_000_000,
+        "a whole number up to 1000000",
+    )?;
+    let causal = f.switch("--causal");
+    f.finish()?;
     Ok((buckets, distance, causal))
 }
 

@@ -10,6 +10,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use bookkit::Flags;
 use ndarray::Array2;
 use relative::meter::{Meter, measure};
 use relative::tiled::{naive, tiled};
@@ -22,28 +23,26 @@ const USAGE: &str = "usage: memory [--max-n N] [--d D] [--block B]
   D: head width, 1 to 256 (default 64); B: tile size, 1 to 1024 (default 128)";
 
 fn parse(args: &[String]) -> Result<(usize, usize, usize), String> {
-    let (mut max_n, mut d, mut block) = (16_384usize, 64usize, 128usize);
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let n: usize = value
-            .parse()
-            .map_err(|_| format!("{flag} {value}: not a whole number\n{USAGE}"))?;
-        match flag.as_str() {
-            "--max-n" if n.is_power_of_two() && (1024..=32_768).contains(&n) => max_n = n,
-            "--d" if (1..=256).contains(&n) => d = n,
-            "--block" if (1..=1024).contains(&n) => block = n,
-            "--max-n" | "--d" | "--block" => {
-                return Err(format!("{flag} {n}: out of range\n{USAGE}"));
-            }
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let max_n = f.get(
+        "--max-n",
+        16_384,
+        |n: &usize| n.is_power_of_two() && (1024..=32_768).contains(n),
+        "a power of two from 1024 to 32768",
+    )?;
+    let d = f.get(
+        "--d",
+        64,
+        |d| (1..=256).contains(d),
+        "a whole number from 1 to 256",
+    )?;
+    let block = f.get(
+        "--block",
+        128,
+        |b| (1..=1024).contains(b),
+        "a whole number from 1 to 1024",
+    )?;
+    f.finish()?;
     Ok((max_n, d, block))
 }
 

@@ -7,6 +7,7 @@
 
 use std::process::ExitCode;
 
+use bookkit::Flags;
 use ndarray::Array1;
 use rope::{BASE, Layout, Rope};
 
@@ -23,52 +24,33 @@ struct Args {
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut out = Args {
-        head_dim: None,
-        vector: None,
-        position: 3,
-        base: BASE,
-        layout: Layout::HalfSplit,
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let out = Args {
+        head_dim: f.optional("--head-dim", |d| *d <= 4096, "a whole number up to 4096")?,
+        vector: match f.list(
+            "--vector",
+            Vec::new(),
+            |v: &[f64]| v.len() <= 4096 && v.iter().all(|x| x.is_finite()),
+            "finite numbers separated by commas, at most 4096 of them",
+        )? {
+            v if v.is_empty() => None,
+            v => Some(v),
+        },
+        position: f.get(
+            "--position",
+            3,
+            |m| *m <= 1 << 53,
+            "a whole number up to 2^53",
+        )?,
+        base: f.get("--base", BASE, |_| true, "a number")?,
+        layout: f.get(
+            "--layout",
+            Layout::HalfSplit,
+            |_| true,
+            "interleaved or half-split",
+        )?,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let bad = |what: &str| format!("{flag} {value}: {what}\n{USAGE}");
-        match flag.as_str() {
-            "--head-dim" => {
-                let d: usize = value.parse().map_err(|_| bad("not a whole number"))?;
-                if d > 4096 {
-                    return Err(bad("at most 4096"));
-                }
-                out.head_dim = Some(d);
-            }
-            "--vector" => {
-                let v: Vec<f64> = value
-                    .split(',')
-                    .map(|x| x.trim().parse::<f64>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| bad("give numbers separated by commas"))?;
-                if v.iter().any(|x| !x.is_finite()) || v.len() > 4096 {
-                    return Err(bad("entries must be finite, at most 4096 of them"));
-                }
-                out.vector = Some(v);
-            }
-            "--position" => {
-                out.position = value.parse().map_err(|_| bad("not a whole number"))?;
-                if out.position > 1 << 53 {
-                    return Err(bad("at most 2^53 (exact in f64)"));
-                }
-            }
-            "--base" => out.base = value.parse().map_err(|_| bad("not a number"))?,
-            "--layout" => out.layout = value.parse()?,
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    f.finish()?;
     Ok(out)
 }
 

@@ -11,6 +11,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use bookkit::Flags;
 use rope::fast::{Shape, Tables, apply, apply_in_place};
 use rope::{BASE, Layout, Rope};
 
@@ -19,35 +20,35 @@ const USAGE: &str = "usage: throughput [--seq S] [--heads H] [--head-dim D] [--r
   R: 3 to 1000 (default 30); batch is 1";
 
 fn parse(args: &[String]) -> Result<(Shape, usize), String> {
-    let mut shape = Shape {
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let shape = Shape {
         batch: 1,
-        heads: 32,
-        seq: 4096,
-        head_dim: 128,
+        heads: f.get(
+            "--heads",
+            32,
+            |h| (1..=256).contains(h),
+            "a whole number from 1 to 256",
+        )?,
+        seq: f.get(
+            "--seq",
+            4096,
+            |n| (1..=65_536).contains(n),
+            "a whole number from 1 to 65536",
+        )?,
+        head_dim: f.get(
+            "--head-dim",
+            128,
+            |d: &usize| (2..=1024).contains(d) && d.is_multiple_of(2),
+            "an even number from 2 to 1024",
+        )?,
     };
-    let mut reps = 30;
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let n: usize = value
-            .parse()
-            .map_err(|_| format!("{flag} {value}: not a whole number\n{USAGE}"))?;
-        match flag.as_str() {
-            "--seq" if (1..=65_536).contains(&n) => shape.seq = n,
-            "--heads" if (1..=256).contains(&n) => shape.heads = n,
-            "--head-dim" if (2..=1024).contains(&n) && n.is_multiple_of(2) => shape.head_dim = n,
-            "--reps" if (3..=1000).contains(&n) => reps = n,
-            "--seq" | "--heads" | "--head-dim" | "--reps" => {
-                return Err(format!("{flag} {n}: out of range\n{USAGE}"));
-            }
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    let reps = f.get(
+        "--reps",
+        30,
+        |r| (3..=1000).contains(r),
+        "a whole number from 3 to 1000",
+    )?;
+    f.finish()?;
     if shape.len().is_none_or(|n| n > 1 << 28) {
         return Err(format!(
             "heads × seq × head_dim = {} × {} × {} is too large: at most 2^28 elements",

@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+use bookkit::Flags;
 use sinusoidal::report;
 
 const USAGE: &str = "usage: dot [--dim D] [--base B] [--max-offset K]
@@ -13,33 +14,16 @@ const USAGE: &str = "usage: dot [--dim D] [--base B] [--max-offset K]
   K: largest offset to search for the first rise, 2 to 1000000 (default 10000)";
 
 fn parse(args: &[String]) -> Result<(usize, f64, usize), String> {
-    let (mut dim, mut base, mut max_k) = (512usize, sinusoidal::BASE, 10_000usize);
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let bad = |what: &str| format!("{flag} {value}: {what}\n{USAGE}");
-        match flag.as_str() {
-            "--dim" => {
-                dim = value.parse().map_err(|_| bad("not a whole number"))?;
-                if dim > 65_536 {
-                    return Err(bad("at most 65536"));
-                }
-            }
-            "--base" => base = value.parse().map_err(|_| bad("not a number"))?,
-            "--max-offset" => {
-                max_k = value.parse().map_err(|_| bad("not a whole number"))?;
-                if !(2..=1_000_000).contains(&max_k) {
-                    return Err(bad("use 2 to 1000000"));
-                }
-            }
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let dim = f.get("--dim", 512, |d| *d <= 65_536, "a whole number up to 65536")?;
+    let base = f.get("--base", sinusoidal::BASE, |_| true, "a number")?;
+    let max_k = f.get(
+        "--max-offset",
+        10_000,
+        |k| (2..=1_000_000).contains(k),
+        "a whole number from 2 to 1000000",
+    )?;
+    f.finish()?;
     Ok((dim, base, max_k))
 }
 

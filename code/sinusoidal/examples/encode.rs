@@ -7,6 +7,7 @@
 
 use std::process::ExitCode;
 
+use bookkit::Flags;
 use sinusoidal::{BASE, Layout, Sinusoid, report};
 
 const USAGE: &str =
@@ -22,39 +23,24 @@ struct Args {
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut out = Args {
-        dim: 8,
-        positions: 4,
-        base: BASE,
-        layout: Layout::Interleaved,
+    let mut f = Flags::new(args, USAGE, &[])?;
+    let out = Args {
+        dim: f.get("--dim", 8, |d| *d <= 65_536, "a whole number up to 65536")?,
+        positions: f.get(
+            "--positions",
+            4,
+            |n| *n <= 64,
+            "a whole number of rows up to 64",
+        )?,
+        base: f.get("--base", BASE, |_| true, "a number")?,
+        layout: f.get(
+            "--layout",
+            Layout::Interleaved,
+            |_| true,
+            "interleaved or concatenated",
+        )?,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let bad = |what: &str| format!("{flag} {value}: {what}\n{USAGE}");
-        match flag.as_str() {
-            "--dim" => {
-                out.dim = value.parse().map_err(|_| bad("not a whole number"))?;
-                if out.dim > 65_536 {
-                    return Err(bad("at most 65536"));
-                }
-            }
-            "--positions" => {
-                out.positions = value.parse().map_err(|_| bad("not a whole number"))?;
-                if out.positions > 64 {
-                    return Err(bad("at most 64 rows are printed"));
-                }
-            }
-            "--base" => out.base = value.parse().map_err(|_| bad("not a number"))?,
-            "--layout" => out.layout = value.parse()?,
-            _ => return Err(format!("unexpected argument `{flag}`\n{USAGE}")),
-        }
-    }
+    f.finish()?;
     Ok(out)
 }
 
