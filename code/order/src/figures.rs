@@ -1,6 +1,7 @@
 //! The chapter's figures, drawn from the same functions the tables use.
 
 use bookkit::{Figure, FigureError, Heatmap, PALETTE, heatmap, sequential, svg};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::{PositionTable, Positions, attend, fixed_encoding, tokenize};
@@ -62,36 +63,51 @@ fn attention_weights() -> Result<String, FigureError> {
     })
 }
 
+/// One panel of the position figure: positions 0 to 15 across, values −1.2 to 1.2 up.
+fn panel<'a, 'b>(
+    area: &'a bookkit::Area<'b>,
+    caption: &str,
+    y_desc: Option<&str>,
+) -> Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn std::error::Error>,
+> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, (bookkit::FONT, 17))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(44)
+        .build_cartesian_2d(-0.5f64..15.5f64, -1.2f64..1.2f64)
+        .map_err(|e| e.to_string())?;
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc("position")
+        .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+        .y_label_formatter(&|y| bookkit::fixed(*y, 1))
+        .light_line_style(WHITE.mix(0.0));
+    if let Some(desc) = y_desc {
+        mesh.y_desc(desc);
+    }
+    mesh.draw().map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
 /// The learned table's values (8 rows, then nothing) beside the fixed encoding (any position).
 fn position_vectors() -> Result<String, FigureError> {
     let name = "order-positions";
     let table = PositionTable::chapter();
     svg(name, 820, 360, |root| {
         let (left, right) = root.split_horizontally(410);
-        let style = |c: RGBColor| ShapeStyle::from(c).stroke_width(2);
-        let mut chart = ChartBuilder::on(&left)
-            .caption(
-                "learned table: one row per position, 0 to 7",
-                (bookkit::FONT, 17),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(-0.5f64..15.5f64, -1.2f64..1.2f64)?;
-        chart
-            .configure_mesh()
-            .x_desc("position")
-            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
-            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
-            .y_desc("value")
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = panel(
+            &left,
+            "learned table: one row per position, 0 to 7",
+            Some("value"),
+        )?;
         for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {
             let points: Vec<(f64, f64)> = (0..table.max_len())
                 .map(|p| (p as f64, table.rows()[[p, d]]))
                 .collect();
             chart
-                .draw_series(LineSeries::new(points.clone(), style(c)))?
+                .draw_series(LineSeries::new(points.clone(), bookkit::line(c)))?
                 .label(format!("component {d}"))
                 .legend(bookkit::legend_line(c));
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
@@ -103,37 +119,13 @@ fn position_vectors() -> Result<String, FigureError> {
         )))?;
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
 
-        let mut chart = ChartBuilder::on(&right)
-            .caption(
-                "fixed encoding: a value at every position",
-                (bookkit::FONT, 17),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(-0.5f64..15.5f64, -1.2f64..1.2f64)?;
-        chart
-            .configure_mesh()
-            .x_desc("position")
-            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
-            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = panel(&right, "fixed encoding: a value at every position", None)?;
         for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {
             // The function drawn finely between integer positions, and its integer samples.
             let curve: Vec<(f64, f64)> = (0..=150)
                 .map(|s| {
                     let p = s as f64 / 10.0;
-                    let i = (d / 2) as f64;
-                    let w = 10000f64.powf(-2.0 * i / crate::D_MODEL as f64);
-                    (
-                        p,
-                        if d % 2 == 0 {
-                            (p * w).sin()
-                        } else {
-                            (p * w).cos()
-                        },
-                    )
+                    (p, crate::encoding_entry(p, d, crate::D_MODEL))
                 })
                 .collect();
             chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;

@@ -430,16 +430,20 @@ pub fn fixed_encoding(position: usize, d: usize) -> Result<Array1<f64>, Error> {
             rule: "the encoding needs a positive even width (sin and cos pairs)",
         });
     }
-    let p = position as f64;
     Ok(Array1::from_shape_fn(d, |c| {
-        let i = (c / 2) as f64;
-        let omega = 10000f64.powf(-2.0 * i / d as f64);
-        if c % 2 == 0 {
-            (p * omega).sin()
-        } else {
-            (p * omega).cos()
-        }
+        encoding_entry(position as f64, c, d)
     }))
+}
+
+/// Entry `c` of the encoding of (possibly fractional) position `p` for width `d`.
+pub(crate) fn encoding_entry(p: f64, c: usize, d: usize) -> f64 {
+    let i = (c / 2) as f64;
+    let omega = 10000f64.powf(-2.0 * i / d as f64);
+    if c.is_multiple_of(2) {
+        (p * omega).sin()
+    } else {
+        (p * omega).cos()
+    }
 }
 // ANCHOR_END: encoding
 

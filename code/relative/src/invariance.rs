@@ -154,13 +154,10 @@ impl PositionScheme for ShawScheme {
     fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {
         check_positions(x, positions)?;
         let (q, k) = project(&self.head, x)?;
-        let d = q.ncols() as f64;
-        let w = self.shaw.w_k();
-        let kk = self.shaw.k() as i64;
+        let terms = self.shaw.key_terms(q.view())?;
+        let scale = 1.0 / (q.ncols() as f64).sqrt();
         Ok(Array2::from_shape_fn((x.nrows(), x.nrows()), |(i, j)| {
-            let offset = positions[j] as i64 - positions[i] as i64;
-            let r = (offset.clamp(-kk, kk) + kk) as usize;
-            (q.row(i).dot(&k.row(j)) + q.row(i).dot(&w.row(r))) / d.sqrt()
+            (q.row(i).dot(&k.row(j)) + terms.at(i, positions[i], positions[j])) * scale
         }))
     }
 }

@@ -244,9 +244,9 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     }
     // Shaw et al. in full: the key term as a gathered bias, the value term as running sums.
     let shaw = Shaw::seeded(8, d, 6)?;
-    let s_rel = q.dot(&shaw.w_k().t());
+    let terms = shaw.key_terms(q.view())?;
     let scale = 1.0 / (d as f64).sqrt();
-    let key_term = |i: usize, j: usize| s_rel[[i, crate::shaw::clipped_index(i, j, 8)]] * scale;
+    let key_term = |i: usize, j: usize| terms.at(i, i, j) * scale;
     let values = crate::tiled::PairValues {
         table: shaw.w_v(),
         clip: 8,

@@ -36,6 +36,23 @@ fn rows_for(k: usize) -> Result<usize, Error> {
         .ok_or_else(|| bad("k", k, "2k + 1 must fit in a usize"))
 }
 
+/// The relative key terms of a set of queries, from [`Shaw::key_terms`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyTerms {
+    s: Array2<f64>,
+    k: usize,
+}
+
+impl KeyTerms {
+    /// `q_i · w_K[clip(p_j − p_i, k)]` for query row `i` at position `p_i` and a key at `p_j`.
+    ///
+    /// # Panics
+    /// When `i` is not a row of the queries the terms were computed from (an index, not input).
+    pub fn at(&self, i: usize, p_i: usize, p_j: usize) -> f64 {
+        self.s[[i, clipped_index(p_i, p_j, self.k)]]
+    }
+}
+
 /// The learned relative representations of one layer: `2k + 1` vectors for the keys and `2k + 1`
 /// for the values (the paper shares them across heads).
 #[derive(Debug, Clone, PartialEq)]
@@ -152,8 +169,27 @@ impl Shaw {
     // ANCHOR_END: explicit
 
     // ANCHOR: gather
-    /// The same logits without the 3-D tensor: `S = Q W_Kᵀ` holds every `q_i · w_K[r]`
-    /// (`n × (2k + 1)`), and pair `(i, j)` reads `S[i, clip(j − i, k) + k]`.
+    /// Every query's products with the key table, `S = Q W_Kᵀ` (`n × (2k + 1)`): the relative key
+    /// term of any pair is then a lookup, `S[i, clip(p_j − p_i, k) + k]`.
+    ///
+    /// # Errors
+    /// `q` not as wide as the tables.
+    pub fn key_terms(&self, q: ArrayView2<'_, f64>) -> Result<KeyTerms, Error> {
+        if q.ncols() != self.w_k.ncols() {
+            return Err(Error::Shape {
+                rule: "queries must be as wide as the relative tables",
+                expected: vec![q.nrows(), self.w_k.ncols()],
+                got: q.shape().to_vec(),
+            });
+        }
+        Ok(KeyTerms {
+            s: q.dot(&self.w_k.t()),
+            k: self.k,
+        })
+    }
+
+    /// The same logits as [`Shaw::logits_explicit`] without the 3-D tensor: the content term
+    /// `Q Kᵀ` plus a lookup in [`Shaw::key_terms`] per pair.
     ///
     /// # Errors
     /// `q` and `k` not both `n × d`.
@@ -163,11 +199,11 @@ impl Shaw {
         k: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, Error> {
         self.check(q, k)?;
-        let d = q.ncols();
-        let s_rel = q.dot(&self.w_k.t()); // n × (2k + 1)
+        let terms = self.key_terms(q)?;
+        let scale = 1.0 / (q.ncols() as f64).sqrt();
         let mut e = q.dot(&k.t());
         for ((i, j), v) in e.indexed_iter_mut() {
-            *v = (*v + s_rel[[i, clipped_index(i, j, self.k)]]) / (d as f64).sqrt();
+            *v = (*v + terms.at(i, i, j)) * scale;
         }
         Ok(e)
     }

@@ -247,10 +247,9 @@ mod tests {
             let d = q.ncols();
             let shaw = crate::shaw::Shaw::seeded(clip, d, seed).unwrap();
             let want = shaw.outputs_explicit(q.view(), k.view(), v.view()).unwrap();
-            let s_rel = q.dot(&shaw.w_k().t());
+            let terms = shaw.key_terms(q.view()).unwrap();
             let scale = 1.0 / (d as f64).sqrt();
-            let key_term =
-                |i: usize, j: usize| s_rel[[i, crate::shaw::clipped_index(i, j, clip)]] * scale;
+            let key_term = |i: usize, j: usize| terms.at(i, i, j) * scale;
             let values = PairValues { table: shaw.w_v(), clip };
             let got = tiled_with_pair_values(
                 q.view(), k.view(), v.view(), block, false, Some(&key_term), Some(values),

@@ -205,23 +205,10 @@ fn check_snapshot_is_tested(snap: &Path, text: &str) -> Result<(), String> {
 
 /// Every Markdown page under `src` (the theme and vendored folders hold none).
 pub fn pages(src: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![src.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::book::walk(src)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect()
 }
 
 /// Checks the includes of `text` (from `file`) and, as mdBook expands includes inside included
