@@ -280,7 +280,9 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
         }
     };
     // Compute once so that bad parameters are reported now, naming their keys.
-    crate::compute(&base, &scheme, max_pos).map_err(|e| prefix(e, table_key))?;
+    // Keys the table holds (and the top level does not override) are named with the table.
+    let owned = |key: &str| t.contains_key(key) && !top.contains_key(key);
+    crate::compute(&base, &scheme, max_pos).map_err(|e| prefix_if(e, table_key, owned))?;
     Ok(ModelRope {
         base,
         scheme,
@@ -289,27 +291,24 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
 }
 // ANCHOR_END: parse
 
+/// Names a key as `table.key` when the value came from the scaling table.
 fn prefix(e: Error, table: &str) -> Error {
+    prefix_if(e, table, |_| true)
+}
+
+/// As [`prefix`], for errors whose key may not come from the table: only keys the table `owns`
+/// get its name.
+fn prefix_if(e: Error, table: &str, owns: impl Fn(&str) -> bool) -> Error {
     match e {
-        Error::Bad { what, value, rule }
-            if !what.contains('.')
-                && !what.contains("rotary dim")
-                && what != "original_max_position_embeddings" =>
-        {
-            Error::Bad {
-                what: format!("{table}.{what}"),
-                value,
-                rule,
-            }
-        }
-        Error::Missing { key, why }
-            if !key.contains('.') && key != "original_max_position_embeddings" =>
-        {
-            Error::Missing {
-                key: format!("{table}.{key}"),
-                why,
-            }
-        }
+        Error::Bad { what, value, rule } if !what.contains('.') && owns(&what) => Error::Bad {
+            what: format!("{table}.{what}"),
+            value,
+            rule,
+        },
+        Error::Missing { key, why } if !key.contains('.') && owns(&key) => Error::Missing {
+            key: format!("{table}.{key}"),
+            why,
+        },
         other => other,
     }
 }
@@ -395,6 +394,29 @@ mod tests {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text}\n  gave: {e}\n  want: {want}");
         }
+    }
+
+    #[test]
+    fn keys_are_named_where_they_live() {
+        // A bad top-level length is not attributed to the table; a bad table key is.
+        let top = parse(r#"{"head_dim": 8, "max_position_embeddings": 8192, "original_max_position_embeddings": 1,
+            "rope_scaling": {"type": "longrope", "short_factor": [1, 1, 1, 1], "long_factor": [1, 2, 3, 4]}}"#)
+        .unwrap_err()
+        .to_string();
+        assert!(
+            top.starts_with("`original_max_position_embeddings` = 1"),
+            "{top}"
+        );
+        let inner = parse(
+            r#"{"head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": 0.5}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            inner.starts_with("`rope_scaling.beta_fast` = 0.5"),
+            "{inner}"
+        );
     }
 
     #[test]

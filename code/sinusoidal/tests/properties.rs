@@ -110,3 +110,19 @@ fn d_equal_2_layouts_coincide() {
         assert_eq!(a.encode(p), b.encode(p));
     }
 }
+
+/// Chapter 1 previews the encoding (`order::fixed_encoding`, written before this chapter's crate
+/// exists); it must be the very same function as the paper layout here.
+#[test]
+fn chapter_one_preview_is_the_same_encoding() {
+    for d in [2, 4, 8, 64] {
+        let enc = Sinusoid::paper(d).unwrap();
+        for p in [0, 1, 7, 1000, 123_456] {
+            assert_eq!(
+                order::fixed_encoding(p, d).unwrap(),
+                enc.encode(p),
+                "d {d}, p {p}"
+            );
+        }
+    }
+}
