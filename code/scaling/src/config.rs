@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{Base, Error, Scheme, bad};
+use crate::{Base, Error, Scheme, YarnParams, bad};
 
 /// A model's rotary setup as read from its config.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,7 +215,7 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
             factor: factor(true)?.unwrap_or(1.0),
         },
         // The key is required; only an explicit null falls back to the ratio of the lengths.
-        "yarn" => Scheme::Yarn {
+        "yarn" => Scheme::Yarn(YarnParams {
             factor: match t.get("factor") {
                 None => {
                     return Err(Error::Missing {
@@ -244,7 +244,7 @@ pub fn parse(text: &str) -> Result<ModelRope, Error> {
                     ));
                 }
             },
-        },
+        }),
         "llama3" => Scheme::Llama3 {
             factor: factor(true)?.unwrap_or(1.0),
             low_freq_factor: require(
@@ -434,12 +434,12 @@ mod tests {
         let m = parse(r#"{"head_dim": 64, "max_position_embeddings": 8192, "original_max_position_embeddings": 2048,
             "rope_scaling": {"type": "yarn", "factor": null, "truncate": null, "original_max_position_embeddings": 1024}}"#).unwrap();
         match m.scheme {
-            Scheme::Yarn {
+            Scheme::Yarn(YarnParams {
                 factor,
                 truncate,
                 original_max_position_embeddings,
                 ..
-            } => {
+            }) => {
                 assert_eq!(
                     (factor, truncate, original_max_position_embeddings),
                     (None, false, Some(2048))

@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 use bookkit::{Figure, FigureError, PALETTE, svg};
 use plotters::prelude::*;
 
-use crate::{Base, Scheme, compute};
+use crate::{Base, Scheme, YarnParams, compute};
 
 /// The setting of the comparison figures: a Llama-2-like head, trained on 4096, stretched by 8.
 pub const DIM: usize = 128;
@@ -42,19 +42,7 @@ pub fn compared() -> Vec<(&'static str, Scheme)> {
     vec![
         ("position interpolation", Scheme::Linear { factor: FACTOR }),
         ("NTK-aware", Scheme::Ntk { factor: FACTOR }),
-        (
-            "YaRN",
-            Scheme::Yarn {
-                factor: Some(FACTOR),
-                original_max_position_embeddings: None,
-                beta_fast: None,
-                beta_slow: None,
-                attention_factor: None,
-                mscale: None,
-                mscale_all_dim: None,
-                truncate: true,
-            },
-        ),
+        ("YaRN", Scheme::Yarn(YarnParams::with_factor(FACTOR))),
         (
             "Llama 3 (low 1, high 4)",
             Scheme::Llama3 {

@@ -142,25 +142,7 @@ pub enum Scheme {
         factor: f64,
     },
     /// YaRN (Peng et al., 2023, arXiv:2309.00071).
-    Yarn {
-        /// `s`; `None` (JSON `null`) means `max_position_embeddings /
-        /// original_max_position_embeddings`. In a config the key itself is required.
-        factor: Option<f64>,
-        /// The pretraining length (defaults to `max_position_embeddings`).
-        original_max_position_embeddings: Option<usize>,
-        /// Rotations in the training length above which a pair is left alone (default 32).
-        beta_fast: Option<f64>,
-        /// Rotations below which a pair is fully interpolated (default 1).
-        beta_slow: Option<f64>,
-        /// An explicit attention factor, overriding `0.1 ln s + 1`.
-        attention_factor: Option<f64>,
-        /// DeepSeek's variant of the attention factor.
-        mscale: Option<f64>,
-        /// DeepSeek's variant of the attention factor.
-        mscale_all_dim: Option<f64>,
-        /// Round the correction range outward to whole dimensions (default true).
-        truncate: bool,
-    },
+    Yarn(YarnParams),
     /// Llama 3's frequency-dependent scaling.
     Llama3 {
         /// `s` (8 in Llama 3.1).
@@ -187,6 +169,54 @@ pub enum Scheme {
     },
 }
 
+/// YaRN's parameters, as a config's scaling table gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YarnParams {
+    /// `s`; `None` (JSON `null`) means `max_position_embeddings /
+    /// original_max_position_embeddings`. In a config the key itself is required.
+    pub factor: Option<f64>,
+    /// The pretraining length (defaults to `max_position_embeddings`).
+    pub original_max_position_embeddings: Option<usize>,
+    /// Rotations in the training length above which a pair is left alone (default 32).
+    pub beta_fast: Option<f64>,
+    /// Rotations below which a pair is fully interpolated (default 1).
+    pub beta_slow: Option<f64>,
+    /// An explicit attention factor, overriding `0.1 ln s + 1`.
+    pub attention_factor: Option<f64>,
+    /// DeepSeek's variant of the attention factor.
+    pub mscale: Option<f64>,
+    /// DeepSeek's variant of the attention factor.
+    pub mscale_all_dim: Option<f64>,
+    /// Round the correction range outward to whole dimensions (default true).
+    pub truncate: bool,
+}
+
+impl Default for YarnParams {
+    /// Every optional key absent, `truncate` on, as the reference reads an empty table.
+    fn default() -> Self {
+        YarnParams {
+            factor: None,
+            original_max_position_embeddings: None,
+            beta_fast: None,
+            beta_slow: None,
+            attention_factor: None,
+            mscale: None,
+            mscale_all_dim: None,
+            truncate: true,
+        }
+    }
+}
+
+impl YarnParams {
+    /// The defaults with a factor `s`.
+    pub fn with_factor(s: f64) -> Self {
+        YarnParams {
+            factor: Some(s),
+            ..YarnParams::default()
+        }
+    }
+}
+
 impl Scheme {
     /// The `rope_type` string.
     pub fn name(&self) -> &'static str {
@@ -195,7 +225,7 @@ impl Scheme {
             Scheme::Linear { .. } => "linear",
             Scheme::Ntk { .. } => "ntk",
             Scheme::Dynamic { .. } => "dynamic",
-            Scheme::Yarn { .. } => "yarn",
+            Scheme::Yarn(_) => "yarn",
             Scheme::Llama3 { .. } => "llama3",
             Scheme::LongRope { .. } => "longrope",
         }
@@ -330,18 +360,17 @@ pub fn get_mscale(scale: f64, mscale: f64) -> f64 {
 // ANCHOR: yarn
 /// YaRN: interpolate the slow pairs by `s`, leave the fast pairs alone, blend linearly in between
 /// (the "ramp" over the correction range), and scale attention by `0.1 ln s + 1`.
-#[allow(clippy::too_many_arguments)]
-pub fn yarn(
-    base: &Base,
-    factor: Option<f64>,
-    original: Option<usize>,
-    beta_fast: Option<f64>,
-    beta_slow: Option<f64>,
-    attention_factor: Option<f64>,
-    mscale: Option<f64>,
-    mscale_all_dim: Option<f64>,
-    truncate: bool,
-) -> Result<Scaled, Error> {
+pub fn yarn(base: &Base, p: &YarnParams) -> Result<Scaled, Error> {
+    let YarnParams {
+        factor,
+        original_max_position_embeddings: original,
+        beta_fast,
+        beta_slow,
+        attention_factor,
+        mscale,
+        mscale_all_dim,
+        truncate,
+    } = p.clone();
     let l = check_length(
         "original_max_position_embeddings",
         original.unwrap_or(base.max_position_embeddings),
@@ -570,26 +599,7 @@ pub fn compute(base: &Base, scheme: &Scheme, seq_len: usize) -> Result<Scaled, E
         Scheme::Linear { factor } => linear(base, *factor),
         Scheme::Ntk { factor } => ntk(base, *factor),
         Scheme::Dynamic { factor } => dynamic(base, *factor, seq_len),
-        Scheme::Yarn {
-            factor,
-            original_max_position_embeddings,
-            beta_fast,
-            beta_slow,
-            attention_factor,
-            mscale,
-            mscale_all_dim,
-            truncate,
-        } => yarn(
-            base,
-            *factor,
-            *original_max_position_embeddings,
-            *beta_fast,
-            *beta_slow,
-            *attention_factor,
-            *mscale,
-            *mscale_all_dim,
-            *truncate,
-        ),
+        Scheme::Yarn(p) => yarn(base, p),
         Scheme::Llama3 {
             factor,
             low_freq_factor,
@@ -666,7 +676,7 @@ mod tests {
     #[test]
     fn yarn_ramps_between_the_correction_range() {
         let b = base();
-        let y = yarn(&b, Some(16.0), None, None, None, None, None, None, true).unwrap();
+        let y = yarn(&b, &YarnParams::with_factor(16.0)).unwrap();
         let (low, high) = correction_range(32.0, 1.0, 128, 10000.0, 4096, true);
         for (j, (&t, &t2)) in b.inv_freq().iter().zip(&y.inv_freq).enumerate() {
             if (j as f64) <= low {
@@ -729,47 +739,31 @@ mod tests {
         assert!(ntk(&two, 2.0).is_err());
         assert!(dynamic(&two, 2.0, 8192).is_err());
         // beta_fast must exceed beta_slow; tiny betas give an infinite range.
+        let with = |p: YarnParams| yarn(&b, &p);
+        let four = YarnParams::with_factor(4.0);
         assert!(
-            yarn(
-                &b,
-                Some(4.0),
-                None,
-                Some(1.0),
-                Some(32.0),
-                None,
-                None,
-                None,
-                true
-            )
+            with(YarnParams {
+                beta_fast: Some(1.0),
+                beta_slow: Some(32.0),
+                ..four.clone()
+            })
             .is_err()
         );
         assert!(
-            yarn(
-                &b,
-                Some(4.0),
-                None,
-                Some(5e-324),
-                Some(1e-324),
-                None,
-                None,
-                None,
-                true
-            )
+            with(YarnParams {
+                beta_fast: Some(5e-324),
+                beta_slow: Some(1e-324),
+                ..four.clone()
+            })
             .is_err()
         );
         // A negative mscale would give a negative attention factor.
         assert!(
-            yarn(
-                &b,
-                Some(4.0),
-                None,
-                None,
-                None,
-                None,
-                Some(-100.0),
-                Some(1.0),
-                true
-            )
+            with(YarnParams {
+                mscale: Some(-100.0),
+                mscale_all_dim: Some(1.0),
+                ..four
+            })
             .is_err()
         );
         let eight = Base::new(8, 10000.0, 4096).unwrap();

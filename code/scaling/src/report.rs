@@ -295,7 +295,7 @@ pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String, Error> {
 pub fn yarn_paper_vs_code(base: &Base, factor: f64) -> Result<String, Error> {
     let l = base.max_position_embeddings;
     let paper = crate::yarn_paper(base, factor, l, 32.0, 1.0)?;
-    let code = crate::yarn(base, Some(factor), None, None, None, None, None, None, true)?;
+    let code = crate::yarn(base, &crate::YarnParams::with_factor(factor))?;
     let theta = base.inv_freq();
     let mut t = Table::new(["pair j", "turns in L", "paper: θ'/θ", "code: θ'/θ"]);
     let mut worst = 0.0f64;

@@ -5,23 +5,14 @@
 use std::f64::consts::PI;
 
 use proptest::prelude::*;
-use scaling::{Base, Scheme, compute, correction_dim};
+use scaling::{Base, Scheme, YarnParams, compute, correction_dim};
 
 fn schemes(s: f64, l: usize) -> Vec<Scheme> {
     vec![
         Scheme::Linear { factor: s },
         Scheme::Ntk { factor: s },
         Scheme::Dynamic { factor: s },
-        Scheme::Yarn {
-            factor: Some(s),
-            original_max_position_embeddings: None,
-            beta_fast: None,
-            beta_slow: None,
-            attention_factor: None,
-            mscale: None,
-            mscale_all_dim: None,
-            truncate: true,
-        },
+        Scheme::Yarn(YarnParams::with_factor(s)),
         Scheme::Llama3 {
             factor: s,
             low_freq_factor: 1.0,
@@ -66,7 +57,7 @@ proptest! {
                     prop_assert!(ratio >= 1.0 / s - 1e-12, "{} pair {}: {}", scheme.name(), j, ratio);
                 }
             }
-            if matches!(scheme, Scheme::Ntk { .. } | Scheme::Yarn { .. } | Scheme::Llama3 { .. } | Scheme::LongRope { .. }) {
+            if matches!(scheme, Scheme::Ntk { .. } | Scheme::Yarn(_) | Scheme::Llama3 { .. } | Scheme::LongRope { .. }) {
                 prop_assert!((scaled.inv_freq[0] - 1.0).abs() < 1e-12, "{}", scheme.name());
             }
         }
@@ -140,28 +131,18 @@ fn correction_dim_inverts_the_turn_count() {
 fn yarn_defaults_follow_the_reference() {
     // factor from the length ratio when null; attention 0.1 ln s + 1; DeepSeek's mscale ratio.
     let base = Base::new(64, 10000.0, 16384).unwrap();
-    let implied = Scheme::Yarn {
-        factor: None,
+    let implied = Scheme::Yarn(YarnParams {
         original_max_position_embeddings: Some(4096),
-        beta_fast: None,
-        beta_slow: None,
-        attention_factor: None,
-        mscale: None,
-        mscale_all_dim: None,
-        truncate: true,
-    };
+        ..YarnParams::default()
+    });
     let a = compute(&base, &implied, 16384).unwrap();
     assert!((a.attention_factor - (0.1 * 4f64.ln() + 1.0)).abs() < 1e-15);
-    let deepseek = Scheme::Yarn {
-        factor: Some(40.0),
+    let deepseek = Scheme::Yarn(YarnParams {
         original_max_position_embeddings: Some(4096),
-        beta_fast: None,
-        beta_slow: None,
-        attention_factor: None,
         mscale: Some(1.0),
         mscale_all_dim: Some(1.0),
-        truncate: true,
-    };
+        ..YarnParams::with_factor(40.0)
+    });
     // Equal mscale and mscale_all_dim cancel: attention factor 1.
     assert_eq!(
         compute(&base, &deepseek, 16384).unwrap().attention_factor,
