@@ -1,0 +1,62 @@
+//! Drawing a figure: an SVG on a white background, with no font files, byte-identical run to run.
+
+use plotters::prelude::*;
+
+/// A figure of the book: the file stem under `src/figures/` and the SVG text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// File stem, e.g. `order-attention` for `src/figures/order-attention.svg`.
+    pub name: &'static str,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Any failure while drawing a figure, with the figure's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureError(pub String);
+
+impl std::fmt::Display for FigureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "drawing failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for FigureError {}
+
+/// The drawing area a figure closure receives.
+pub type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// The font family for all text; the browser picks the actual face.
+pub const FONT: &str = "sans-serif";
+
+/// Draws a `width × height` SVG on a white background and returns its text.
+///
+/// # Errors
+/// Whatever the closure reports, or a backend failure, as a [`FigureError`] naming `name`.
+///
+/// ```
+/// use plotters::prelude::*;
+/// let svg = bookkit::svg("dot", 40, 30, |area| {
+///     area.draw(&Circle::new((20, 15), 5, BLACK.filled()))?;
+///     Ok(())
+/// })?;
+/// assert!(svg.starts_with("<svg"));
+/// assert!(svg.contains("<circle"));
+/// # Ok::<(), bookkit::FigureError>(())
+/// ```
+pub fn svg<F>(name: &str, width: u32, height: u32, draw: F) -> Result<String, FigureError>
+where
+    F: FnOnce(&Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
+{
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let result = area
+            .fill(&WHITE)
+            .map_err(|e| e.to_string())
+            .and_then(|()| draw(&area).map_err(|e| e.to_string()))
+            .and_then(|()| area.present().map_err(|e| e.to_string()));
+        result.map_err(|e| FigureError(format!("{name}: {e}")))?;
+    }
+    Ok(out)
+}
