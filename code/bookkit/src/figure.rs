@@ -11,6 +11,34 @@ pub struct Figure {
     pub svg: String,
 }
 
+impl Figure {
+    /// Draws a `width × height` figure named `name` with [`svg`]: the name is written once.
+    ///
+    /// # Errors
+    /// As [`svg`].
+    ///
+    /// ```
+    /// let f = bookkit::Figure::draw("demo-blank", 20, 10, |_| Ok(()))?;
+    /// assert_eq!(f.name, "demo-blank");
+    /// assert!(f.svg.starts_with("<svg"));
+    /// # Ok::<(), bookkit::FigureError>(())
+    /// ```
+    pub fn draw<F>(
+        name: &'static str,
+        width: u32,
+        height: u32,
+        draw: F,
+    ) -> Result<Figure, FigureError>
+    where
+        F: FnOnce(&Area<'_>) -> Result<(), Box<dyn std::error::Error>>,
+    {
+        Ok(Figure {
+            name,
+            svg: svg(name, width, height, draw)?,
+        })
+    }
+}
+
 /// Any failure while drawing a figure, with the figure's name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FigureError(pub String);

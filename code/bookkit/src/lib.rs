@@ -19,6 +19,19 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+/// Snapshots a chapter's table the way every page includes it: no expression in the header (so
+/// the header is always 3 lines and pages include `name.snap:4:`), no module prefix in the file
+/// name. Use it in `tests/snapshots.rs` (the crate needs `insta` as a dev-dependency):
+/// `bookkit::snapshot!("decay", report::decay()?);`
+#[macro_export]
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {
+        ::insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
+            ::insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
 pub mod chart;
 pub mod cli;
 pub mod figure;
