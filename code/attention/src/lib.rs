@@ -26,80 +26,11 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::fmt;
-
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
-/// Why a call into this crate was refused.
-///
-/// Every message names the offending value and the rule it broke.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Error {
-    /// An input had a zero-length axis where at least one element is needed.
-    Empty {
-        /// Which input, e.g. `"q"`.
-        what: &'static str,
-    },
-    /// Two inputs disagree on a dimension that must match.
-    ShapeMismatch {
-        /// The rule, e.g. `"q and k must have the same number of columns (d_k)"`.
-        rule: &'static str,
-        /// The shape that was expected.
-        expected: Vec<usize>,
-        /// The shape that was given.
-        got: Vec<usize>,
-    },
-    /// An input holds a NaN or an infinity where only finite numbers make sense.
-    NonFinite {
-        /// Which input, e.g. `"bias"`.
-        what: &'static str,
-        /// Row and column of the first offending element.
-        at: (usize, usize),
-        /// The offending value.
-        value: f64,
-    },
-    /// A row of logits has no finite entry, so its softmax is undefined.
-    FullyMasked {
-        /// The row that is masked out entirely.
-        row: usize,
-    },
-    /// A scale factor that is not a positive finite number.
-    BadScale(f64),
-}
+pub mod scheme;
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Empty { what } => write!(f, "`{what}` is empty: it needs at least one element"),
-            Error::ShapeMismatch {
-                rule,
-                expected,
-                got,
-            } => write!(
-                f,
-                "shape mismatch: {rule}; expected {expected:?}, got {got:?}"
-            ),
-            Error::NonFinite { what, at, value } => write!(
-                f,
-                "`{what}` holds {value} at row {}, column {}: every entry must be finite",
-                at.0, at.1
-            ),
-            Error::FullyMasked { row } => write!(
-                f,
-                "row {row} of the logits has no finite entry: softmax needs at least one \
-                 position a query may attend to"
-            ),
-            Error::BadScale(s) => {
-                write!(
-                    f,
-                    "scale {s} is not allowed: it must be a positive finite number"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for Error {}
+pub use errors::{Error, Result};
 
 /// Returns an error naming the first non-finite entry of `a`, if any.
 ///
@@ -107,7 +38,11 @@ impl std::error::Error for Error {}
 /// [`Error::NonFinite`] with the row and column of the first NaN or infinity.
 pub fn ensure_finite(what: &'static str, a: ArrayView2<'_, f64>) -> Result<(), Error> {
     match a.indexed_iter().find(|(_, x)| !x.is_finite()) {
-        Some((at, &value)) => Err(Error::NonFinite { what, at, value }),
+        Some((at, &value)) => Err(Error::NonFinite {
+            what,
+            at: Some(at),
+            value,
+        }),
         None => Ok(()),
     }
 }
@@ -163,7 +98,7 @@ pub fn softmax_rows(logits: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
     {
         return Err(Error::NonFinite {
             what: "logits",
-            at,
+            at: Some(at),
             value,
         });
     }
@@ -245,14 +180,20 @@ pub fn logits(
     let (n_q, d_k) = q.dim();
     let n_k = k.nrows();
     if k.ncols() != d_k {
-        return Err(Error::ShapeMismatch {
-            rule: "q and k must have the same number of columns (d_k)",
+        return Err(Error::Shape {
+            rule: "q and k must have the same number of columns (d_k)".into(),
             expected: vec![n_k, d_k],
             got: k.shape().to_vec(),
         });
     }
     let scale = match options.scale {
-        Some(s) if !(s.is_finite() && s > 0.0) => return Err(Error::BadScale(s)),
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(errors::bad(
+                "scale",
+                s,
+                "it must be a positive finite number",
+            ));
+        }
         Some(s) => s,
         None => 1.0 / (d_k as f64).sqrt(),
     };
@@ -260,8 +201,8 @@ pub fn logits(
     let mut s = q.dot(&k.t()) * scale;
     if let Some(bias) = options.bias {
         if bias.dim() != (n_q, n_k) {
-            return Err(Error::ShapeMismatch {
-                rule: "the bias must have one entry per (query, key) pair",
+            return Err(Error::Shape {
+                rule: "the bias must have one entry per (query, key) pair".into(),
                 expected: vec![n_q, n_k],
                 got: bias.shape().to_vec(),
             });
@@ -271,8 +212,8 @@ pub fn logits(
     }
     if options.causal {
         if n_q != n_k {
-            return Err(Error::ShapeMismatch {
-                rule: "a causal mask needs as many queries as keys",
+            return Err(Error::Shape {
+                rule: "a causal mask needs as many queries as keys".into(),
                 expected: vec![n_k, d_k],
                 got: vec![n_q, d_k],
             });
@@ -308,8 +249,8 @@ pub fn scaled_dot_product(
     ensure_nonempty("v", v)?;
     ensure_finite("v", v)?;
     if v.nrows() != k.nrows() {
-        return Err(Error::ShapeMismatch {
-            rule: "v must have one row per key",
+        return Err(Error::Shape {
+            rule: "v must have one row per key".into(),
             expected: vec![k.nrows(), v.ncols()],
             got: v.shape().to_vec(),
         });
@@ -343,15 +284,15 @@ impl Head {
             ensure_finite(what, w.view())?;
         }
         if w_k.dim() != w_q.dim() {
-            return Err(Error::ShapeMismatch {
-                rule: "w_q and w_k must have the same shape [d_model, d_k]",
+            return Err(Error::Shape {
+                rule: "w_q and w_k must have the same shape [d_model, d_k]".into(),
                 expected: w_q.shape().to_vec(),
                 got: w_k.shape().to_vec(),
             });
         }
         if w_v.nrows() != w_q.nrows() {
-            return Err(Error::ShapeMismatch {
-                rule: "w_v must take the same d_model as w_q",
+            return Err(Error::Shape {
+                rule: "w_v must take the same d_model as w_q".into(),
                 expected: vec![w_q.nrows(), w_v.ncols()],
                 got: w_v.shape().to_vec(),
             });
@@ -381,8 +322,8 @@ impl Head {
         ensure_nonempty("x", x)?;
         ensure_finite("x", x)?;
         if x.ncols() != self.w_q.nrows() {
-            return Err(Error::ShapeMismatch {
-                rule: "x must have d_model columns, as many as the projections have rows",
+            return Err(Error::Shape {
+                rule: "x must have d_model columns, as many as the projections have rows".into(),
                 expected: vec![x.nrows(), self.w_q.nrows()],
                 got: x.shape().to_vec(),
             });
@@ -499,7 +440,14 @@ mod tests {
             scale: Some(0.0),
             ..Options::default()
         };
-        assert_eq!(logits(a.view(), a.view(), &opts), Err(Error::BadScale(0.0)));
+        assert_eq!(
+            logits(a.view(), a.view(), &opts),
+            Err(errors::bad(
+                "scale",
+                0.0,
+                "it must be a positive finite number"
+            ))
+        );
         let causal = Options {
             causal: true,
             ..Options::default()

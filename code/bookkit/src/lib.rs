@@ -2,11 +2,11 @@
 //!
 //! | to …                                                        | use                 |
 //! |:------------------------------------------------------------|:--------------------|
-//! | print numbers with fixed decimals, build a Markdown table  | [`format`]          |
+//! | print numbers with fixed decimals, build a Markdown table  | [`format`](mod@format) |
 //! | write an example program (flags, `--help`, exit status)     | [`cli`]             |
 //! | draw an SVG figure, the same bytes on every machine         | [`figure`]          |
 //! | colour a curve or a cell, draw a legend, set up line axes   | [`style`], [`chart`]|
-//! | draw a labelled heatmap                                      | [`heatmap`]         |
+//! | draw a labelled heatmap                                      | [`heatmap`](mod@heatmap) |
 //! | check committed figures against the code, or rewrite them   | [`freshness`]       |
 //! | draw reproducible random numbers                            | [`rng`]             |
 //! | measure the peak memory of one computation                  | [`meter`]           |

@@ -8,10 +8,9 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::fmt;
-
+use bookkit::rng::SplitMix64;
 use ndarray::{Array1, Array2, ArrayView2};
-use order::{PositionTable, SplitMix64};
+use order::PositionTable;
 
 pub mod figures;
 pub mod packing;
@@ -19,58 +18,7 @@ pub mod report;
 
 pub use figures::figures;
 
-/// Why a call into this crate was refused.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Error {
-    /// A count or size that breaks the rule stated.
-    Bad {
-        /// Which value.
-        what: &'static str,
-        /// Its value, as text.
-        value: String,
-        /// The rule.
-        rule: &'static str,
-    },
-    /// From the position table (e.g. a position past its last row).
-    Table(order::Error),
-    /// From the sinusoidal encoding.
-    Sinusoid(sinusoidal::Error),
-    /// From the attention core.
-    Attention(attention::Error),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Bad { what, value, rule } => {
-                write!(f, "{what} = {value} is not allowed: {rule}")
-            }
-            Error::Table(e) => write!(f, "{e}"),
-            Error::Sinusoid(e) => write!(f, "{e}"),
-            Error::Attention(e) => write!(f, "attention: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<order::Error> for Error {
-    fn from(e: order::Error) -> Self {
-        Error::Table(e)
-    }
-}
-
-impl From<sinusoidal::Error> for Error {
-    fn from(e: sinusoidal::Error) -> Self {
-        Error::Sinusoid(e)
-    }
-}
-
-impl From<attention::Error> for Error {
-    fn from(e: attention::Error) -> Self {
-        Error::Attention(e)
-    }
-}
+pub use errors::{Error, Result};
 
 /// The spread BERT's `initializer_range` and GPT-1's initialisation use: 0.02 (BERT draws from a
 /// normal distribution truncated at two standard deviations; GPT-2's released code uses 0.01 for
@@ -91,22 +39,22 @@ pub const INIT_STD: f64 = 0.02;
 /// ```
 pub fn init_table(max_len: usize, d: usize, std: f64, seed: u64) -> Result<PositionTable, Error> {
     if !(std.is_finite() && std > 0.0) {
-        return Err(Error::Bad {
-            what: "std",
-            value: std.to_string(),
-            rule: "the initial spread must be a positive finite number",
-        });
+        return Err(errors::bad(
+            "std",
+            std.to_string(),
+            "the initial spread must be a positive finite number",
+        ));
     }
     if max_len.checked_mul(d).is_none_or(|n| n > 1 << 28) {
-        return Err(Error::Bad {
-            what: "max_len × d",
-            value: format!("{max_len} × {d}"),
-            rule: "a table here holds at most 2^28 entries",
-        });
+        return Err(errors::bad(
+            "max_len × d",
+            format!("{max_len} × {d}"),
+            "a table here holds at most 2^28 entries",
+        ));
     }
     let mut rng = SplitMix64(seed);
     let rows = Array2::from_shape_fn((max_len, d), |_| std * rng.next_gaussian());
-    Ok(PositionTable::new(rows)?)
+    PositionTable::new(rows)
 }
 
 // ANCHOR: add
@@ -119,11 +67,11 @@ pub fn init_table(max_len: usize, d: usize, std: f64, seed: u64) -> Result<Posit
 pub fn add_positions(x: ArrayView2<'_, f64>, table: &PositionTable) -> Result<Array2<f64>, Error> {
     let width = table.rows().ncols();
     if x.ncols() != width {
-        return Err(Error::Bad {
-            what: "token width",
-            value: x.ncols().to_string(),
-            rule: "token embeddings must be as wide as the position table's rows",
-        });
+        return Err(errors::bad(
+            "token width",
+            x.ncols().to_string(),
+            "token embeddings must be as wide as the position table's rows",
+        ));
     }
     let mut out = x.to_owned();
     for (p, mut row) in out.rows_mut().into_iter().enumerate() {
@@ -162,25 +110,25 @@ pub fn train_toy(
 ) -> Result<Trained, Error> {
     let (max_len, d) = initial.rows().dim();
     if lengths.is_empty() || lengths.contains(&0) {
-        return Err(Error::Bad {
-            what: "lengths",
-            value: format!("{lengths:?}"),
-            rule: "training needs at least one sequence length, each at least 1",
-        });
+        return Err(errors::bad(
+            "lengths",
+            format!("{lengths:?}"),
+            "training needs at least one sequence length, each at least 1",
+        ));
     }
     if let Some(&too_long) = lengths.iter().find(|&&n| n > max_len) {
-        return Err(Error::Bad {
-            what: "sequence length",
-            value: too_long.to_string(),
-            rule: "a training sequence cannot be longer than the table (positions past the end have no row)",
-        });
+        return Err(errors::bad(
+            "sequence length",
+            too_long.to_string(),
+            "a training sequence cannot be longer than the table (positions past the end have no row)",
+        ));
     }
     if !(lr > 0.0 && lr <= 1.0) {
-        return Err(Error::Bad {
-            what: "learning rate",
-            value: lr.to_string(),
-            rule: "it must lie in (0, 1], where no step overshoots its target",
-        });
+        return Err(errors::bad(
+            "learning rate",
+            lr.to_string(),
+            "it must lie in (0, 1], where no step overshoots its target",
+        ));
     }
     let target = sinusoidal::Sinusoid::paper(d)?;
     let mut rows = initial.rows().to_owned();
@@ -211,11 +159,11 @@ pub fn train_toy(
 pub fn logits_at(positions: &[usize], scheme: Scheme) -> Result<Array2<f64>, Error> {
     let tokens = order::tokenize("John likes cats")?;
     if positions.len() != tokens.len() {
-        return Err(Error::Bad {
-            what: "positions",
-            value: format!("{positions:?}"),
-            rule: "give one position per token of \"John likes cats\"",
-        });
+        return Err(errors::bad(
+            "positions",
+            format!("{positions:?}"),
+            "give one position per token of \"John likes cats\"",
+        ));
     }
     let mut x = order::embed(&tokens);
     let mut bias = Array2::<f64>::zeros((positions.len(), positions.len()));
@@ -246,7 +194,7 @@ pub fn logits_at(positions: &[usize], scheme: Scheme) -> Result<Array2<f64>, Err
         bias: Some(bias.view()),
         ..attention::Options::default()
     };
-    Ok(attention::logits(q.view(), k.view(), &options)?)
+    attention::logits(q.view(), k.view(), &options)
 }
 // ANCHOR_END: logits_at
 
@@ -272,10 +220,12 @@ pub fn translation_gap(positions: &[usize], c: usize, scheme: Scheme) -> Result<
         .iter()
         .map(|p| p.checked_add(c))
         .collect::<Option<Vec<usize>>>()
-        .ok_or_else(|| Error::Bad {
-            what: "shift",
-            value: c.to_string(),
-            rule: "every shifted position must still fit in a usize",
+        .ok_or_else(|| {
+            errors::bad(
+                "shift",
+                c.to_string(),
+                "every shifted position must still fit in a usize",
+            )
         })?;
     let after = logits_at(&moved, scheme)?;
     Ok((&after - &before).iter().fold(0.0, |m, v| m.max(v.abs())))

@@ -50,36 +50,36 @@ pub enum Reset {
 /// ```
 pub fn pack(doc_lengths: &[usize], context_len: usize, reset: Reset) -> Result<Vec<Slot>, Error> {
     if context_len == 0 {
-        return Err(Error::Bad {
-            what: "context length",
-            value: "0".into(),
-            rule: "a context holds at least one token",
-        });
+        return Err(errors::bad(
+            "context length",
+            "0",
+            "a context holds at least one token",
+        ));
     }
     if doc_lengths.is_empty() {
-        return Err(Error::Bad {
-            what: "documents",
-            value: "[]".into(),
-            rule: "there must be at least one document to pack",
-        });
+        return Err(errors::bad(
+            "documents",
+            "[]",
+            "there must be at least one document to pack",
+        ));
     }
     if let Some(i) = doc_lengths.iter().position(|&n| n == 0) {
-        return Err(Error::Bad {
-            what: "document length",
-            value: format!("0 (document {i})"),
-            rule: "every document has at least one token",
-        });
+        return Err(errors::bad(
+            "document length",
+            format!("0 (document {i})"),
+            "every document has at least one token",
+        ));
     }
     if doc_lengths
         .iter()
         .try_fold(0usize, |a, &n| a.checked_add(n))
         .is_none()
     {
-        return Err(Error::Bad {
-            what: "total length",
-            value: "more than usize::MAX tokens".into(),
-            rule: "the documents' lengths must add up to a usize",
-        });
+        return Err(errors::bad(
+            "total length",
+            "more than usize::MAX tokens",
+            "the documents' lengths must add up to a usize",
+        ));
     }
     let mut slots = Vec::new();
     let mut stream_index = 0;

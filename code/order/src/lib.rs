@@ -9,8 +9,6 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::fmt;
-
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, array};
 
 pub mod figures;
@@ -18,81 +16,16 @@ pub mod report;
 
 pub use figures::figures;
 
-/// Why a call into this crate was refused.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Error {
-    /// A word outside the toy vocabulary.
-    UnknownWord {
-        /// The word as given.
-        word: String,
-    },
-    /// A sentence with no words.
-    EmptySentence,
-    /// A position with no row in a position table.
-    PositionOutOfRange {
-        /// The position asked for.
-        position: usize,
-        /// How many rows the table has (positions `0..len`).
-        len: usize,
-    },
-    /// A dimension that does not fit the rule stated.
-    BadDimension {
-        /// Which dimension, e.g. `"d_model"`.
-        what: &'static str,
-        /// Its value.
-        value: usize,
-        /// The rule it broke.
-        rule: &'static str,
-    },
-    /// A matrix whose shape does not fit the others.
-    Shape {
-        /// The rule.
-        rule: &'static str,
-        /// The shape expected.
-        expected: Vec<usize>,
-        /// The shape given.
-        got: Vec<usize>,
-    },
-    /// The attention core refused its inputs.
-    Attention(attention::Error),
-}
+pub use errors::{Error, Result};
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::UnknownWord { word } => write!(
-                f,
-                "unknown word `{word}`: the toy vocabulary is {}",
-                VOCAB.iter().map(|t| t.word).collect::<Vec<_>>().join(", ")
-            ),
-            Error::EmptySentence => write!(f, "the sentence is empty: it needs at least one word"),
-            Error::PositionOutOfRange { position, len } => write!(
-                f,
-                "position {position} has no row: the table covers positions 0 to {}",
-                len.saturating_sub(1)
-            ),
-            Error::BadDimension { what, value, rule } => {
-                write!(f, "{what} = {value} is not allowed: {rule}")
-            }
-            Error::Shape {
-                rule,
-                expected,
-                got,
-            } => write!(
-                f,
-                "shape mismatch: {rule}; expected {expected:?}, got {got:?}"
-            ),
-            Error::Attention(e) => write!(f, "attention: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<attention::Error> for Error {
-    fn from(e: attention::Error) -> Self {
-        Error::Attention(e)
-    }
+/// The error for a word outside the toy vocabulary, listing the vocabulary.
+fn unknown_word(word: &str) -> Error {
+    let words: Vec<&str> = VOCAB.iter().map(|t| t.word).collect();
+    errors::bad(
+        "word",
+        format!("`{word}`"),
+        format!("the toy vocabulary is {}", words.join(", ")),
+    )
 }
 
 /// The width of the toy model's vectors.
@@ -140,7 +73,7 @@ pub const VOCAB: [Token; 3] = [
 /// Splits on whitespace and maps each word to its token, ignoring case and a final `.`.
 ///
 /// # Errors
-/// [`Error::EmptySentence`], or [`Error::UnknownWord`] naming the first word outside [`VOCAB`].
+/// [`Error::Empty { what: "sentence" }`], or [`Error::Bad`] naming the first word outside [`VOCAB`].
 ///
 /// ```
 /// let a = order::tokenize("John likes cats")?;
@@ -161,11 +94,11 @@ pub fn tokenize(sentence: &str) -> Result<Vec<Token>, Error> {
                 .iter()
                 .find(|t| t.forms.contains(&form.as_str()))
                 .copied()
-                .ok_or_else(|| Error::UnknownWord { word: w.into() })
+                .ok_or_else(|| unknown_word(w))
         })
         .collect::<Result<Vec<_>, _>>()?;
     if tokens.is_empty() {
-        return Err(Error::EmptySentence);
+        return Err(Error::Empty { what: "sentence" });
     }
     Ok(tokens)
 }
@@ -213,9 +146,10 @@ pub fn head() -> attention::Head {
 /// Mean over the rows: one order-independent way to pool a sentence into one vector.
 ///
 /// # Errors
-/// [`Error::EmptySentence`] for a matrix with no rows (the mean of nothing is undefined).
+/// [`Error::Empty { what: "sentence" }`] for a matrix with no rows (the mean of nothing is undefined).
 pub fn mean_pool(x: ArrayView2<'_, f64>) -> Result<Array1<f64>, Error> {
-    x.mean_axis(ndarray::Axis(0)).ok_or(Error::EmptySentence)
+    x.mean_axis(ndarray::Axis(0))
+        .ok_or(Error::Empty { what: "sentence" })
 }
 
 /// An Elman-style recurrent network in its modern form, `h_t = tanh(W_h h_{t-1} + W_x x_t + b)`
@@ -252,25 +186,25 @@ impl Rnn {
     pub fn states(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
         let d_h = self.b.len();
         if self.w_h.dim() != (d_h, d_h) {
-            return Err(Error::Shape {
-                rule: "W_h must be [d_h, d_h] with d_h = len(b)",
-                expected: vec![d_h, d_h],
-                got: self.w_h.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "W_h must be [d_h, d_h] with d_h = len(b)",
+                vec![d_h, d_h],
+                self.w_h.shape().to_vec(),
+            ));
         }
         if self.w_x.nrows() != d_h {
-            return Err(Error::Shape {
-                rule: "W_x must be [d_h, d_model] with d_h = len(b)",
-                expected: vec![d_h, self.w_x.ncols()],
-                got: self.w_x.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "W_x must be [d_h, d_model] with d_h = len(b)",
+                vec![d_h, self.w_x.ncols()],
+                self.w_x.shape().to_vec(),
+            ));
         }
         if x.ncols() != self.w_x.ncols() {
-            return Err(Error::Shape {
-                rule: "each input row must be as wide as W_x has columns",
-                expected: vec![x.nrows(), self.w_x.ncols()],
-                got: x.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "each input row must be as wide as W_x has columns",
+                vec![x.nrows(), self.w_x.ncols()],
+                x.shape().to_vec(),
+            ));
         }
         let mut h = Array1::<f64>::zeros(d_h);
         let mut all = Array2::<f64>::zeros((x.nrows(), d_h));
@@ -286,7 +220,7 @@ impl Rnn {
     /// The last hidden state `h_n`, the RNN's summary of the whole sentence.
     ///
     /// # Errors
-    /// As [`Rnn::states`], and [`Error::EmptySentence`] for no rows.
+    /// As [`Rnn::states`], and [`Error::Empty { what: "sentence" }`] for no rows.
     ///
     /// ```
     /// use order::{embed, tokenize, Rnn};
@@ -301,7 +235,7 @@ impl Rnn {
         let states = self.states(x)?;
         let n = states.nrows();
         if n == 0 {
-            return Err(Error::EmptySentence);
+            return Err(Error::Empty { what: "sentence" });
         }
         Ok(states.row(n - 1).to_owned())
     }
@@ -319,21 +253,21 @@ impl PositionTable {
     /// Wraps a `[max_len, d]` table.
     ///
     /// # Errors
-    /// [`Error::BadDimension`] for zero rows or columns.
+    /// [`Error::Bad`] for zero rows or columns.
     pub fn new(rows: Array2<f64>) -> Result<Self, Error> {
         if rows.nrows() == 0 {
-            return Err(Error::BadDimension {
-                what: "max_len",
-                value: 0,
-                rule: "a position table needs at least one row",
-            });
+            return Err(errors::bad(
+                "max_len",
+                0,
+                "a position table needs at least one row",
+            ));
         }
         if rows.ncols() == 0 {
-            return Err(Error::BadDimension {
-                what: "d",
-                value: 0,
-                rule: "position vectors need at least one component",
-            });
+            return Err(errors::bad(
+                "d",
+                0,
+                "position vectors need at least one component",
+            ));
         }
         Ok(PositionTable { rows })
     }
@@ -369,7 +303,7 @@ impl PositionTable {
     /// `[-0.5, 0.5]` by a seeded generator, standing in for a freshly initialised trainable table
     /// (no training happens in this chapter).
     pub fn chapter() -> Self {
-        let mut rng = SplitMix64(0x5EED);
+        let mut rng = bookkit::rng::SplitMix64(0x5EED);
         let rows = Array2::from_shape_fn((8, D_MODEL), |_| rng.next_f64() - 0.5);
         PositionTable::new(rows).expect("8 × 4 is a valid table")
     }
@@ -390,11 +324,11 @@ impl PositionTable {
 /// ```
 pub fn one_hot(index: usize, len: usize) -> Result<Array1<f64>, Error> {
     if len == 0 {
-        return Err(Error::BadDimension {
-            what: "len",
-            value: 0,
-            rule: "a one-hot vector needs at least one class",
-        });
+        return Err(errors::bad(
+            "len",
+            0,
+            "a one-hot vector needs at least one class",
+        ));
     }
     if index >= len {
         return Err(Error::PositionOutOfRange {
@@ -412,7 +346,7 @@ pub fn one_hot(index: usize, len: usize) -> Result<Array1<f64>, Error> {
 /// `PE(p)_{2i} = sin(p ω_i)`, `PE(p)_{2i+1} = cos(p ω_i)`, `ω_i = 10000^{-2i/d}`.
 ///
 /// # Errors
-/// [`Error::BadDimension`] when `d` is zero or odd (sines and cosines come in pairs).
+/// [`Error::Bad`] when `d` is zero or odd (sines and cosines come in pairs).
 ///
 /// ```
 /// let pe = order::fixed_encoding(0, 4)?;
@@ -424,11 +358,11 @@ pub fn one_hot(index: usize, len: usize) -> Result<Array1<f64>, Error> {
 // ANCHOR: encoding
 pub fn fixed_encoding(position: usize, d: usize) -> Result<Array1<f64>, Error> {
     if d == 0 || d % 2 == 1 {
-        return Err(Error::BadDimension {
-            what: "d",
-            value: d,
-            rule: "the encoding needs a positive even width (sin and cos pairs)",
-        });
+        return Err(errors::bad(
+            "d",
+            d,
+            "the encoding needs a positive even width (sin and cos pairs)",
+        ));
     }
     Ok(Array1::from_shape_fn(d, |c| {
         encoding_entry(position as f64, c, d)
@@ -465,11 +399,11 @@ pub enum Positions {
 // ANCHOR: add_positions
 pub fn with_positions(x: ArrayView2<'_, f64>, positions: Positions) -> Result<Array2<f64>, Error> {
     if positions == Positions::Learned && x.ncols() != D_MODEL {
-        return Err(Error::Shape {
-            rule: "the learned table's rows are d_model wide, so x must be too",
-            expected: vec![x.nrows(), D_MODEL],
-            got: x.shape().to_vec(),
-        });
+        return Err(errors::shape(
+            "the learned table's rows are d_model wide, so x must be too",
+            vec![x.nrows(), D_MODEL],
+            x.shape().to_vec(),
+        ));
     }
     let mut out = x.to_owned();
     let table = PositionTable::chapter();
@@ -516,34 +450,7 @@ pub fn attend_with(
         causal,
         ..attention::Options::default()
     };
-    Ok(head().forward(x.view(), &options)?)
-}
-
-/// A tiny deterministic generator (SplitMix64) so the stand-in tables are the same everywhere.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform number in `[0, 1)` with 53 random bits.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// A standard normal sample (Box–Muller; one of the pair is discarded).
-    pub fn next_gaussian(&mut self) -> f64 {
-        let u1 = 1.0 - self.next_f64(); // in (0, 1], so the logarithm is finite
-        let u2 = self.next_f64();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
+    head().forward(x.view(), &options)
 }
 
 #[cfg(test)]
@@ -551,21 +458,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splitmix_matches_its_reference_values() {
-        // First outputs of SplitMix64 seeded with 1234567 (Vigna's reference implementation).
-        let mut r = SplitMix64(1234567);
-        assert_eq!(r.next_u64(), 6457827717110365317);
-        assert_eq!(r.next_u64(), 3203168211198807973);
-    }
-
-    #[test]
     fn tokenize_errors_name_the_word() {
         let e = tokenize("John loves cats").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown word `loves`: the toy vocabulary is John, like, cats"
+            "word = `loves` is not allowed: the toy vocabulary is John, like, cats"
         );
-        assert_eq!(tokenize("  "), Err(Error::EmptySentence));
+        assert_eq!(tokenize("  "), Err(Error::Empty { what: "sentence" }));
     }
 
     #[test]
@@ -611,7 +510,7 @@ mod tests {
         assert!(e.to_string().contains("expected [2, 4], got [2, 3]"), "{e}");
         assert_eq!(
             rnn.final_state(Array2::zeros((0, 4)).view()),
-            Err(Error::EmptySentence)
+            Err(Error::Empty { what: "sentence" })
         );
     }
 
@@ -623,7 +522,7 @@ mod tests {
         assert!(with_positions(narrow.view(), Positions::Fixed).is_err()); // odd width
         assert_eq!(
             mean_pool(Array2::<f64>::zeros((0, 4)).view()),
-            Err(Error::EmptySentence)
+            Err(Error::Empty { what: "sentence" })
         );
         let e = one_hot(0, 0).unwrap_err();
         assert!(e.to_string().contains("at least one class"), "{e}");

@@ -43,11 +43,11 @@ pub fn match_tokens(a: &[Token], b: &[Token]) -> Result<Vec<(usize, usize)>, Err
     sorted_a.sort_unstable();
     sorted_b.sort_unstable();
     if sorted_a != sorted_b {
-        return Err(Error::Shape {
-            rule: "the two sentences must hold the same tokens, in any order (token ids shown)",
-            expected: sorted_a,
-            got: sorted_b,
-        });
+        return Err(errors::shape(
+            "the two sentences must hold the same tokens, in any order (token ids shown)",
+            sorted_a,
+            sorted_b,
+        ));
     }
     let mut used = vec![false; b.len()];
     let mut pairs = Vec::with_capacity(a.len());

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use bookkit::Flags;
+use bookkit::meter::{Meter, measure};
 use ndarray::Array2;
-use relative::meter::{Meter, measure};
 use relative::tiled::{naive, tiled};
 
 #[global_allocator]
@@ -57,7 +57,7 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
     );
     let mut n = 1024;
     while n <= max_n {
-        let mut rng = order::SplitMix64(n as u64);
+        let mut rng = bookkit::rng::SplitMix64(n as u64);
         let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
         let (q, k, v) = (draw(), draw(), draw());
         let start = Instant::now();

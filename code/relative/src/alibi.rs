@@ -4,7 +4,9 @@
 
 use ndarray::Array2;
 
-use crate::{Error, bad};
+use errors::bad;
+
+use crate::Error;
 
 // ANCHOR: slopes
 /// The per-head slopes of the paper's code. For a power of two `n`, a geometric sequence that

@@ -8,37 +8,11 @@ use order::PositionTable;
 
 use crate::shaw::Shaw;
 use crate::t5::T5Bias;
-use crate::{Error, bad};
+use errors::bad;
 
-// ANCHOR: trait
-/// A way of giving attention the positions of its tokens.
-pub trait PositionScheme {
-    /// A short name for tables and messages.
-    fn name(&self) -> String;
+use crate::Error;
 
-    /// The attention logits of one head for tokens `x` (one row each) at `positions`.
-    ///
-    /// # Errors
-    /// Positions the scheme cannot represent, or inputs that do not fit the head.
-    fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error>;
-}
-
-/// The largest change in any logit when every position moves on by `c`.
-///
-/// # Errors
-/// As the scheme's [`PositionScheme::logits`].
-pub fn translation_gap(
-    scheme: &dyn PositionScheme,
-    x: ArrayView2<'_, f64>,
-    positions: &[usize],
-    c: usize,
-) -> Result<f64, Error> {
-    let before = scheme.logits(x, positions)?;
-    let moved: Vec<usize> = positions.iter().map(|p| p + c).collect();
-    let after = scheme.logits(x, &moved)?;
-    Ok((&after - &before).iter().fold(0.0, |m, v| m.max(v.abs())))
-}
-// ANCHOR_END: trait
+pub use attention::scheme::{PositionScheme, translation_gap};
 
 fn check_positions(x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<(), Error> {
     if positions.len() != x.nrows() {
@@ -53,11 +27,11 @@ fn check_positions(x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<(), Er
 
 fn project(head: &Head, x: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Array2<f64>), Error> {
     if x.ncols() != head.w_q.nrows() {
-        return Err(Error::Shape {
-            rule: "tokens must be d_model wide, as the head expects",
-            expected: vec![x.nrows(), head.w_q.nrows()],
-            got: x.shape().to_vec(),
-        });
+        return Err(errors::shape(
+            "tokens must be d_model wide, as the head expects",
+            vec![x.nrows(), head.w_q.nrows()],
+            x.shape().to_vec(),
+        ));
     }
     Ok((x.dot(&head.w_q), x.dot(&head.w_k)))
 }
@@ -73,7 +47,7 @@ fn plain_logits(
         causal: false,
         scale,
     };
-    Ok(attention::logits(q.view(), k.view(), &options)?)
+    attention::logits(q.view(), k.view(), &options)
 }
 
 /// Absolute: the sinusoidal encoding added to the tokens (chapter 2).
@@ -119,10 +93,7 @@ impl PositionScheme for LearnedScheme {
         check_positions(x, positions)?;
         let mut with = x.to_owned();
         for (mut row, &p) in with.rows_mut().into_iter().zip(positions) {
-            let v = self
-                .table
-                .lookup(p)
-                .map_err(|e| Error::Absolute(e.into()))?;
+            let v = self.table.lookup(p)?;
             if v.len() != row.len() {
                 return Err(bad(
                     "table width",
@@ -221,7 +192,7 @@ pub fn all_schemes(d: usize, seed: u64) -> Result<Vec<Box<dyn PositionScheme>>, 
     if d == 0 || d % 2 == 1 {
         return Err(bad("d", d, "the line-up needs an even, positive width"));
     }
-    let mut rng = order::SplitMix64(seed);
+    let mut rng = bookkit::rng::SplitMix64(seed);
     let scale = 1.0 / (d as f64).sqrt();
     let mut draw = || Array2::from_shape_fn((d, d), |_| scale * rng.next_gaussian());
     let head = Head::new(draw(), draw(), draw())?;

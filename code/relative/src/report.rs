@@ -8,7 +8,9 @@ use crate::invariance::{all_schemes, translation_gap};
 use crate::shaw::{Shaw, memory_floats, skew};
 use crate::t5::{Buckets, bucket};
 use crate::tiled::{naive, score_floats, tiled};
-use crate::{Error, bad};
+use errors::bad;
+
+use crate::Error;
 
 fn mib(floats: usize) -> String {
     fixed(floats as f64 * 4.0 / (1024.0 * 1024.0), 1)
@@ -42,7 +44,7 @@ pub fn shaw_agreement(n: usize, d: usize, k: usize) -> Result<String, Error> {
     if n == 0 || d == 0 {
         return Err(bad("n and d", format!("{n}, {d}"), "both must be positive"));
     }
-    let mut rng = order::SplitMix64(31);
+    let mut rng = bookkit::rng::SplitMix64(31);
     let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
     let (q, keys) = (draw(), draw());
     let shaw = Shaw::seeded(k.max(n - 1), d, 5)?;
@@ -186,7 +188,7 @@ pub fn alibi_decay(heads: usize, n: usize, distances: &[usize]) -> Result<String
 /// # Errors
 /// As the schemes.
 pub fn invariance(n: usize, d: usize, shifts: &[usize]) -> Result<String, Error> {
-    let mut rng = order::SplitMix64(77);
+    let mut rng = bookkit::rng::SplitMix64(77);
     let x = Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
     let positions: Vec<usize> = (0..n).collect();
     let mut header = vec!["scheme".to_string()];
@@ -214,7 +216,7 @@ pub fn invariance(n: usize, d: usize, shifts: &[usize]) -> Result<String, Error>
 /// # Errors
 /// Zero sizes.
 pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error> {
-    let mut rng = order::SplitMix64(8);
+    let mut rng = bookkit::rng::SplitMix64(8);
     let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
     let (q, k, v) = (draw(), draw(), draw());
     let m = slopes(8)?[2];

@@ -10,7 +10,9 @@
 
 use ndarray::{Array2, Array3, ArrayView2, Axis, s};
 
-use crate::{Error, bad};
+use errors::bad;
+
+use crate::Error;
 
 /// `clip(j − i, k) + k`: the row of the `(2k + 1)`-row tables that the pair `(i, j)` uses.
 ///
@@ -71,22 +73,22 @@ impl Shaw {
         let rows = rows_for(k)?;
         for (what, w) in [("w_k", &w_k), ("w_v", &w_v)] {
             if w.nrows() != rows || w.ncols() == 0 {
-                return Err(Error::Shape {
-                    rule: "each table needs 2k + 1 rows (offsets −k … k) and at least one column",
-                    expected: vec![rows, w.ncols().max(1)],
-                    got: w.shape().to_vec(),
-                });
+                return Err(errors::shape(
+                    "each table needs 2k + 1 rows (offsets −k … k) and at least one column",
+                    vec![rows, w.ncols().max(1)],
+                    w.shape().to_vec(),
+                ));
             }
             if let Some(x) = w.iter().find(|x| !x.is_finite()) {
                 return Err(bad(what, x, "every entry must be finite"));
             }
         }
         if w_k.ncols() != w_v.ncols() {
-            return Err(Error::Shape {
-                rule: "the key and value tables must have the same width",
-                expected: w_k.shape().to_vec(),
-                got: w_v.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "the key and value tables must have the same width",
+                w_k.shape().to_vec(),
+                w_v.shape().to_vec(),
+            ));
         }
         Ok(Shaw { k, w_k, w_v })
     }
@@ -102,7 +104,7 @@ impl Shaw {
         if rows_for(k)?.checked_mul(d).is_none_or(|n| n > 1 << 26) {
             return Err(bad("k", k, "the tables may hold at most 2^26 entries"));
         }
-        let mut rng = order::SplitMix64(seed);
+        let mut rng = bookkit::rng::SplitMix64(seed);
         let scale = 1.0 / (d as f64).sqrt();
         let mut draw = || Array2::from_shape_fn((2 * k + 1, d), |_| scale * rng.next_gaussian());
         let (w_k, w_v) = (draw(), draw());
@@ -127,11 +129,11 @@ impl Shaw {
     fn check(&self, q: ArrayView2<'_, f64>, k: ArrayView2<'_, f64>) -> Result<(), Error> {
         let d = self.w_k.ncols();
         if q.ncols() != d || k.ncols() != d || q.nrows() != k.nrows() || q.nrows() == 0 {
-            return Err(Error::Shape {
-                rule: "q and k must both be n × d, with d the tables' width and n ≥ 1",
-                expected: vec![q.nrows().max(1), d],
-                got: if q.ncols() != d { q.shape() } else { k.shape() }.to_vec(),
-            });
+            return Err(errors::shape(
+                "q and k must both be n × d, with d the tables' width and n ≥ 1",
+                vec![q.nrows().max(1), d],
+                if q.ncols() != d { q.shape() } else { k.shape() }.to_vec(),
+            ));
         }
         Ok(())
     }
@@ -176,11 +178,11 @@ impl Shaw {
     /// `q` not as wide as the tables.
     pub fn key_terms(&self, q: ArrayView2<'_, f64>) -> Result<KeyTerms, Error> {
         if q.ncols() != self.w_k.ncols() {
-            return Err(Error::Shape {
-                rule: "queries must be as wide as the relative tables",
-                expected: vec![q.nrows(), self.w_k.ncols()],
-                got: q.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "queries must be as wide as the relative tables",
+                vec![q.nrows(), self.w_k.ncols()],
+                q.shape().to_vec(),
+            ));
         }
         Ok(KeyTerms {
             s: q.dot(&self.w_k.t()),
@@ -263,13 +265,13 @@ impl Shaw {
         v: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, Error> {
         if v.nrows() != k.nrows() || v.ncols() != self.w_v.ncols() {
-            return Err(Error::Shape {
-                rule: "v must be n × d, one row per key, as wide as the value table",
-                expected: vec![k.nrows(), self.w_v.ncols()],
-                got: v.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "v must be n × d, one row per key, as wide as the value table",
+                vec![k.nrows(), self.w_v.ncols()],
+                v.shape().to_vec(),
+            ));
         }
-        Ok(attention::softmax_rows(self.logits_gather(q, k)?.view())?)
+        attention::softmax_rows(self.logits_gather(q, k)?.view())
     }
 }
 
@@ -285,11 +287,11 @@ impl Shaw {
 pub fn skew(rel: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
     let (n, m) = rel.dim();
     if n != m || n == 0 {
-        return Err(Error::Shape {
-            rule: "skewing takes the square matrix Q Eᵀ (one embedding per distance)",
-            expected: vec![n.max(1), n.max(1)],
-            got: vec![n, m],
-        });
+        return Err(errors::shape(
+            "skewing takes the square matrix Q Eᵀ (one embedding per distance)",
+            vec![n.max(1), n.max(1)],
+            vec![n, m],
+        ));
     }
     let mut padded = Array2::<f64>::zeros((n, n + 1));
     padded.slice_mut(s![.., 1..]).assign(&rel);

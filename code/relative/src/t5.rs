@@ -9,7 +9,9 @@
 
 use ndarray::Array2;
 
-use crate::{Error, bad, ensure_finite};
+use errors::{bad, ensure_finite};
+
+use crate::Error;
 
 /// The bucketing settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,13 +177,13 @@ impl T5Bias {
     /// A table without one row per bucket, no heads, or non-finite entries.
     pub fn new(cfg: Buckets, table: Array2<f64>) -> Result<Self, Error> {
         if table.nrows() != cfg.num_buckets || table.ncols() == 0 {
-            return Err(Error::Shape {
-                rule: "the bias table needs one row per bucket and one column per head",
-                expected: vec![cfg.num_buckets, table.ncols().max(1)],
-                got: table.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "the bias table needs one row per bucket and one column per head",
+                vec![cfg.num_buckets, table.ncols().max(1)],
+                table.shape().to_vec(),
+            ));
         }
-        ensure_finite("bias", &table.iter().copied().collect::<Vec<_>>())?;
+        ensure_finite("bias", table.iter().copied())?;
         Ok(T5Bias { cfg, table })
     }
 
@@ -190,7 +192,7 @@ impl T5Bias {
     /// # Errors
     /// Zero heads.
     pub fn seeded(cfg: Buckets, heads: usize, seed: u64) -> Result<Self, Error> {
-        let mut rng = order::SplitMix64(seed);
+        let mut rng = bookkit::rng::SplitMix64(seed);
         T5Bias::new(
             cfg,
             Array2::from_shape_fn((cfg.num_buckets, heads), |_| rng.next_gaussian()),

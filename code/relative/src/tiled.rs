@@ -10,7 +10,9 @@
 
 use ndarray::{Array1, Array2, ArrayView2, s};
 
-use crate::{Error, bad};
+use errors::bad;
+
+use crate::Error;
 
 /// A per-pair additive bias, computed on demand: `bias(i, j)` for query `i` and key `j`.
 pub type Bias<'a> = &'a dyn Fn(usize, usize) -> f64;
@@ -26,11 +28,11 @@ fn check(
         || k.is_empty()
         || v.ncols() == 0
     {
-        return Err(Error::Shape {
-            rule: "q is n_q × d and k is n_k × d, v is n_k × d_v, none empty",
-            expected: vec![k.nrows(), q.ncols()],
-            got: k.shape().to_vec(),
-        });
+        return Err(errors::shape(
+            "q is n_q × d and k is n_k × d, v is n_k × d_v, none empty",
+            vec![k.nrows(), q.ncols()],
+            k.shape().to_vec(),
+        ));
     }
     for (what, m) in [("q", q), ("k", k), ("v", v)] {
         if let Some(x) = m.iter().find(|x| !x.is_finite()) {
@@ -122,11 +124,11 @@ pub fn tiled_with_pair_values(
         Some(pv) => {
             let rows = pv.clip.checked_mul(2).and_then(|r| r.checked_add(1));
             if rows != Some(pv.table.nrows()) || pv.table.ncols() != d_v {
-                return Err(Error::Shape {
-                    rule: "the pair-value table must be (2k + 1) × d_v",
-                    expected: vec![rows.unwrap_or(usize::MAX), d_v],
-                    got: pv.table.shape().to_vec(),
-                });
+                return Err(errors::shape(
+                    "the pair-value table must be (2k + 1) × d_v",
+                    vec![rows.unwrap_or(usize::MAX), d_v],
+                    pv.table.shape().to_vec(),
+                ));
             }
             pv.table.nrows()
         }

@@ -64,7 +64,7 @@ fn symmetric_and_causal_alibi_agree_under_the_mask() {
 #[test]
 fn every_tile_size_gives_the_same_answer() {
     let n = 23;
-    let mut rng = order::SplitMix64(4);
+    let mut rng = bookkit::rng::SplitMix64(4);
     let mut draw = || Array2::from_shape_fn((n, 5), |_| rng.next_gaussian());
     let (q, k, v) = (draw(), draw(), draw());
     let reference = naive(q.view(), k.view(), v.view(), true, None).unwrap();

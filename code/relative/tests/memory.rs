@@ -5,8 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use bookkit::meter::{Meter, measure};
 use ndarray::Array2;
-use relative::meter::{Meter, measure};
 use relative::tiled::{naive, tiled};
 
 #[global_allocator]
@@ -17,7 +17,7 @@ fn naive_grows_quadratically_and_tiled_does_not() {
     let (d, block) = (16, 32);
     let mut peaks = Vec::new();
     for n in [128usize, 256, 512] {
-        let mut rng = order::SplitMix64(n as u64);
+        let mut rng = bookkit::rng::SplitMix64(n as u64);
         let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
         let (q, k, v) = (draw(), draw(), draw());
         let (a, naive_peak) = measure(|| naive(q.view(), k.view(), v.view(), true, None).unwrap());

@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let n = SHAPE.len().expect("fits");
     let rope = Rope::new(SHAPE.head_dim, BASE, Layout::HalfSplit).expect("valid");
     let tables = Tables::new(&rope, SHAPE.seq).expect("fits");
-    let mut rng = order::SplitMix64(1);
+    let mut rng = bookkit::rng::SplitMix64(1);
     let x: Vec<f32> = (0..n).map(|_| rng.next_f64() as f32).collect();
     let mut out = vec![0f32; n];
     let mut group = c.benchmark_group("rope f32 [1, 32, 4096, 128]");

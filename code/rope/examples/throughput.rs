@@ -75,7 +75,7 @@ fn run(shape: Shape, reps: usize) -> Result<String, String> {
     let n = shape.len().ok_or("the tensor is too large")?;
     let rope = Rope::new(shape.head_dim, BASE, Layout::HalfSplit).map_err(|e| e.to_string())?;
     let tables = Tables::new(&rope, shape.seq).map_err(|e| e.to_string())?;
-    let mut rng = order::SplitMix64(1);
+    let mut rng = bookkit::rng::SplitMix64(1);
     let x: Vec<f32> = (0..n).map(|_| rng.next_f64() as f32).collect();
     let mut out = vec![0f32; n];
     let mut y = x.clone();

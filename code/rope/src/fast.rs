@@ -4,7 +4,9 @@
 //!
 //! Tensors are flat `[batch, heads, seq, head_dim]` buffers, row-major, as frameworks store them.
 
-use crate::{Error, Layout, Rope, bad};
+use errors::bad;
+
+use crate::{Error, Layout, Rope};
 
 /// The dimensions of a `[batch, heads, seq, head_dim]` tensor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,11 +112,11 @@ impl Tables {
         }
         match shape.len() {
             Some(n) if n == len => Ok(()),
-            _ => Err(Error::Shape {
-                rule: "the buffer must hold batch × heads × seq × head_dim values",
-                expected: vec![shape.batch, shape.heads, shape.seq, shape.head_dim],
-                got: vec![len],
-            }),
+            _ => Err(errors::shape(
+                "the buffer must hold batch × heads × seq × head_dim values",
+                vec![shape.batch, shape.heads, shape.seq, shape.head_dim],
+                vec![len],
+            )),
         }
     }
 }
@@ -186,11 +188,11 @@ pub fn apply_in_place(x: &mut [f32], shape: Shape, tables: &Tables) -> Result<()
 /// A buffer whose length does not match `shape`, or a head width other than the rope's.
 pub fn textbook(x: &[f32], shape: Shape, rope: &Rope) -> Result<Vec<f32>, Error> {
     if shape.len() != Some(x.len()) || shape.head_dim != rope.head_dim() || shape.seq == 0 {
-        return Err(Error::Shape {
-            rule: "the buffer must hold batch × heads × seq × head_dim values, one head wide",
-            expected: vec![shape.batch, shape.heads, shape.seq, rope.head_dim()],
-            got: vec![x.len()],
-        });
+        return Err(errors::shape(
+            "the buffer must hold batch × heads × seq × head_dim values, one head wide",
+            vec![shape.batch, shape.heads, shape.seq, rope.head_dim()],
+            vec![x.len()],
+        ));
     }
     let mut out = Vec::with_capacity(x.len());
     for (r, row) in x.chunks_exact(shape.head_dim).enumerate() {
@@ -238,7 +240,7 @@ mod tests {
         fn fast_forms_match_the_textbook((shape, rotary) in shape(), seed in any::<u64>()) {
             let rope = Rope::partial(shape.head_dim, rotary, crate::BASE, Layout::HalfSplit).unwrap();
             let tables = Tables::new(&rope, shape.seq).unwrap();
-            let mut rng = order::SplitMix64(seed);
+            let mut rng = bookkit::rng::SplitMix64(seed);
             let x: Vec<f32> = (0..shape.len().unwrap()).map(|_| (4.0 * rng.next_f64() - 2.0) as f32).collect();
             let mut out = vec![0.0; x.len()];
             apply(&x, &mut out, shape, &tables).unwrap();

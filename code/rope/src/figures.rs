@@ -138,7 +138,7 @@ fn scores() -> Result<String, FigureError> {
     let n = 24;
     let inter = Rope::new(8, BASE, Layout::Interleaved).map_err(fail)?;
     let split = inter.with_layout(Layout::HalfSplit);
-    let mut rng = order::SplitMix64(21);
+    let mut rng = bookkit::rng::SplitMix64(21);
     let mut draw = || Array1::from_shape_fn(8, |_| rng.next_gaussian());
     let (q, k) = (draw(), draw());
     svg("rope-scores", 900, 330, |root| {

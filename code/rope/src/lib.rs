@@ -25,11 +25,10 @@ pub mod report;
 
 pub use figures::figures;
 
+use errors::bad;
 /// Why a call into this crate was refused: the relative chapter's error type, shared (RoPE joins
 /// that chapter's translation test, so the two speak the same error).
-pub use relative::Error;
-
-pub(crate) use relative::bad;
+pub use errors::{Error, Result};
 
 /// Which coordinates form the rotated pairs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,11 +191,11 @@ impl Rope {
 
     fn check_len(&self, x: ArrayView1<'_, f64>) -> Result<(), Error> {
         if x.len() != self.head_dim {
-            return Err(Error::Shape {
-                rule: "a vector to rotate must be one head wide",
-                expected: vec![self.head_dim],
-                got: vec![x.len()],
-            });
+            return Err(errors::shape(
+                "a vector to rotate must be one head wide",
+                vec![self.head_dim],
+                vec![x.len()],
+            ));
         }
         Ok(())
     }
@@ -251,11 +250,11 @@ impl Rope {
         positions: &[usize],
     ) -> Result<Array2<f64>, Error> {
         if positions.len() != x.nrows() {
-            return Err(Error::Shape {
-                rule: "one position per row",
-                expected: vec![x.nrows()],
-                got: vec![positions.len()],
-            });
+            return Err(errors::shape(
+                "one position per row",
+                vec![x.nrows()],
+                vec![positions.len()],
+            ));
         }
         let mut out = Array2::zeros(x.dim());
         for ((row, mut dst), &m) in x.rows().into_iter().zip(out.rows_mut()).zip(positions) {
@@ -304,11 +303,11 @@ pub fn permute(x: ArrayView1<'_, f64>, perm: &[usize]) -> Result<Array1<f64>, Er
         }
     }
     if perm.len() > x.len() {
-        return Err(Error::Shape {
-            rule: "the permutation cannot be longer than the vector",
-            expected: vec![x.len()],
-            got: vec![perm.len()],
-        });
+        return Err(errors::shape(
+            "the permutation cannot be longer than the vector",
+            vec![x.len()],
+            vec![perm.len()],
+        ));
     }
     let mut out = x.to_owned();
     for (t, &p) in perm.iter().enumerate() {

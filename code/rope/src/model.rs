@@ -3,8 +3,8 @@
 //! including the relative chapter's tiled one, unchanged.
 
 use attention::Head;
+use attention::scheme::PositionScheme;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
-use relative::invariance::PositionScheme;
 
 use crate::{Error, Rope};
 
@@ -67,11 +67,11 @@ impl KvCache {
         if let Some(first) = self.values.first()
             && first.len() != v.len()
         {
-            return Err(Error::Shape {
-                rule: "every cached value has the same width",
-                expected: vec![first.len()],
-                got: vec![v.len()],
-            });
+            return Err(errors::shape(
+                "every cached value has the same width",
+                vec![first.len()],
+                vec![v.len()],
+            ));
         }
         // Check and rotate everything before touching the cache, so an error leaves it as it was.
         let (q, k) = (self.rope.rotate(q, m)?, self.rope.rotate(k, m)?);
@@ -115,11 +115,11 @@ impl PositionScheme for RopeScheme {
 
     fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {
         if x.ncols() != self.head.w_q.nrows() {
-            return Err(Error::Shape {
-                rule: "tokens must be d_model wide, as the head expects",
-                expected: vec![x.nrows(), self.head.w_q.nrows()],
-                got: x.shape().to_vec(),
-            });
+            return Err(errors::shape(
+                "tokens must be d_model wide, as the head expects",
+                vec![x.nrows(), self.head.w_q.nrows()],
+                x.shape().to_vec(),
+            ));
         }
         let q = self
             .rope
@@ -127,10 +127,6 @@ impl PositionScheme for RopeScheme {
         let k = self
             .rope
             .rotate_rows(x.dot(&self.head.w_k).view(), positions)?;
-        Ok(attention::logits(
-            q.view(),
-            k.view(),
-            &attention::Options::default(),
-        )?)
+        attention::logits(q.view(), k.view(), &attention::Options::default())
     }
 }

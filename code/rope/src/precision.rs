@@ -1,7 +1,9 @@
 //! What low-precision positions and angles do to RoPE. Rounding to `bf16` and `f16` is emulated
 //! exactly (round to nearest, ties to even) on `f64` values, so every step is reproducible.
 
-use crate::{Error, Rope, bad};
+use errors::bad;
+
+use crate::{Error, Rope};
 
 /// A storage format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

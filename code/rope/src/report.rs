@@ -5,7 +5,8 @@ use ndarray::{Array1, array};
 
 use crate::decay::{bound, mean_cos};
 use crate::precision::{Format, errors_at, round};
-use crate::{BASE, Error, Layout, Rope, bad, half_from_interleaved, permute};
+use crate::{BASE, Error, Layout, Rope, half_from_interleaved, permute};
+use errors::bad;
 
 /// `q = (1, 0)` rotated by `m π/4` for `m = 0 … 8`.
 pub fn quarter_turns() -> Result<String, Error> {
@@ -31,7 +32,7 @@ pub fn quarter_turns() -> Result<String, Error> {
 /// Never for the fixed settings; kept for uniformity.
 pub fn equal_offsets(pairs: &[(usize, usize)]) -> Result<String, Error> {
     let rope = Rope::new(8, BASE, Layout::HalfSplit)?;
-    let mut rng = order::SplitMix64(12);
+    let mut rng = bookkit::rng::SplitMix64(12);
     let mut draw = || Array1::from_shape_fn(8, |_| rng.next_gaussian());
     let (q, k) = (draw(), draw());
     let mut t = Table::new(["m", "n", "m − n", "q_m · k_n"]);
@@ -78,7 +79,7 @@ pub fn layout_mix(pairs: &[(usize, usize)]) -> Result<String, Error> {
     let d = 8;
     let inter = Rope::new(d, BASE, Layout::Interleaved)?;
     let split = inter.with_layout(Layout::HalfSplit);
-    let mut rng = order::SplitMix64(21);
+    let mut rng = bookkit::rng::SplitMix64(21);
     let mut draw = || Array1::from_shape_fn(d, |_| rng.next_gaussian());
     // q and k as produced by projection weights laid out for the interleaved convention.
     let (q, k) = (draw(), draw());

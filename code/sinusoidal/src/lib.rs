@@ -9,8 +9,6 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::fmt;
-
 use ndarray::{Array1, Array2, ArrayView1};
 
 pub mod figures;
@@ -19,70 +17,16 @@ pub mod report;
 
 pub use figures::figures;
 
-/// Why a call into this crate was refused.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Error {
-    /// A dimension that breaks the rule stated.
-    BadDimension {
-        /// Which dimension.
-        what: &'static str,
-        /// Its value.
-        value: usize,
-        /// The rule.
-        rule: &'static str,
-    },
-    /// A base that is not a positive finite number.
-    BadBase(f64),
-    /// A vector of the wrong length.
-    Length {
-        /// What was expected.
-        expected: usize,
-        /// What was given.
-        got: usize,
-    },
-    /// A least-squares problem whose matrix has dependent columns.
-    Singular {
-        /// The first column found to be (numerically) a combination of the earlier ones.
-        column: usize,
-    },
-    /// A non-finite entry where only finite numbers make sense.
-    NonFinite {
-        /// Which input.
-        what: &'static str,
-        /// The offending value.
-        value: f64,
-    },
-}
+pub use errors::{Error, Result};
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::BadDimension { what, value, rule } => {
-                write!(f, "{what} = {value} is not allowed: {rule}")
-            }
-            Error::BadBase(b) => write!(
-                f,
-                "base {b} is not allowed: it must be a positive finite number (the paper uses 10000)"
-            ),
-            Error::Length { expected, got } => {
-                write!(
-                    f,
-                    "a vector of length {got} was given where {expected} is needed"
-                )
-            }
-            Error::Singular { column } => write!(
-                f,
-                "column {column} of the matrix is (numerically) a combination of the earlier \
-                 columns: the least-squares solution is not unique"
-            ),
-            Error::NonFinite { what, value } => {
-                write!(f, "`{what}` holds {value}: every entry must be finite")
-            }
-        }
-    }
+/// The error for a base that is not a positive finite number.
+fn bad_base(base: f64) -> Error {
+    errors::bad(
+        "base",
+        base,
+        "it must be a positive finite number (the paper uses 10000)",
+    )
 }
-
-impl std::error::Error for Error {}
 
 /// Where the sine and cosine of each frequency sit in the vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +68,7 @@ impl Sinusoid {
     /// Checks and holds the parameters.
     ///
     /// # Errors
-    /// [`Error::BadDimension`] for a zero or odd `d`; [`Error::BadBase`] for a base that is not
+    /// [`Error::Bad`] for a zero or odd `d`; [`Error::Bad`] for a base that is not
     /// positive and finite.
     ///
     /// ```
@@ -137,14 +81,14 @@ impl Sinusoid {
     /// ```
     pub fn new(d: usize, base: f64, layout: Layout) -> Result<Self, Error> {
         if d == 0 || d % 2 == 1 {
-            return Err(Error::BadDimension {
-                what: "d",
-                value: d,
-                rule: "d must be even and positive (each frequency takes a sine and a cosine)",
-            });
+            return Err(errors::bad(
+                "d",
+                d,
+                "d must be even and positive (each frequency takes a sine and a cosine)",
+            ));
         }
         if !(base.is_finite() && base > 0.0) {
-            return Err(Error::BadBase(base));
+            return Err(bad_base(base));
         }
         Ok(Sinusoid { d, base, layout })
     }
@@ -248,14 +192,10 @@ impl Sinusoid {
     /// concatenated layout's own exponent). Slow on purpose: one `powf` per entry.
     ///
     /// # Errors
-    /// [`Error::BadDimension`] when `j ≥ d`.
+    /// [`Error::Bad`] when `j ≥ d`.
     pub fn encode_textbook(&self, pos: usize, j: usize) -> Result<f64, Error> {
         if j >= self.d {
-            return Err(Error::BadDimension {
-                what: "j",
-                value: j,
-                rule: "entries are numbered 0 to d − 1",
-            });
+            return Err(errors::bad("j", j, "entries are numbered 0 to d − 1"));
         }
         let (d, pos) = (self.d as f64, pos as f64);
         Ok(match self.layout {
@@ -332,7 +272,7 @@ impl Sinusoid {
 /// the interleaved vector *built with the same frequencies*.
 ///
 /// # Errors
-/// [`Error::BadDimension`] for a zero or odd `d`.
+/// [`Error::Bad`] for a zero or odd `d`.
 ///
 /// ```
 /// assert_eq!(sinusoidal::concat_from_interleaved(6)?, vec![0, 2, 4, 1, 3, 5]);
@@ -355,13 +295,14 @@ pub fn sin_only(enc: &Sinusoid, position: usize) -> Array1<f64> {
 /// Largest absolute entry of `a - b`.
 ///
 /// # Errors
-/// [`Error::Length`] when the lengths differ.
+/// [`Error::Shape`] when the lengths differ.
 pub fn max_abs_diff(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64, Error> {
     if a.len() != b.len() {
-        return Err(Error::Length {
-            expected: a.len(),
-            got: b.len(),
-        });
+        return Err(errors::shape(
+            "the two vectors must have the same length",
+            [a.len()],
+            [b.len()],
+        ));
     }
     Ok(a.iter()
         .zip(b.iter())
@@ -404,7 +345,7 @@ mod tests {
         assert!(e.contains("`zigzag`"), "{e}");
         assert_eq!(
             Sinusoid::new(4, 0.0, Layout::Interleaved),
-            Err(Error::BadBase(0.0))
+            Err(bad_base(0.0))
         );
         assert!(Sinusoid::new(0, BASE, Layout::Interleaved).is_err());
         assert!(concat_from_interleaved(3).is_err());

@@ -9,7 +9,7 @@ use crate::Error;
 /// shape `[n, r]`, by Householder QR (no normal equations, so the conditioning is not squared).
 ///
 /// # Errors
-/// [`Error::BadDimension`] when `A` has fewer rows than columns or `B` a different row count;
+/// [`Error::Bad`] when `A` has fewer rows than columns or `B` a different row count;
 /// [`Error::NonFinite`] for a NaN or infinite entry; [`Error::Singular`] naming the first column
 /// of `A` that is (numerically) a combination of the earlier ones.
 ///
@@ -25,22 +25,26 @@ use crate::Error;
 pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
     let (n, m) = a.dim();
     if n < m || m == 0 {
-        return Err(Error::BadDimension {
-            what: "rows of A",
-            value: n,
-            rule: "least squares needs at least as many equations as unknowns (and one unknown)",
-        });
+        return Err(errors::bad(
+            "rows of A",
+            n,
+            "least squares needs at least as many equations as unknowns (and one unknown)",
+        ));
     }
     if b.nrows() != n {
-        return Err(Error::BadDimension {
-            what: "rows of B",
-            value: b.nrows(),
-            rule: "B needs one row per row of A",
-        });
+        return Err(errors::bad(
+            "rows of B",
+            b.nrows(),
+            "B needs one row per row of A",
+        ));
     }
     for (what, m) in [("A", a), ("B", b)] {
         if let Some(&value) = m.iter().find(|v| !v.is_finite()) {
-            return Err(Error::NonFinite { what, value });
+            return Err(Error::NonFinite {
+                what,
+                at: None,
+                value,
+            });
         }
     }
     let mut r = a.to_owned();
@@ -91,7 +95,7 @@ pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
 /// Root-mean-square of the entries of `A X − B`.
 ///
 /// # Errors
-/// [`Error::BadDimension`] when the shapes do not chain (`A` is `n × m`, `X` is `m × r`, `B` is
+/// [`Error::Bad`] when the shapes do not chain (`A` is `n × m`, `X` is `m × r`, `B` is
 /// `n × r`).
 pub fn rms_residual(
     a: ArrayView2<'_, f64>,
@@ -99,11 +103,11 @@ pub fn rms_residual(
     b: ArrayView2<'_, f64>,
 ) -> Result<f64, Error> {
     if a.ncols() != x.nrows() || a.nrows() != b.nrows() || x.ncols() != b.ncols() {
-        return Err(Error::BadDimension {
-            what: "columns of A",
-            value: a.ncols(),
-            rule: "A (n × m), X (m × r) and B (n × r) must chain",
-        });
+        return Err(errors::bad(
+            "columns of A",
+            a.ncols(),
+            "A (n × m), X (m × r) and B (n × r) must chain",
+        ));
     }
     let r = a.dot(&x) - b;
     Ok((r.iter().map(|v| v * v).sum::<f64>() / r.len().max(1) as f64).sqrt())

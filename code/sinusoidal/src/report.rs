@@ -29,11 +29,11 @@ pub fn encoding_table(enc: &Sinusoid, n: usize, decimals: usize) -> String {
 /// `n` outside `2..=1024` (a fraction of the length needs two positions; the table is printed).
 pub fn naive_schemes(n: usize) -> Result<String, Error> {
     if !(2..=1024).contains(&n) {
-        return Err(Error::BadDimension {
-            what: "n",
-            value: n,
-            rule: "the comparison prints 2 to 1024 positions",
-        });
+        return Err(errors::bad(
+            "n",
+            n,
+            "the comparison prints 2 to 1024 positions",
+        ));
     }
     let bits = usize::BITS - (n - 1).leading_zeros();
     let enc = Sinusoid::paper(4)?;
@@ -153,11 +153,11 @@ pub fn concat_frequencies_interleaved(d: usize, p: usize) -> Result<ndarray::Arr
 pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> Result<String, Error> {
     const EXACT: usize = 1 << 53;
     if p > EXACT || k > EXACT - p {
-        return Err(Error::BadDimension {
-            what: "p + k",
-            value: p.saturating_add(k),
-            rule: "positions must stay below 2^53, where f64 still counts every integer",
-        });
+        return Err(errors::bad(
+            "p + k",
+            p.saturating_add(k),
+            "positions must stay below 2^53, where f64 still counts every integer",
+        ));
     }
     let m = enc.shift_matrix(k as i64);
     let mut t = Table::new(
@@ -184,11 +184,11 @@ pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> Result<String, Error> {
 /// A zero or odd `d`, `n = 0`, or a singular fit.
 pub fn sin_only_numbers(d: usize, k: usize, n: usize) -> Result<(f64, f64, f64), Error> {
     if n == 0 || n > 100_000 || k > 100_000 {
-        return Err(Error::BadDimension {
-            what: "n",
-            value: n,
-            rule: "fit over 1 to 100000 positions, with an offset of at most 100000",
-        });
+        return Err(errors::bad(
+            "n",
+            n,
+            "fit over 1 to 100000 positions, with an offset of at most 100000",
+        ));
     }
     let enc = Sinusoid::paper(d)?;
     let fit = |features: &dyn Fn(usize) -> ndarray::Array1<f64>| -> Result<f64, Error> {
@@ -303,7 +303,7 @@ pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
     ]);
     for &d in dims {
         let enc = Sinusoid::paper(d)?;
-        let mut rng = order::SplitMix64(0xE3B + d as u64);
+        let mut rng = bookkit::rng::SplitMix64(0xE3B + d as u64);
         let e: Vec<f64> = (0..d)
             .map(|_| rng.next_gaussian() / (d as f64).sqrt())
             .collect();
