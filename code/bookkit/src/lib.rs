@@ -25,7 +25,7 @@
 /// `bookkit::snapshot!("decay", report::decay()?);`
 #[macro_export]
 macro_rules! snapshot {
-    ($name:expr, $value:expr) => {
+    ($name:expr, $value:expr $(,)?) => {
         ::insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
             ::insta::assert_snapshot!($name, $value);
         })
