@@ -2,6 +2,7 @@
 
 use std::f64::consts::PI;
 
+use bookkit::chart::Axes;
 use bookkit::{Figure, FigureError, PALETTE, svg};
 use plotters::prelude::*;
 
@@ -21,16 +22,7 @@ pub const FACTOR: f64 = 8.0;
 /// # Errors
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
-    Ok(vec![
-        Figure {
-            name: "scaling-wavelengths",
-            svg: wavelengths()?,
-        },
-        Figure {
-            name: "scaling-ratio",
-            svg: ratios()?,
-        },
-    ])
+    Ok(vec![wavelengths()?, ratios()?])
 }
 
 fn fail(e: crate::Error) -> FigureError {
@@ -72,18 +64,14 @@ pub fn compared() -> Vec<(&'static str, Scheme)> {
 
 /// Wavelength of every pair, unscaled and under each scheme, against the training and target
 /// lengths (log scale).
-fn wavelengths() -> Result<String, FigureError> {
+fn wavelengths() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
-    svg("scaling-wavelengths", 820, 440, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
-                (bookkit::FONT, 17),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..63f64, (4f64..1e6f64).log_scale())?;
+    Figure::draw("scaling-wavelengths", 820, 440, |root| {
+        let mut chart = Axes::new(
+            "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
+        )
+        .caption_size(17)
+        .build(root, 0f64..63f64, (4f64..1e6f64).log_scale())?;
         chart
             .configure_mesh()
             .x_desc("pair j")
@@ -126,18 +114,14 @@ fn wavelengths() -> Result<String, FigureError> {
 }
 
 /// θ'_j / θ_j per pair for every scheme on one plot.
-fn ratios() -> Result<String, FigureError> {
+fn ratios() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
-    svg("scaling-ratio", 820, 440, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)",
-                (bookkit::FONT, 17),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0f64..63f64, 0f64..1.05f64)?;
+    Figure::draw("scaling-ratio", 820, 440, |root| {
+        let mut chart =
+            Axes::new("θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)")
+                .caption_size(17)
+                .y_label_area(50)
+                .build(root, 0f64..63f64, 0f64..1.05f64)?;
         chart
             .configure_mesh()
             .x_desc("pair j (fast → slow)")
@@ -187,12 +171,15 @@ pub fn model_figure(
     }
     svg("inspect", 820, 420, |root| {
         let (left, right) = root.split_horizontally(410);
-        let mut chart = ChartBuilder::on(&left)
-            .caption(format!("{title}: θ'_j / θ_j"), (bookkit::FONT, 16))
-            .margin(10)
-            .x_label_area_size(32)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..(n - 1.0).max(1.0), 0f64..1.05f64)?;
+        let caption = format!("{title}: θ'_j / θ_j");
+        let mut chart = Axes {
+            caption: &caption,
+            caption_size: 16,
+            margin: 10,
+            x_label_area: 32,
+            y_label_area: 44,
+        }
+        .build(&left, 0f64..(n - 1.0).max(1.0), 0f64..1.05f64)?;
         chart
             .configure_mesh()
             .x_desc("pair j")
@@ -212,12 +199,18 @@ pub fn model_figure(
             .iter()
             .map(|t| 2.0 * PI / t)
             .fold(10.0f64, f64::max);
-        let mut chart = ChartBuilder::on(&right)
-            .caption("wavelengths (tokens)", (bookkit::FONT, 16))
-            .margin(10)
-            .x_label_area_size(32)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..(n - 1.0).max(1.0), (4f64..max_w * 2.0).log_scale())?;
+        let mut chart = Axes {
+            caption: "wavelengths (tokens)",
+            caption_size: 16,
+            margin: 10,
+            x_label_area: 32,
+            y_label_area: 56,
+        }
+        .build(
+            &right,
+            0f64..(n - 1.0).max(1.0),
+            (4f64..max_w * 2.0).log_scale(),
+        )?;
         chart
             .configure_mesh()
             .x_desc("pair j")

@@ -55,7 +55,7 @@ fn yarn_correction_ranges() {
 fn ntk_bases() {
     check(
         "ntk_bases",
-        report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]),
+        report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]).unwrap(),
     );
 }
 
