@@ -62,6 +62,28 @@ pub fn compared() -> Vec<(&'static str, Scheme)> {
     ]
 }
 
+/// A curve's legend label and its points.
+type Curve = (&'static str, Vec<(f64, f64)>);
+
+/// One curve per scheme at 8 × the training length: `(j, y(θ_j, θ'_j))` for every pair `j`.
+fn curves(
+    base: &Base,
+    schemes: Vec<(&'static str, Scheme)>,
+    y: impl Fn(f64, f64) -> f64,
+) -> Result<Vec<Curve>, FigureError> {
+    let theta = base.inv_freq();
+    schemes
+        .into_iter()
+        .map(|(label, scheme)| {
+            let scaled = compute(base, &scheme, 8 * TRAIN).map_err(fail)?;
+            let points = (theta.iter().zip(&scaled.inv_freq).enumerate())
+                .map(|(j, (&t, &t2))| (j as f64, y(t, t2)))
+                .collect();
+            Ok((label, points))
+        })
+        .collect()
+}
+
 /// Wavelength of every pair, unscaled and under each scheme, against the training and target
 /// lengths (log scale).
 fn wavelengths() -> Result<Figure, FigureError> {
@@ -92,17 +114,11 @@ fn wavelengths() -> Result<Figure, FigureError> {
                 .label(label)
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.5)));
         }
-        let mut curves = vec![("no scaling", Scheme::Default)];
-        curves.extend(compared().into_iter().take(4));
-        for (i, (label, scheme)) in curves.into_iter().enumerate() {
+        let mut schemes = vec![("no scaling", Scheme::Default)];
+        schemes.extend(compared().into_iter().take(4));
+        let wavelength = |_: f64, scaled: f64| 2.0 * PI / scaled;
+        for (i, (label, points)) in curves(&base, schemes, wavelength)?.into_iter().enumerate() {
             let c = PALETTE[i % PALETTE.len()];
-            let scaled = compute(&base, &scheme, 8 * TRAIN).map_err(fail)?;
-            let points: Vec<(f64, f64)> = scaled
-                .inv_freq
-                .iter()
-                .enumerate()
-                .map(|(j, t)| (j as f64, 2.0 * PI / t))
-                .collect();
             chart
                 .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
@@ -130,17 +146,9 @@ fn ratios() -> Result<Figure, FigureError> {
             .y_label_formatter(&|y| bookkit::fixed(*y, 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        let theta = base.inv_freq();
-        for (i, (label, scheme)) in compared().into_iter().enumerate() {
+        let ratio = |theta: f64, scaled: f64| scaled / theta;
+        for (i, (label, points)) in curves(&base, compared(), ratio)?.into_iter().enumerate() {
             let c = PALETTE[i % PALETTE.len()];
-            let scaled = compute(&base, &scheme, 8 * TRAIN).map_err(fail)?;
-            let points: Vec<(f64, f64)> = scaled
-                .inv_freq
-                .iter()
-                .zip(&theta)
-                .enumerate()
-                .map(|(j, (a, b))| (j as f64, a / b))
-                .collect();
             chart
                 .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)

@@ -13,18 +13,14 @@ fn fixture(name: &str) -> scaling::config::ModelRope {
 #[test]
 fn why_extrapolation_fails() {
     let base = Base::new(128, 10000.0, 4096).unwrap();
-    bookkit::snapshot!(
-        "why_fails",
-        report::why_it_fails(&base, 32768, &[0, 16, 32, 40, 44, 48, 56, 63]).unwrap(),
-    );
+    let table = report::why_it_fails(&base, 32768, &[0, 16, 32, 40, 44, 48, 56, 63]).unwrap();
+    bookkit::snapshot!("why_fails", table);
 }
 
 #[test]
 fn llama31_counts() {
-    bookkit::snapshot!(
-        "llama3_counts",
-        report::llama3_counts(&fixture("llama-3.1-8b.json")).unwrap(),
-    );
+    let table = report::llama3_counts(&fixture("llama-3.1-8b.json")).unwrap();
+    bookkit::snapshot!("llama3_counts", table);
 }
 
 #[test]
@@ -47,27 +43,21 @@ fn yarn_correction_ranges() {
 
 #[test]
 fn ntk_bases() {
-    bookkit::snapshot!(
-        "ntk_bases",
-        report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]).unwrap(),
-    );
+    let table = report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]).unwrap();
+    bookkit::snapshot!("ntk_bases", table);
 }
 
 #[test]
 fn attention_factors() {
-    bookkit::snapshot!(
-        "attention_factors",
-        report::attention_factors(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4096),
-    );
+    let table = report::attention_factors(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4096);
+    bookkit::snapshot!("attention_factors", table);
 }
 
 #[test]
 fn dynamic_bases() {
     let base = Base::new(128, 10000.0, 4096).unwrap();
-    bookkit::snapshot!(
-        "dynamic_bases",
-        report::dynamic_bases(&base, 2.0, &[1024, 4096, 8192, 16384, 32768]).unwrap(),
-    );
+    let table = report::dynamic_bases(&base, 2.0, &[1024, 4096, 8192, 16384, 32768]).unwrap();
+    bookkit::snapshot!("dynamic_bases", table);
 }
 
 #[test]
@@ -107,8 +97,6 @@ fn fixtures_summary() {
 #[test]
 fn yarn_paper_vs_code() {
     let base = Base::new(128, 10000.0, 4096).unwrap();
-    bookkit::snapshot!(
-        "yarn_paper_vs_code",
-        report::yarn_paper_vs_code(&base, 16.0).unwrap(),
-    );
+    let table = report::yarn_paper_vs_code(&base, 16.0).unwrap();
+    bookkit::snapshot!("yarn_paper_vs_code", table);
 }
