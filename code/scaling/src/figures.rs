@@ -2,6 +2,7 @@
 
 use std::f64::consts::PI;
 
+use bookkit::chart::Axes;
 use bookkit::{Figure, FigureError, PALETTE, svg};
 use plotters::prelude::*;
 
@@ -21,16 +22,7 @@ pub const FACTOR: f64 = 8.0;
 /// # Errors
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
-    Ok(vec![
-        Figure {
-            name: "scaling-wavelengths",
-            svg: wavelengths()?,
-        },
-        Figure {
-            name: "scaling-ratio",
-            svg: ratios()?,
-        },
-    ])
+    Ok(vec![wavelengths()?, ratios()?])
 }
 
 fn fail(e: crate::Error) -> FigureError {
@@ -70,20 +62,38 @@ pub fn compared() -> Vec<(&'static str, Scheme)> {
     ]
 }
 
+/// A curve's legend label and its points.
+type Curve = (&'static str, Vec<(f64, f64)>);
+
+/// One curve per scheme at 8 × the training length: `(j, y(θ_j, θ'_j))` for every pair `j`.
+fn curves(
+    base: &Base,
+    schemes: Vec<(&'static str, Scheme)>,
+    y: impl Fn(f64, f64) -> f64,
+) -> Result<Vec<Curve>, FigureError> {
+    let theta = base.inv_freq();
+    schemes
+        .into_iter()
+        .map(|(label, scheme)| {
+            let scaled = compute(base, &scheme, 8 * TRAIN).map_err(fail)?;
+            let points = (theta.iter().zip(&scaled.inv_freq).enumerate())
+                .map(|(j, (&t, &t2))| (j as f64, y(t, t2)))
+                .collect();
+            Ok((label, points))
+        })
+        .collect()
+}
+
 /// Wavelength of every pair, unscaled and under each scheme, against the training and target
 /// lengths (log scale).
-fn wavelengths() -> Result<String, FigureError> {
+fn wavelengths() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
-    svg("scaling-wavelengths", 820, 440, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
-                (bookkit::FONT, 17),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..63f64, (4f64..1e6f64).log_scale())?;
+    Figure::draw("scaling-wavelengths", 820, 440, |root| {
+        let mut chart = Axes::new(
+            "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
+        )
+        .caption_size(17)
+        .build(root, 0f64..63f64, (4f64..1e6f64).log_scale())?;
         chart
             .configure_mesh()
             .x_desc("pair j")
@@ -104,17 +114,11 @@ fn wavelengths() -> Result<String, FigureError> {
                 .label(label)
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.5)));
         }
-        let mut curves = vec![("no scaling", Scheme::Default)];
-        curves.extend(compared().into_iter().take(4));
-        for (i, (label, scheme)) in curves.into_iter().enumerate() {
+        let mut schemes = vec![("no scaling", Scheme::Default)];
+        schemes.extend(compared().into_iter().take(4));
+        let wavelength = |_: f64, scaled: f64| 2.0 * PI / scaled;
+        for (i, (label, points)) in curves(&base, schemes, wavelength)?.into_iter().enumerate() {
             let c = PALETTE[i % PALETTE.len()];
-            let scaled = compute(&base, &scheme, 8 * TRAIN).map_err(fail)?;
-            let points: Vec<(f64, f64)> = scaled
-                .inv_freq
-                .iter()
-                .enumerate()
-                .map(|(j, t)| (j as f64, 2.0 * PI / t))
-                .collect();
             chart
                 .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
@@ -126,18 +130,14 @@ fn wavelengths() -> Result<String, FigureError> {
 }
 
 /// θ'_j / θ_j per pair for every scheme on one plot.
-fn ratios() -> Result<String, FigureError> {
+fn ratios() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
-    svg("scaling-ratio", 820, 440, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)",
-                (bookkit::FONT, 17),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0f64..63f64, 0f64..1.05f64)?;
+    Figure::draw("scaling-ratio", 820, 440, |root| {
+        let mut chart =
+            Axes::new("θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)")
+                .caption_size(17)
+                .y_label_area(50)
+                .build(root, 0f64..63f64, 0f64..1.05f64)?;
         chart
             .configure_mesh()
             .x_desc("pair j (fast → slow)")
@@ -146,17 +146,9 @@ fn ratios() -> Result<String, FigureError> {
             .y_label_formatter(&|y| bookkit::fixed(*y, 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        let theta = base.inv_freq();
-        for (i, (label, scheme)) in compared().into_iter().enumerate() {
+        let ratio = |theta: f64, scaled: f64| scaled / theta;
+        for (i, (label, points)) in curves(&base, compared(), ratio)?.into_iter().enumerate() {
             let c = PALETTE[i % PALETTE.len()];
-            let scaled = compute(&base, &scheme, 8 * TRAIN).map_err(fail)?;
-            let points: Vec<(f64, f64)> = scaled
-                .inv_freq
-                .iter()
-                .zip(&theta)
-                .enumerate()
-                .map(|(j, (a, b))| (j as f64, a / b))
-                .collect();
             chart
                 .draw_series(LineSeries::new(points, bookkit::line(c)))?
                 .label(label)
@@ -187,12 +179,15 @@ pub fn model_figure(
     }
     svg("inspect", 820, 420, |root| {
         let (left, right) = root.split_horizontally(410);
-        let mut chart = ChartBuilder::on(&left)
-            .caption(format!("{title}: θ'_j / θ_j"), (bookkit::FONT, 16))
-            .margin(10)
-            .x_label_area_size(32)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..(n - 1.0).max(1.0), 0f64..1.05f64)?;
+        let caption = format!("{title}: θ'_j / θ_j");
+        let mut chart = Axes {
+            caption: &caption,
+            caption_size: 16,
+            margin: 10,
+            x_label_area: 32,
+            y_label_area: 44,
+        }
+        .build(&left, 0f64..(n - 1.0).max(1.0), 0f64..1.05f64)?;
         chart
             .configure_mesh()
             .x_desc("pair j")
@@ -212,12 +207,18 @@ pub fn model_figure(
             .iter()
             .map(|t| 2.0 * PI / t)
             .fold(10.0f64, f64::max);
-        let mut chart = ChartBuilder::on(&right)
-            .caption("wavelengths (tokens)", (bookkit::FONT, 16))
-            .margin(10)
-            .x_label_area_size(32)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..(n - 1.0).max(1.0), (4f64..max_w * 2.0).log_scale())?;
+        let mut chart = Axes {
+            caption: "wavelengths (tokens)",
+            caption_size: 16,
+            margin: 10,
+            x_label_area: 32,
+            y_label_area: 56,
+        }
+        .build(
+            &right,
+            0f64..(n - 1.0).max(1.0),
+            (4f64..max_w * 2.0).log_scale(),
+        )?;
         chart
             .configure_mesh()
             .x_desc("pair j")

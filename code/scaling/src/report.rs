@@ -3,9 +3,12 @@
 use std::f64::consts::PI;
 
 use bookkit::{Table, fixed};
+use errors::key;
 
+use crate::base::inv_freq;
 use crate::config::ModelRope;
-use crate::{Base, Error, Scheme, compute, correction_dim, correction_range, get_mscale};
+use crate::ntk::scaled_base;
+use crate::{Base, Result, Scheme, compute, correction_dim, correction_range, get_mscale};
 
 fn sci(x: f64) -> String {
     format!("{x:.4e}")
@@ -16,7 +19,7 @@ fn sci(x: f64) -> String {
 ///
 /// # Errors
 /// Bad base parameters.
-pub fn why_it_fails(base: &Base, target: usize, pairs: &[usize]) -> Result<String, Error> {
+pub fn why_it_fails(base: &Base, target: usize, pairs: &[usize]) -> Result<String> {
     let theta = base.inv_freq();
     let l = base.max_position_embeddings as f64;
     let mut t = Table::new([
@@ -50,7 +53,7 @@ pub fn why_it_fails(base: &Base, target: usize, pairs: &[usize]) -> Result<Strin
 ///
 /// # Errors
 /// A model that does not use Llama 3 scaling.
-pub fn llama3_counts(model: &ModelRope) -> Result<String, Error> {
+pub fn llama3_counts(model: &ModelRope) -> Result<String> {
     let Scheme::Llama3 {
         factor,
         low_freq_factor,
@@ -58,7 +61,7 @@ pub fn llama3_counts(model: &ModelRope) -> Result<String, Error> {
         original_max_position_embeddings: l,
     } = model.scheme
     else {
-        return Err(crate::bad(
+        return Err(key(
             "rope_type",
             model.scheme.name(),
             "this table needs llama3",
@@ -133,24 +136,28 @@ pub fn yarn_ranges(cases: &[(usize, f64, usize, &str)]) -> String {
     t.to_string()
 }
 
-/// The NTK-aware base for several factors.
-pub fn ntk_bases(dim: usize, theta: f64, factors: &[f64]) -> String {
+/// The NTK-aware base for several factors, with the slowest wavelength before and after.
+///
+/// # Errors
+/// Bad base parameters, or a factor whose scaled base overflows.
+pub fn ntk_bases(dim: usize, theta: f64, factors: &[f64]) -> Result<String> {
     let mut t = Table::new([
         "factor s",
         "new base theta · s^(d/(d−2))",
         "slowest wavelength before → after",
     ]);
-    let d = dim as f64;
+    let base = Base::new(dim, theta, 1)?;
+    // The wavelength 2π/θ_j of the last pair, j = dim/2 − 1.
+    let slowest = |b: f64| 2.0 * PI / inv_freq(dim, b).last().copied().unwrap_or(f64::NAN);
     for &s in factors {
-        let new = theta * s.powf(d / (d - 2.0));
-        let slow = |b: f64| 2.0 * PI * b.powf((d - 2.0) / d);
+        let new = scaled_base(&base, s)?;
         t.row([
             format!("{s}"),
             fixed(new, 1),
-            format!("{} → {}", fixed(slow(theta), 0), fixed(slow(new), 0)),
+            format!("{} → {}", fixed(slowest(theta), 0), fixed(slowest(new), 0)),
         ]);
     }
-    format!("{t}\ndim {dim}, base {theta}.\n")
+    Ok(format!("{t}\ndim {dim}, base {theta}.\n"))
 }
 
 /// YaRN's and LongRoPE's attention factors for several scale factors.
@@ -161,15 +168,10 @@ pub fn attention_factors(factors: &[f64], original: usize) -> String {
         format!("LongRoPE: sqrt(1 + ln s / ln L), L = {original}"),
     ]);
     for &s in factors {
-        let longrope = if s <= 1.0 {
-            1.0
-        } else {
-            (1.0 + s.ln() / (original as f64).ln()).sqrt()
-        };
         t.row([
             format!("{s}"),
             fixed(get_mscale(s, 1.0), 4),
-            fixed(longrope, 4),
+            fixed(crate::longrope::default_attention(s, original), 4),
         ]);
     }
     t.to_string()
@@ -179,7 +181,7 @@ pub fn attention_factors(factors: &[f64], original: usize) -> String {
 ///
 /// # Errors
 /// Bad parameters.
-pub fn dynamic_bases(base: &Base, factor: f64, seq_lens: &[usize]) -> Result<String, Error> {
+pub fn dynamic_bases(base: &Base, factor: f64, seq_lens: &[usize]) -> Result<String> {
     let mut t = Table::new([
         "sequence length",
         "effective base",
@@ -204,7 +206,7 @@ pub fn dynamic_bases(base: &Base, factor: f64, seq_lens: &[usize]) -> Result<Str
 ///
 /// # Errors
 /// Bad parameters.
-pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>, Error> {
+pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>> {
     let scaled = compute(&model.base, &model.scheme, seq_len)?;
     let ratios: Vec<f64> = model
         .base
@@ -231,7 +233,7 @@ pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>, Error> 
 ///
 /// # Errors
 /// Bad parameters.
-pub fn fixtures(models: &[(&str, ModelRope, usize)]) -> Result<String, Error> {
+pub fn fixtures(models: &[(&str, ModelRope, usize)]) -> Result<String> {
     let mut t = Table::new([
         "config",
         "evaluated at",
@@ -255,7 +257,7 @@ pub fn fixtures(models: &[(&str, ModelRope, usize)]) -> Result<String, Error> {
 ///
 /// # Errors
 /// Bad parameters.
-pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String, Error> {
+pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String> {
     let scaled = compute(&model.base, &model.scheme, seq_len)?;
     let mut t = Table::new([
         "pair j",
@@ -292,7 +294,7 @@ pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String, Error> {
 ///
 /// # Errors
 /// Bad parameters.
-pub fn yarn_paper_vs_code(base: &Base, factor: f64) -> Result<String, Error> {
+pub fn yarn_paper_vs_code(base: &Base, factor: f64) -> Result<String> {
     let l = base.max_position_embeddings;
     let paper = crate::yarn_paper(base, factor, l, 32.0, 1.0)?;
     let code = crate::yarn(base, &crate::YarnParams::with_factor(factor))?;

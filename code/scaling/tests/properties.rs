@@ -82,39 +82,6 @@ proptest! {
     }
 }
 
-// ANCHOR: llama3_check
-/// Llama 3.1's split, computed a second way: solve 2π·θ^(2j/d) = limit for j instead of testing
-/// each pair. Kept: j < d/2 · ln(2048/2π) / ln θ; divided: j > d/2 · ln(8192/2π) / ln θ.
-#[test]
-fn llama31_split_by_solving_for_j() {
-    let (half, theta) = (64.0, 500000f64);
-    let j_high = half * (2048.0 / (2.0 * PI)).ln() / theta.ln();
-    let j_low = half * (8192.0 / (2.0 * PI)).ln() / theta.ln();
-    let kept = j_high.ceil() as usize; // j = 0 … ⌈j_high⌉ − 1
-    let divided = 64 - (j_low.floor() as usize + 1); // j = ⌊j_low⌋ + 1 … 63
-    assert_eq!((kept, divided, 64 - kept - divided), (29, 29, 6));
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/llama-3.1-8b.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let model = scaling::config::parse(&text).unwrap();
-    let table = scaling::report::llama3_counts(&model).unwrap();
-    for (rule, n) in [
-        ("kept", kept),
-        ("divided by the factor", divided),
-        ("smoothed", 6),
-    ] {
-        // The rule and its count must sit in the same row.
-        let row = table
-            .lines()
-            .find(|l| l.starts_with(&format!("| {rule} |")))
-            .unwrap();
-        assert!(row.ends_with(&format!("| {n} |")), "{row}");
-    }
-}
-// ANCHOR_END: llama3_check
-
 /// YaRN's correction dimension inverts the wavelength: pair j = correction_dim(r) turns exactly r
 /// times in L positions.
 #[test]

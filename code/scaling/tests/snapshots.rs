@@ -5,12 +5,6 @@
 use scaling::config::parse;
 use scaling::{Base, report};
 
-fn check(name: &str, value: String) {
-    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, value);
-    });
-}
-
 fn fixture(name: &str) -> scaling::config::ModelRope {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     parse(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -19,24 +13,20 @@ fn fixture(name: &str) -> scaling::config::ModelRope {
 #[test]
 fn why_extrapolation_fails() {
     let base = Base::new(128, 10000.0, 4096).unwrap();
-    check(
-        "why_fails",
-        report::why_it_fails(&base, 32768, &[0, 16, 32, 40, 44, 48, 56, 63]).unwrap(),
-    );
+    let table = report::why_it_fails(&base, 32768, &[0, 16, 32, 40, 44, 48, 56, 63]).unwrap();
+    bookkit::snapshot!("why_fails", table);
 }
 
 #[test]
 fn llama31_counts() {
-    check(
-        "llama3_counts",
-        report::llama3_counts(&fixture("llama-3.1-8b.json")).unwrap(),
-    );
+    let table = report::llama3_counts(&fixture("llama-3.1-8b.json")).unwrap();
+    bookkit::snapshot!("llama3_counts", table);
 }
 
 #[test]
 fn llama31_all_pairs() {
     let model = fixture("llama-3.1-8b.json");
-    check("llama3_pairs", report::per_pair(&model, 131072).unwrap());
+    bookkit::snapshot!("llama3_pairs", report::per_pair(&model, 131072).unwrap());
 }
 
 #[test]
@@ -48,32 +38,26 @@ fn yarn_correction_ranges() {
         (128, 1000000.0, 32768, "Qwen2.5-7B (32k)"),
         (64, 10000.0, 2048, "head_dim 64 (2k)"),
     ];
-    check("yarn_ranges", report::yarn_ranges(&cases));
+    bookkit::snapshot!("yarn_ranges", report::yarn_ranges(&cases));
 }
 
 #[test]
 fn ntk_bases() {
-    check(
-        "ntk_bases",
-        report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]),
-    );
+    let table = report::ntk_bases(128, 10000.0, &[2.0, 4.0, 8.0, 16.0, 32.0]).unwrap();
+    bookkit::snapshot!("ntk_bases", table);
 }
 
 #[test]
 fn attention_factors() {
-    check(
-        "attention_factors",
-        report::attention_factors(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4096),
-    );
+    let table = report::attention_factors(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4096);
+    bookkit::snapshot!("attention_factors", table);
 }
 
 #[test]
 fn dynamic_bases() {
     let base = Base::new(128, 10000.0, 4096).unwrap();
-    check(
-        "dynamic_bases",
-        report::dynamic_bases(&base, 2.0, &[1024, 4096, 8192, 16384, 32768]).unwrap(),
-    );
+    let table = report::dynamic_bases(&base, 2.0, &[1024, 4096, 8192, 16384, 32768]).unwrap();
+    bookkit::snapshot!("dynamic_bases", table);
 }
 
 #[test]
@@ -107,14 +91,12 @@ fn fixtures_summary() {
             131072,
         ),
     ];
-    check("fixtures", report::fixtures(&models).unwrap());
+    bookkit::snapshot!("fixtures", report::fixtures(&models).unwrap());
 }
 
 #[test]
 fn yarn_paper_vs_code() {
     let base = Base::new(128, 10000.0, 4096).unwrap();
-    check(
-        "yarn_paper_vs_code",
-        report::yarn_paper_vs_code(&base, 16.0).unwrap(),
-    );
+    let table = report::yarn_paper_vs_code(&base, 16.0).unwrap();
+    bookkit::snapshot!("yarn_paper_vs_code", table);
 }
