@@ -4,13 +4,27 @@
 //! - [`Rope`]: the rotation `R_{Θ,m}` in both layouts (interleaved pairs as in GPT-J and Meta's
 //!   Llama code, half-split pairs with `rotate_half` as in GPT-NeoX and Hugging Face), with partial
 //!   rotary, in a textbook form that follows the formula;
-//! - [`fast`]: `f32` kernels with precomputed tables, in place and out of place, tested against
-//!   the textbook form and benchmarked against a plain copy (`cargo bench -p rope`);
+//! - [`fast`]: RoPE on `f32` tensors, a fast kernel with precomputed tables and its textbook twin,
+//!   benchmarked against each other and a plain copy (`cargo bench -p rope`);
 //! - [`model`]: RoPE inside attention: queries and keys only, a KV cache, tiled attention;
 //! - [`decay`], [`precision`]: long-term decay and what low-precision angles do.
 //!
 //! Run the chapter's examples with `cargo run -p rope --example rotate` and
 //! `cargo run -p rope --example decay`.
+//!
+//! # Slow and fast forms
+//!
+//! The fast form keeps the plain name; its textbook twin, which mirrors the formula, is named
+//! `<name>_slow` and has the same signature.
+//!
+//! | fast | slow | held equal by |
+//! |:--|:--|:--|
+//! | [`fast::apply`], [`fast::apply_in_place`] | [`fast::apply_slow`] | `fast::tests::apply_matches_apply_slow` (to 1e-6; the two fast forms to the bit) |
+//!
+//! The same test holds [`fast::apply_slow`] equal, to the bit, to [`Rope::rotate`] (the `f64`
+//! form the chapter derives) on each row, rounded to `f32`. The frequencies `θ_j =
+//! base^(−2j/rotary_dim)` are computed in one place, [`Rope::inv_freq`]; every other function
+//! here reads them from it.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -189,12 +203,21 @@ impl Rope {
             .collect()
     }
 
-    fn check_len(&self, x: ArrayView1<'_, f64>) -> Result<(), Error> {
+    /// A vector must be one head wide; a position finite and at most 2^53 in size (beyond it `f64`
+    /// no longer counts every integer).
+    fn check(&self, x: ArrayView1<'_, f64>, m: f64) -> Result<(), Error> {
         if x.len() != self.head_dim {
             return Err(errors::shape(
                 "a vector to rotate must be one head wide",
                 vec![self.head_dim],
                 vec![x.len()],
+            ));
+        }
+        if !(m.is_finite() && m.abs() <= 9_007_199_254_740_992.0) {
+            return Err(bad(
+                "position",
+                m,
+                "it must be finite and at most 2^53 in size",
             ));
         }
         Ok(())
@@ -209,15 +232,8 @@ impl Rope {
     /// A vector that is not `head_dim` long, or a position that is not finite or beyond 2^53
     /// (where `f64` no longer counts every integer).
     pub fn rotate(&self, x: ArrayView1<'_, f64>, m: f64) -> Result<Array1<f64>, Error> {
-        self.check_len(x)?;
-        if !(m.is_finite() && m.abs() <= 9_007_199_254_740_992.0) {
-            return Err(bad(
-                "position",
-                m,
-                "it must be finite and at most 2^53 in size",
-            ));
-        }
-        let mut out = x.to_owned();
+        self.check(x, m)?;
+        let mut out = x.to_owned(); // [head_dim]
         for (a, b, theta) in self.pairs() {
             let (sin, cos) = (m * theta).sin_cos();
             out[a] = x[a] * cos - x[b] * sin;
