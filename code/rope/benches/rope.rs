@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Criterion reports bytes per second with `Throughput::Bytes`: the bytes of `x` read plus the
-//! bytes written, for the kernels and for the copy alike. The measured table the chapter shows is
-//! `throughput.md` in this folder: the output of `cargo run --release -p rope --example throughput`.
+//! bytes written, for the kernels and for the copy alike. The measured table the chapter shows,
+//! `throughput.md` in this folder, is the output of
+//! `cargo run --release -p rope --example throughput`.
 
 use std::hint::black_box;
 

@@ -267,7 +267,8 @@ mod tests {
             for (a, b) in out.iter().zip(&slow) {
                 prop_assert!((a - b).abs() < 1e-6, "{} vs {}", a, b);
             }
-            for (r, (row, got)) in x.chunks_exact(shape.head_dim).zip(slow.chunks_exact(shape.head_dim)).enumerate() {
+            let rows = x.chunks_exact(shape.head_dim).zip(slow.chunks_exact(shape.head_dim));
+            for (r, (row, got)) in rows.enumerate() {
                 let v: ndarray::Array1<f64> = row.iter().map(|&a| f64::from(a)).collect();
                 let want = rope.rotate(v.view(), (r % shape.seq) as f64).unwrap();
                 let want: Vec<f32> = want.iter().map(|&a| a as f32).collect();
