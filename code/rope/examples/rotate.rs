@@ -21,6 +21,7 @@ struct Args {
     #[arg(long, value_name = "D", value_parser = RangedU64ValueParser::<usize>::new().range(..=4096))]
     head_dim: Option<usize>,
     /// The vector to rotate (default: the first unit vector).
+    // Spelled `::std::vec::Vec` so that clap's derive reads one comma list, not a repeated flag.
     #[arg(long, value_name = "x0,x1,...", value_parser = vector, allow_hyphen_values = true)]
     vector: Option<::std::vec::Vec<f64>>,
     /// The position m: 0 to 2^53.

@@ -40,8 +40,7 @@ pub mod report;
 pub use figures::figures;
 
 use errors::bad;
-/// Why a call into this crate was refused: the relative chapter's error type, shared (RoPE joins
-/// that chapter's translation test, so the two speak the same error).
+/// Why a call into this crate was refused: the workspace's one error type.
 pub use errors::{Error, Result};
 
 /// Which coordinates form the rotated pairs.
