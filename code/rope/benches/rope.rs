@@ -1,17 +1,20 @@
-//! Throughput of the fast RoPE kernels on f32 [batch 1, heads 32, seq 4096, head_dim 128], beside a
-//! plain copy of the same bytes in the same run.
+//! Throughput of the RoPE kernels on f32 [batch 1, heads 32, seq 4096, head_dim 128]: the fast
+//! forms (`apply`, `apply_in_place`) and their textbook twin (`apply_slow`), beside a plain copy of
+//! the same bytes in the same run.
 //!
 //! ```text
 //! cargo bench -p rope
 //! ```
 //!
 //! Criterion reports bytes per second with `Throughput::Bytes`: the bytes of `x` read plus the
-//! bytes written, for the kernels and for the copy alike.
+//! bytes written, for the kernels and for the copy alike. The measured table the chapter shows,
+//! `throughput.md` in this folder, is the output of
+//! `cargo run --release -p rope --example throughput`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rope::fast::{Shape, Tables, apply, apply_in_place};
+use rope::fast::{Shape, Tables, apply, apply_in_place, apply_slow};
 use rope::{BASE, Layout, Rope};
 
 const SHAPE: Shape = Shape {
@@ -40,6 +43,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("rope, out of place", |b| {
         b.iter(|| {
             apply(black_box(&x), &mut out, SHAPE, &tables).expect("shapes fit");
+            black_box(&mut out);
+        });
+    });
+    group.bench_function("rope slow (textbook), out of place", |b| {
+        b.iter(|| {
+            apply_slow(black_box(&x), &mut out, SHAPE, &tables).expect("shapes fit");
             black_box(&mut out);
         });
     });

@@ -4,29 +4,28 @@
 //! cargo run -p rope --example decay -- --head-dim 128 --base 500000
 //! ```
 
-use bookkit::Flags;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: decay [--head-dim D] [--base B]
-  D: even, 2 to 4096 (default 128); B: positive and finite (default 10000)";
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 
-fn parse(args: &[String]) -> Result<(usize, f64), String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let d = f.get(
-        "--head-dim",
-        128,
-        |d| *d <= 4096,
-        "a whole number up to 4096",
-    )?;
-    let base = f.get("--base", rope::BASE, |_| true, "a number")?;
-    f.finish()?;
-    Ok((d, base))
+/// Prints RoPE's long-term decay curve (RoFormer's bound) and the average cosine at distances
+/// 0, 1, 10, … 100000.
+#[derive(Parser)]
+#[command(name = "decay")]
+struct Args {
+    /// The head width: even, 2 to 4096.
+    #[arg(long, value_name = "D", default_value_t = 128,
+          value_parser = RangedU64ValueParser::<usize>::new().range(..=4096))]
+    head_dim: usize,
+    /// The base: a finite number above 1.
+    #[arg(long, value_name = "B", default_value_t = rope::BASE, allow_negative_numbers = true)]
+    base: f64,
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| {
+    bookkit::cli::run(|a: Args| {
         let distances = [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0];
-        parse(args)
-            .and_then(|(d, b)| rope::report::decay(d, b, &distances).map_err(|e| e.to_string()))
+        rope::report::decay(a.head_dim, a.base, &distances)
     })
 }

@@ -1,4 +1,4 @@
-//! Rotates a vector by RoPE and prints the result, the angles, and the score with a key.
+//! Rotates a vector by RoPE and prints each pair's angle, the rotated vector and both lengths.
 //!
 //! ```text
 //! cargo run -p rope --example rotate -- --head-dim 8 --position 3 --layout half-split
@@ -7,63 +7,53 @@
 
 use std::process::ExitCode;
 
-use bookkit::Flags;
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use ndarray::Array1;
 use rope::{BASE, Layout, Rope};
 
-const USAGE: &str = "usage: rotate [--head-dim D] [--vector x0,x1,...] [--position M] [--base B] [--layout interleaved|half-split]
-  D: even, 2 to 4096 (default 8; with --vector, the vector's length must equal D when both are given);
-  M: 0 to 2^53 (default 3); B: positive and finite (default 10000)";
-
+/// Rotates a vector by RoPE and prints each pair's angle, the rotated vector and both lengths.
+#[derive(Parser)]
+#[command(name = "rotate")]
 struct Args {
+    /// The head width: even, 2 to 4096 (default 8, or the length of --vector; when both are
+    /// given they must agree).
+    #[arg(long, value_name = "D", value_parser = RangedU64ValueParser::<usize>::new().range(..=4096))]
     head_dim: Option<usize>,
-    vector: Option<Vec<f64>>,
+    /// The vector to rotate (default: the first unit vector).
+    // Spelled `::std::vec::Vec` so that clap's derive reads one comma list, not a repeated flag.
+    #[arg(long, value_name = "x0,x1,...", value_parser = vector, allow_hyphen_values = true)]
+    vector: Option<::std::vec::Vec<f64>>,
+    /// The position m: 0 to 2^53.
+    #[arg(long, value_name = "M", default_value_t = 3, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(..=1 << 53))]
     position: u64,
+    /// The base: a finite number above 1.
+    #[arg(long, value_name = "B", default_value_t = BASE, allow_negative_numbers = true)]
     base: f64,
+    /// Which coordinates form the pairs: interleaved (GPT-J, Meta) or half-split (GPT-NeoX,
+    /// Hugging Face).
+    #[arg(long, value_name = "interleaved|half-split", default_value = "half-split",
+          value_parser = str::parse::<Layout>)]
     layout: Layout,
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let out = Args {
-        head_dim: f.optional("--head-dim", |d| *d <= 4096, "a whole number up to 4096")?,
-        vector: match f.list(
-            "--vector",
-            Vec::new(),
-            |v: &[f64]| v.len() <= 4096 && v.iter().all(|x| x.is_finite()),
-            "finite numbers separated by commas, at most 4096 of them",
-        )? {
-            v if v.is_empty() => None,
-            v => Some(v),
-        },
-        position: f.get(
-            "--position",
-            3,
-            |m| *m <= 1 << 53,
-            "a whole number up to 2^53",
-        )?,
-        base: f.get("--base", BASE, |_| true, "a number")?,
-        layout: f.get(
-            "--layout",
-            Layout::HalfSplit,
-            |_| true,
-            "interleaved or half-split",
-        )?,
-    };
-    f.finish()?;
-    Ok(out)
+/// Finite numbers separated by commas, at most 4096 of them.
+fn vector(text: &str) -> Result<Vec<f64>, String> {
+    match bookkit::cli::list::<f64>(text) {
+        Ok(v) if v.len() <= 4096 && v.iter().all(|x| x.is_finite()) => Ok(v),
+        _ => Err("expected finite numbers separated by commas, at most 4096 of them".into()),
+    }
 }
 
-fn run(a: &Args) -> Result<String, String> {
+fn run(a: Args) -> Result<String, rope::Error> {
     let d = a.head_dim.or(a.vector.as_ref().map(Vec::len)).unwrap_or(8);
-    let rope = Rope::new(d, a.base, a.layout).map_err(|e| e.to_string())?;
+    let rope = Rope::new(d, a.base, a.layout)?;
     let x = match &a.vector {
         Some(v) => Array1::from(v.clone()),
         None => Array1::from_shape_fn(d, |j| if j == 0 { 1.0 } else { 0.0 }),
     };
-    let rotated = rope
-        .rotate(x.view(), a.position as f64)
-        .map_err(|e| e.to_string())?;
+    let rotated = rope.rotate(x.view(), a.position as f64)?;
     let mut out = format!(
         "head_dim {d}, base {}, {:?} layout, position {}\n\n| pair (a, b) | θ_j | angle m·θ_j (rad) |\n|:--|--:|--:|\n",
         a.base, a.layout, a.position
@@ -88,5 +78,5 @@ fn run(a: &Args) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| parse(args).and_then(|a| run(&a)))
+    bookkit::cli::run(run)
 }

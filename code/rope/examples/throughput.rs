@@ -5,57 +5,63 @@
 //! ```
 //!
 //! The same measurement as `cargo bench -p rope`, without criterion's statistics: each variant
-//! runs `--reps` times (default 30) after one warm-up run, and the table shows the median.
+//! runs `--reps` times (default 30) after one warm-up run, and the table shows the median. The
+//! chapter shows this table as measured once, in `code/rope/benches/throughput.md`.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bookkit::Flags;
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use rope::fast::{Shape, Tables, apply, apply_in_place};
 use rope::{BASE, Layout, Rope};
 
-const USAGE: &str = "usage: throughput [--seq S] [--heads H] [--head-dim D] [--reps R]
-  S: 1 to 65536 (default 4096); H: 1 to 256 (default 32); D: even, 2 to 1024 (default 128);
-  R: 3 to 1000 (default 30); batch is 1";
+/// Measures the fast RoPE kernels on f32 [1, heads, seq, head_dim] against a plain copy of the
+/// same bytes, and prints a Markdown table of median times.
+#[derive(Parser)]
+#[command(name = "throughput")]
+struct Args {
+    /// Sequence length: 1 to 65536.
+    #[arg(long, value_name = "S", default_value_t = 4096,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=65_536))]
+    seq: usize,
+    /// Heads: 1 to 256 (batch is 1).
+    #[arg(long, value_name = "H", default_value_t = 32,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=256))]
+    heads: usize,
+    /// Head width: even, 2 to 1024.
+    #[arg(long, value_name = "D", default_value_t = 128, value_parser = head_dim)]
+    head_dim: usize,
+    /// Timed runs per variant (after one warm-up run): 3 to 1000.
+    #[arg(long, value_name = "R", default_value_t = 30,
+          value_parser = RangedU64ValueParser::<usize>::new().range(3..=1000))]
+    reps: usize,
+}
 
-fn parse(args: &[String]) -> Result<(Shape, usize), String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
+/// An even head width from 2 to 1024.
+fn head_dim(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(d) if (2..=1024).contains(&d) && d.is_multiple_of(2) => Ok(d),
+        _ => Err("expected an even number from 2 to 1024".into()),
+    }
+}
+
+/// The tensor's shape, refused beyond 2^28 elements.
+fn shape(a: &Args) -> Result<Shape, String> {
     let shape = Shape {
         batch: 1,
-        heads: f.get(
-            "--heads",
-            32,
-            |h| (1..=256).contains(h),
-            "a whole number from 1 to 256",
-        )?,
-        seq: f.get(
-            "--seq",
-            4096,
-            |n| (1..=65_536).contains(n),
-            "a whole number from 1 to 65536",
-        )?,
-        head_dim: f.get(
-            "--head-dim",
-            128,
-            |d: &usize| (2..=1024).contains(d) && d.is_multiple_of(2),
-            "an even number from 2 to 1024",
-        )?,
+        heads: a.heads,
+        seq: a.seq,
+        head_dim: a.head_dim,
     };
-    let reps = f.get(
-        "--reps",
-        30,
-        |r| (3..=1000).contains(r),
-        "a whole number from 3 to 1000",
-    )?;
-    f.finish()?;
     if shape.len().is_none_or(|n| n > 1 << 28) {
         return Err(format!(
             "heads × seq × head_dim = {} × {} × {} is too large: at most 2^28 elements",
             shape.heads, shape.seq, shape.head_dim
         ));
     }
-    Ok((shape, reps))
+    Ok(shape)
 }
 
 fn median_seconds(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -125,5 +131,5 @@ fn run(shape: Shape, reps: usize) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| parse(args).and_then(|(shape, reps)| run(shape, reps)))
+    bookkit::cli::run(|a: Args| run(shape(&a)?, a.reps))
 }

@@ -1,6 +1,12 @@
-//! The fast form: `f32`, half-split layout, cosines and sines computed once per (position,
-//! frequency) in `f64` and stored as `f32`, no trigonometry in the hot loop, and each row's two
-//! halves read and written as contiguous slices that the compiler turns into vector instructions.
+//! RoPE on `f32` tensors, in two forms with one signature.
+//!
+//! - [`apply`] (and [`apply_in_place`]) is the fast form: half-split layout, cosines and sines
+//!   computed once per (position, frequency) in `f64` and stored as `f32` in [`Tables`], no
+//!   trigonometry in the hot loop, and each row's two halves read and written as contiguous slices
+//!   that the compiler turns into vector instructions.
+//! - [`apply_slow`] is the textbook form: the rotation formula pair by pair, angles and products
+//!   in `f64`, one sine and cosine per pair per row. The test `apply_matches_apply_slow` holds
+//!   the two equal, and `cargo bench -p rope` measures both.
 //!
 //! Tensors are flat `[batch, heads, seq, head_dim]` buffers, row-major, as frameworks store them.
 
@@ -149,8 +155,8 @@ pub fn apply(x: &[f32], out: &mut [f32], shape: Shape, tables: &Tables) -> Resul
     tables.check(shape, out.len())?;
     let (d, half) = (shape.head_dim, tables.half);
     for (r, (xr, or)) in x.chunks_exact(d).zip(out.chunks_exact_mut(d)).enumerate() {
-        let m = r % shape.seq; // rows run over positions fastest
-        let t = m * half..(m + 1) * half;
+        let m = r % shape.seq; // rows run over positions fastest; xr, or: [head_dim]
+        let t = m * half..(m + 1) * half; // row m of the [seq, half] tables
         rotate_row(xr, or, &tables.cos[t.clone()], &tables.sin[t], half);
     }
     Ok(())
@@ -181,27 +187,34 @@ pub fn apply_in_place(x: &mut [f32], shape: Shape, tables: &Tables) -> Result<()
     Ok(())
 }
 
-/// The textbook form on the same buffer: every row through [`Rope::rotate`] in `f64`, rounded to
-/// `f32` at the end. Slow; the reference the fast kernels are tested against.
+// ANCHOR: slow
+/// The textbook form of [`apply`], with the same signature: for the row at position `m` and each
+/// pair `(a, b)` with frequency `θ_j`, compute the angle `m θ_j` in `f64` and rotate,
+/// `(x_a cos − x_b sin, x_a sin + x_b cos)`, rounding to `f32` only at the end. It reads the
+/// embedding from `tables` but not their cosines and sines: a sine and a cosine for every pair of
+/// every row, the reference the fast kernels are tested against. Each row equals
+/// [`Rope::rotate`] of the row, rounded to `f32`.
 ///
 /// # Errors
-/// A buffer whose length does not match `shape`, or a head width other than the rope's.
-pub fn textbook(x: &[f32], shape: Shape, rope: &Rope) -> Result<Vec<f32>, Error> {
-    if shape.len() != Some(x.len()) || shape.head_dim != rope.head_dim() || shape.seq == 0 {
-        return Err(errors::shape(
-            "the buffer must hold batch × heads × seq × head_dim values, one head wide",
-            vec![shape.batch, shape.heads, shape.seq, rope.head_dim()],
-            vec![x.len()],
-        ));
+/// As [`apply`].
+pub fn apply_slow(x: &[f32], out: &mut [f32], shape: Shape, tables: &Tables) -> Result<(), Error> {
+    tables.check(shape, x.len())?;
+    tables.check(shape, out.len())?;
+    let pairs = tables.rope.pairs(); // (a, b, θ_j) for j = 0 … rotary_dim/2 − 1
+    let d = shape.head_dim;
+    for (r, (xr, or)) in x.chunks_exact(d).zip(out.chunks_exact_mut(d)).enumerate() {
+        let m = (r % shape.seq) as f64; // xr, or: [head_dim], the row at position m
+        or.copy_from_slice(xr); // partial rotary: the rest passes through
+        for &(a, b, theta) in &pairs {
+            let (sin, cos) = (m * theta).sin_cos();
+            let (xa, xb) = (f64::from(xr[a]), f64::from(xr[b]));
+            or[a] = (xa * cos - xb * sin) as f32;
+            or[b] = (xa * sin + xb * cos) as f32;
+        }
     }
-    let mut out = Vec::with_capacity(x.len());
-    for (r, row) in x.chunks_exact(shape.head_dim).enumerate() {
-        let v: ndarray::Array1<f64> = row.iter().map(|&a| f64::from(a)).collect();
-        let rotated = rope.rotate(v.view(), (r % shape.seq) as f64)?;
-        out.extend(rotated.iter().map(|&a| a as f32));
-    }
-    Ok(out)
+    Ok(())
 }
+// ANCHOR_END: slow
 
 #[cfg(test)]
 mod tests {
@@ -232,12 +245,14 @@ mod tests {
     }
 
     proptest! {
-        /// Fast, in place and textbook agree. Inputs lie in [−2, 2]; each f32 output is
-        /// x1·cos − x2·sin with two rounded products and a rounded sum (≤ 1.5 ulp of values ≤ 4,
-        /// ~4e-7) against the textbook's single rounding, and the f32 tables add half an ulp of
-        /// cos and sin: 1e-6 covers it (the worst seen is ~2.4e-7).
+        /// `apply`, `apply_in_place` and `apply_slow` agree. Inputs lie in [−2, 2]; each f32
+        /// output of the fast forms is x1·cos − x2·sin with two rounded products and a rounded
+        /// sum (≤ 1.5 ulp of values ≤ 4, ~4e-7) against the slow form's single rounding, and the
+        /// f32 tables add half an ulp of cos and sin: 1e-6 covers it (the worst seen is ~2.4e-7).
+        /// The slow form, in turn, is the textbook `Rope::rotate` of each row, rounded to f32:
+        /// the same operations in the same order, so equal to the bit.
         #[test]
-        fn fast_forms_match_the_textbook((shape, rotary) in shape(), seed in any::<u64>()) {
+        fn apply_matches_apply_slow((shape, rotary) in shape(), seed in any::<u64>()) {
             let rope = Rope::partial(shape.head_dim, rotary, crate::BASE, Layout::HalfSplit).unwrap();
             let tables = Tables::new(&rope, shape.seq).unwrap();
             let mut rng = bookkit::rng::SplitMix64(seed);
@@ -247,9 +262,17 @@ mod tests {
             let mut inplace = x.clone();
             apply_in_place(&mut inplace, shape, &tables).unwrap();
             prop_assert_eq!(&out, &inplace);
-            let slow = textbook(&x, shape, &rope).unwrap();
+            let mut slow = vec![0.0; x.len()];
+            apply_slow(&x, &mut slow, shape, &tables).unwrap();
             for (a, b) in out.iter().zip(&slow) {
                 prop_assert!((a - b).abs() < 1e-6, "{} vs {}", a, b);
+            }
+            let rows = x.chunks_exact(shape.head_dim).zip(slow.chunks_exact(shape.head_dim));
+            for (r, (row, got)) in rows.enumerate() {
+                let v: ndarray::Array1<f64> = row.iter().map(|&a| f64::from(a)).collect();
+                let want = rope.rotate(v.view(), (r % shape.seq) as f64).unwrap();
+                let want: Vec<f32> = want.iter().map(|&a| a as f32).collect();
+                prop_assert_eq!(got, &want[..]);
             }
         }
     }
@@ -307,6 +330,9 @@ mod tests {
             head_dim: 8,
         };
         assert!(apply_in_place(&mut vec![0.0; 64], huge, &tables).is_err());
-        assert!(textbook(&x, Shape { seq: 0, ..shape }, &rope).is_err());
+        let mut out = vec![0.0f32; 64];
+        assert!(apply_slow(&x, &mut out, Shape { seq: 0, ..shape }, &tables).is_err());
+        let e = apply_slow(&x, &mut short, shape, &tables).unwrap_err();
+        assert!(e.to_string().contains("got [63]"), "{e}");
     }
 }

@@ -1,6 +1,7 @@
 //! The chapter's figures.
 
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use bookkit::chart::Axes;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap};
 use ndarray::Array1;
 use plotters::prelude::*;
 
@@ -13,24 +14,7 @@ use crate::{BASE, Layout, Rope};
 /// # Errors
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
-    Ok(vec![
-        Figure {
-            name: "rope-rotation",
-            svg: rotation()?,
-        },
-        Figure {
-            name: "rope-decay",
-            svg: decay()?,
-        },
-        Figure {
-            name: "rope-scores",
-            svg: scores()?,
-        },
-        Figure {
-            name: "rope-precision",
-            svg: precision()?,
-        },
-    ])
+    Ok(vec![rotation()?, decay()?, scores()?, precision()?])
 }
 
 fn fail(e: crate::Error) -> FigureError {
@@ -38,9 +22,9 @@ fn fail(e: crate::Error) -> FigureError {
 }
 
 /// Two positions pairs with the same offset: q and k rotated, the angle between them the same.
-fn rotation() -> Result<String, FigureError> {
+fn rotation() -> Result<Figure, FigureError> {
     let theta = 0.5; // radians per position, for the picture
-    svg("rope-rotation", 820, 400, |root| {
+    Figure::draw("rope-rotation", 820, 400, |root| {
         let panels = root.split_evenly((1, 2));
         for (panel, (m, n)) in panels.iter().zip([(2usize, 0usize), (5, 3)]) {
             let mut chart = ChartBuilder::on(panel)
@@ -85,18 +69,12 @@ fn rotation() -> Result<String, FigureError> {
 type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
 
 /// The decay curve and the average cosine against distance (log scale), d = 128.
-fn decay() -> Result<String, FigureError> {
+fn decay() -> Result<Figure, FigureError> {
     let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
-    svg("rope-decay", 820, 420, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "RoPE, d = 128, base 10000: decay with distance",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(50)
-            .build_cartesian_2d((1f64..100_000f64).log_scale(), -0.3f64..1.05f64)?;
+    Figure::draw("rope-decay", 820, 420, |root| {
+        let mut chart = Axes::new("RoPE, d = 128, base 10000: decay with distance")
+            .y_label_area(50)
+            .build(root, (1f64..100_000f64).log_scale(), -0.3f64..1.05f64)?;
         chart
             .configure_mesh()
             .x_desc("relative distance (log scale)")
@@ -134,14 +112,14 @@ fn decay() -> Result<String, FigureError> {
 }
 
 /// q_m · k_n over m, n in 0 … 23: correct, wrong layout on both, and mixed layouts.
-fn scores() -> Result<String, FigureError> {
+fn scores() -> Result<Figure, FigureError> {
     let n = 24;
     let inter = Rope::new(8, BASE, Layout::Interleaved).map_err(fail)?;
     let split = inter.with_layout(Layout::HalfSplit);
     let mut rng = bookkit::rng::SplitMix64(21);
     let mut draw = || Array1::from_shape_fn(8, |_| rng.next_gaussian());
     let (q, k) = (draw(), draw());
-    svg("rope-scores", 900, 330, |root| {
+    Figure::draw("rope-scores", 900, 330, |root| {
         let panels = root.split_evenly((1, 3));
         let cases = [
             ("correct (constant along diagonals)", inter, inter),
@@ -184,18 +162,14 @@ fn scores() -> Result<String, FigureError> {
 }
 
 /// Largest angle error against position for bf16, f16 and f32 angles (log–log).
-fn precision() -> Result<String, FigureError> {
+fn precision() -> Result<Figure, FigureError> {
     let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
-    svg("rope-precision", 820, 420, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "largest angle error by position (head_dim 128)",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d((1f64..1e6f64).log_scale(), (1e-8f64..1e5f64).log_scale())?;
+    Figure::draw("rope-precision", 820, 420, |root| {
+        let mut chart = Axes::new("largest angle error by position (head_dim 128)").build(
+            root,
+            (1f64..1e6f64).log_scale(),
+            (1e-8f64..1e5f64).log_scale(),
+        )?;
         chart
             .configure_mesh()
             .x_desc("position m")

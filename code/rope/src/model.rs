@@ -39,44 +39,28 @@ pub fn attend(
 #[derive(Debug, Clone)]
 pub struct KvCache {
     rope: Rope,
-    keys: Vec<Array1<f64>>, // already rotated
-    values: Vec<Array1<f64>>,
+    keys: Vec<Array1<f64>>, // len × [head_dim], each already rotated by its own position
+    values: Vec<Array1<f64>>, // len × [d_v], never rotated
 }
 
 impl KvCache {
-    /// An empty cache.
-    pub fn new(rope: Rope) -> Self {
-        KvCache {
-            rope,
-            keys: Vec::new(),
-            values: Vec::new(),
-        }
-    }
-
     /// Processes the next token (at position `len()`) and returns its attention output.
     ///
     /// # Errors
     /// Vectors that are not one head wide, or a value of another width than the cached ones.
     pub fn step(
         &mut self,
-        q: ArrayView1<'_, f64>,
-        k: ArrayView1<'_, f64>,
-        v: ArrayView1<'_, f64>,
+        q: ArrayView1<'_, f64>, // [head_dim]
+        k: ArrayView1<'_, f64>, // [head_dim]
+        v: ArrayView1<'_, f64>, // [d_v]
     ) -> Result<Array1<f64>, Error> {
+        self.check_value(v)?;
         let m = self.keys.len() as f64;
-        if let Some(first) = self.values.first()
-            && first.len() != v.len()
-        {
-            return Err(errors::shape(
-                "every cached value has the same width",
-                vec![first.len()],
-                vec![v.len()],
-            ));
-        }
-        // Check and rotate everything before touching the cache, so an error leaves it as it was.
+        // Rotate (and so check) before touching the cache, so an error leaves it as it was.
         let (q, k) = (self.rope.rotate(q, m)?, self.rope.rotate(k, m)?);
         self.keys.push(k);
         self.values.push(v.to_owned());
+        // logits, weights: [len]; out: [d_v]
         let scale = 1.0 / (q.len() as f64).sqrt();
         let logits: Array1<f64> = self.keys.iter().map(|key| q.dot(key) * scale).collect();
         let weights = attention::softmax(logits.view())?;
@@ -87,6 +71,27 @@ impl KvCache {
         Ok(out)
     }
     // ANCHOR_END: cache
+
+    /// An empty cache.
+    pub fn new(rope: Rope) -> Self {
+        KvCache {
+            rope,
+            keys: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Every cached value has the width of the first.
+    fn check_value(&self, v: ArrayView1<'_, f64>) -> Result<(), Error> {
+        match self.values.first() {
+            Some(first) if first.len() != v.len() => Err(errors::shape(
+                "every cached value has the same width",
+                vec![first.len()],
+                vec![v.len()],
+            )),
+            _ => Ok(()),
+        }
+    }
 
     /// How many tokens are cached.
     pub fn len(&self) -> usize {

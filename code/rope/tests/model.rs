@@ -3,9 +3,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use attention::scheme::{PositionScheme, translation_gap};
 use ndarray::Array2;
 use proptest::prelude::*;
-use relative::invariance::{PositionScheme, all_schemes, translation_gap};
+use relative::invariance::all_schemes;
 use rope::model::{KvCache, RopeScheme, attend};
 use rope::{BASE, Layout, Rope};
 

@@ -2,52 +2,45 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use bookkit::snapshot;
 use rope::report;
-
-fn check(name: &str, value: String) {
-    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, value);
-    });
-}
 
 #[test]
 fn quarter_turns() {
-    check("quarter_turns", report::quarter_turns().unwrap());
+    snapshot!("quarter_turns", report::quarter_turns().unwrap());
 }
 
 #[test]
 fn equal_offsets() {
     let pairs = [(3, 0), (10, 7), (50, 47), (1000, 997), (3, 1), (10, 9)];
-    check("equal_offsets", report::equal_offsets(&pairs).unwrap());
+    snapshot!("equal_offsets", report::equal_offsets(&pairs).unwrap());
 }
 
 #[test]
 fn decay() {
     let distances = [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0];
-    check("decay", report::decay(128, 10000.0, &distances).unwrap());
+    snapshot!("decay", report::decay(128, 10000.0, &distances).unwrap());
 }
 
 #[test]
 fn layout_mix() {
-    check(
-        "layout_mix",
-        report::layout_mix(&[(3, 0), (10, 7), (50, 47), (300, 297)]).unwrap(),
-    );
+    let table = report::layout_mix(&[(3, 0), (10, 7), (50, 47), (300, 297)]).unwrap();
+    snapshot!("layout_mix", table);
 }
 
 #[test]
 fn partial() {
     let settings = [(64, 0.25), (96, 0.25), (128, 0.5), (128, 1.0)];
-    check("partial", report::partial(&settings).unwrap());
+    snapshot!("partial", report::partial(&settings).unwrap());
 }
 
 #[test]
 fn precision() {
     let positions = [100, 256, 257, 1000, 2049, 4097, 65_505, 100_000, 1_000_000];
-    check("precision", report::precision(128, &positions).unwrap());
+    snapshot!("precision", report::precision(128, &positions).unwrap());
 }
 
 #[test]
 fn sinusoidal_link() {
-    check("sinusoidal_link", report::sinusoidal_link(8, 5).unwrap());
+    snapshot!("sinusoidal_link", report::sinusoidal_link(8, 5).unwrap());
 }
