@@ -183,8 +183,21 @@ where
     E: std::fmt::Display,
     F: FnOnce(A) -> Result<String, E>,
 {
-    let args = A::parse();
-    match run(args) {
+    finish(run(A::parse()))
+}
+
+/// Prints what an example returned: the text on standard output and a success status, or
+/// `error: …` on standard error and a failure status.
+///
+/// ```
+/// use std::process::ExitCode;
+/// let status = bookkit::cli::finish(Err::<String, _>("d_model = 7 is not allowed: it must be even"));
+/// assert_eq!(format!("{status:?}"), format!("{:?}", ExitCode::FAILURE));
+/// let status = bookkit::cli::finish(Ok::<_, String>(String::new()));
+/// assert_eq!(format!("{status:?}"), format!("{:?}", ExitCode::SUCCESS));
+/// ```
+pub fn finish<E: std::fmt::Display>(result: Result<String, E>) -> std::process::ExitCode {
+    match result {
         Ok(text) => {
             print!("{text}");
             std::process::ExitCode::SUCCESS

@@ -96,8 +96,11 @@ pub fn golden(
         ));
     }
     let orphans = orphans(&dir, &prefix, &figures)?;
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    if !ci && std::env::var(UPDATE_VAR).is_ok_and(|v| v == "always") {
+    let update = rewrite_requested(
+        std::env::var("CI").ok().as_deref(),
+        std::env::var(UPDATE_VAR).ok().as_deref(),
+    );
+    if update {
         for path in &orphans {
             std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
         }
@@ -117,6 +120,13 @@ pub fn golden(
     } else {
         Err(problems)
     }
+}
+
+/// Whether figures are rewritten: only when [`UPDATE_VAR`] is `always` and `CI` is not set to
+/// `true` or `1` (so CI can never accept a figure by accident).
+fn rewrite_requested(ci: Option<&str>, update: Option<&str>) -> bool {
+    let ci = matches!(ci, Some("true" | "1"));
+    !ci && update == Some("always")
 }
 
 /// Files `dir/<prefix>*.svg` that no figure in `figures` writes.
@@ -172,6 +182,27 @@ mod tests {
             "{e}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_an_explicit_request_outside_ci_rewrites() {
+        assert!(rewrite_requested(None, Some("always")));
+        assert!(rewrite_requested(Some("false"), Some("always")));
+        assert!(!rewrite_requested(Some("true"), Some("always")));
+        assert!(!rewrite_requested(Some("1"), Some("always")));
+        assert!(!rewrite_requested(None, Some("no")));
+        assert!(!rewrite_requested(None, None));
+    }
+
+    #[test]
+    fn orphans_of_a_missing_folder_are_none_and_a_file_is_an_error() {
+        let base = std::env::temp_dir().join(format!("bookkit-orphans-{}", std::process::id()));
+        assert_eq!(orphans(&base.join("absent"), "x-", &[]), Ok(vec![]));
+        std::fs::create_dir_all(&base).unwrap();
+        let file = base.join("not-a-dir");
+        std::fs::write(&file, "").unwrap();
+        assert!(orphans(&file, "x-", &[]).is_err());
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]

@@ -100,11 +100,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn categories_are_the_palette_lightened_and_wrap() {
+        // Each channel moves halfway to white: (0 + 255) / 2 = 127.5 → 128, (114 + 255) / 2 = 184.5
+        // → 185 (round half away from zero), (178 + 255) / 2 = 216.5 → 217.
+        assert_eq!(category(0.0), RGBColor(128, 185, 217));
+        assert_eq!(category(1.2), category(1.0));
+        assert_eq!(category(1.0), RGBColor(234, 175, 128));
+        assert_eq!(category(PALETTE.len() as f64), category(0.0));
+        assert_eq!(category(-3.0), category(0.0));
+        assert_eq!(category(f64::NAN), RGBColor(235, 235, 235));
+    }
+
+    #[test]
     fn colour_maps_hit_their_ends() {
         assert_eq!(sequential(0.0), WHITE);
         assert_eq!(sequential(1.0), RGBColor(8, 29, 88));
         assert_eq!(diverging(0.0), WHITE);
         assert_eq!(diverging(-1.0), RGBColor(33, 102, 172));
         assert_eq!(diverging(2.0), RGBColor(178, 24, 43));
+        // Halfway: the mean of white and the end colour, per channel (rounded).
+        assert_eq!(diverging(-0.5), RGBColor(144, 179, 214));
+        assert_eq!(diverging(0.5), RGBColor(217, 140, 149));
+        // The sequential map's knee at 0.6 is the mid blue; 0.3 is halfway from white to it.
+        assert_eq!(sequential(0.6), RGBColor(66, 133, 244));
+        assert_eq!(sequential(0.3), RGBColor(161, 194, 250));
+        assert_eq!(sequential(0.8), RGBColor(37, 81, 166));
     }
 }
