@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod book;
+pub mod figures;
 pub mod includes;
 pub mod serve;
 
@@ -40,22 +41,4 @@ pub fn root() -> PathBuf {
         .nth(2)
         .expect("code/xtask sits two levels below the root")
         .to_path_buf()
-}
-
-/// Where the figures live, relative to the root.
-pub const FIGURE_DIR: &str = "src/figures";
-
-/// Every figure of the book, drawn now. A new chapter adds its crate's `figures()` here.
-///
-/// # Errors
-/// The first figure that fails to draw.
-pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
-    let mut figures = Vec::new();
-    figures.extend(order::figures()?);
-    figures.extend(sinusoidal::figures()?);
-    figures.extend(learned::figures()?);
-    figures.extend(relative::figures()?);
-    figures.extend(rope::figures()?);
-    figures.extend(scaling::figures()?);
-    Ok(figures)
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use xtask::{FIGURE_DIR, Problem, all_figures, book, root, serve};
+use xtask::{Problem, book, figures, root, serve};
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -114,11 +114,40 @@ fn serve_book(port: u16) -> Result<(), String> {
     }
 }
 
+/// Runs every crate's figure test in write mode, then says which SVGs moved.
 fn write_figures() -> Result<(), String> {
-    let figures = all_figures().map_err(|e| e.to_string())?;
-    let written = bookkit::write_figures(&root().join(FIGURE_DIR), &figures)?;
-    for path in written {
-        println!("wrote {}", path.display());
+    let root = root();
+    let crates = figures::crates_with_figures(&root)?;
+    if crates.is_empty() {
+        return Err("no crate under code/ has a tests/figures.rs".into());
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        return Err("CI is set, so the figure tests would only compare: unset it to redraw".into());
+    }
+    let dir = root.join(figures::FIGURE_DIR);
+    let before = figures::contents(&dir);
+    let mut args = vec!["test", "--locked"];
+    for name in &crates {
+        args.extend(["-p", name.as_str()]);
+    }
+    args.extend(["--test", "figures"]);
+    cargo(&args, &[(figures::UPDATE_VAR, "always")])?;
+    let moved = figures::changes(&before, &figures::contents(&dir));
+    if moved.is_empty() {
+        println!(
+            "\nno figure changed ({} crates: {})",
+            crates.len(),
+            crates.join(", ")
+        );
+    } else {
+        println!("\nin {}/:", figures::FIGURE_DIR);
+        for line in &moved {
+            println!("  {line}");
+        }
+        println!(
+            "\nlook at them and review `git diff {}` before committing",
+            figures::FIGURE_DIR
+        );
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use xtask::{Problem, book};
 
@@ -440,15 +440,5 @@ fn the_book_itself_builds() {
     let _ = std::fs::remove_dir_all(&dest);
     if let Err(problems) = result {
         panic!("{problems:#?}");
-    }
-}
-
-#[test]
-fn figures_are_fresh() {
-    let figures = xtask::all_figures().unwrap_or_else(|e| panic!("{e}"));
-    assert!(!figures.is_empty(), "the book has figures");
-    let dir: &Path = &xtask::root().join(xtask::FIGURE_DIR);
-    if let Err(stale) = bookkit::check_figures(dir, &figures) {
-        panic!("{stale}");
     }
 }
