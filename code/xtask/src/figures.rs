@@ -55,7 +55,7 @@ fn package_name(manifest: &Path) -> Result<String, String> {
 /// The contents of every file in `dir`, by path relative to `dir` (empty if `dir` does not
 /// exist).
 pub fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    crate::book::walk(dir)
+    crate::walk(dir)
         .into_iter()
         .filter_map(|p| {
             let bytes = std::fs::read(&p).ok()?;

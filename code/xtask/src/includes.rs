@@ -205,7 +205,7 @@ fn check_snapshot_is_tested(snap: &Path, text: &str) -> Result<(), String> {
 
 /// Every Markdown page under `src` (the theme and vendored folders hold none).
 pub fn pages(src: &Path) -> Vec<PathBuf> {
-    crate::book::walk(src)
+    crate::walk(src)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect()

@@ -42,3 +42,24 @@ pub fn root() -> PathBuf {
         .expect("code/xtask sits two levels below the root")
         .to_path_buf()
 }
+
+/// Every file under `dir`, sorted (empty if `dir` cannot be read).
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}

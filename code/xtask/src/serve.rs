@@ -120,16 +120,12 @@ pub fn spawn_server(dir: PathBuf, port: u16) -> std::io::Result<std::net::Socket
 
 /// The newest modification time of anything the book is built from.
 pub fn newest_input(root: &Path) -> Option<SystemTime> {
-    let mut inputs = crate::book::walk(&root.join("src"));
-    inputs.extend(
-        crate::book::walk(&root.join("code"))
-            .into_iter()
-            .filter(|p| {
-                !p.components().any(|c| c.as_os_str() == "target")
-                    && p.extension()
-                        .is_some_and(|e| e == "rs" || e == "snap" || e == "toml")
-            }),
-    );
+    let mut inputs = crate::walk(&root.join("src"));
+    inputs.extend(crate::walk(&root.join("code")).into_iter().filter(|p| {
+        !p.components().any(|c| c.as_os_str() == "target")
+            && p.extension()
+                .is_some_and(|e| e == "rs" || e == "snap" || e == "toml")
+    }));
     inputs.push(root.join("book.toml"));
     inputs
         .iter()
