@@ -1,7 +1,7 @@
 //! The book's build tool: renders the book with every silent failure made loud, serves it while
 //! you write, redraws the figures, and runs the whole test suite.
 //!
-//! Run it as `cargo xtask <command>` from anywhere in the workspace; `cargo xtask help` lists the
+//! Run it as `cargo xtask <command>` from anywhere in the workspace; `cargo xtask --help` lists the
 //! commands.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod book;
+pub mod cli;
 pub mod figures;
 pub mod includes;
 pub mod serve;

@@ -1,45 +1,22 @@
-//! `cargo xtask <command>`: see `cargo xtask help`.
+//! `cargo xtask <command>`: see `cargo xtask --help` and [`xtask::cli`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
+use xtask::cli::{Cli, Cmd};
 use xtask::{Problem, book, figures, root, serve};
 
-const HELP: &str = "\
-cargo xtask <command>
-
-  serve [--port N]   build the book, serve it on http://127.0.0.1:N (default 3000),
-                     rebuild when src/, code/ or book.toml change
-  book [--dest DIR]  build the book into DIR (default book/) with every check
-  figures            redraw every figure into src/figures/ (then review and commit)
-  test               everything CI runs: fmt, clippy, tests (CI=true), rustdoc, the book
-  help               this text
-";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("book") => flag(&args, "--dest").and_then(|dest| {
-            let dest = dest.map_or_else(|| root().join("book"), PathBuf::from);
+    let result = match Cli::parse().command {
+        Cmd::Book { dest } => {
+            let dest = dest.unwrap_or_else(|| root().join("book"));
             build_book(&dest).map(|_| ())
-        }),
-        Some("serve") => flag(&args, "--port").and_then(|port| {
-            let port = match port {
-                None => 3000,
-                Some(p) => p
-                    .parse::<u16>()
-                    .map_err(|_| format!("--port {p}: a port is a whole number from 0 to 65535"))?,
-            };
-            serve_book(port)
-        }),
-        Some("figures") => write_figures(),
-        Some("test") => test(),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{HELP}");
-            Ok(())
         }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+        Cmd::Serve { port } => serve_book(port),
+        Cmd::Figures => write_figures(),
+        Cmd::Test => test(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,27 +25,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The value after `name`, if present; an error if the flag has no value or an unknown flag
-/// appears.
-fn flag(args: &[String], name: &str) -> Result<Option<String>, String> {
-    let mut value = None;
-    let mut rest = args.iter().skip(1);
-    while let Some(arg) = rest.next() {
-        if arg == name {
-            value = Some(
-                rest.next()
-                    .ok_or_else(|| format!("{name} needs a value"))?
-                    .clone(),
-            );
-        } else {
-            return Err(format!(
-                "unexpected argument `{arg}` (this command takes {name})"
-            ));
-        }
-    }
-    Ok(value)
 }
 
 fn report(problems: &[Problem]) -> String {
