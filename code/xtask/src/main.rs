@@ -53,9 +53,10 @@ fn serve_book(port: u16) -> Result<(), String> {
     if let Err(e) = build_book(&dest) {
         eprintln!("error: {e}\n(serving anyway; fix the problems and save to rebuild)");
     }
-    let addr = serve::spawn_server(dest.clone(), port)
+    let builds = serve::Builds::default();
+    let addr = serve::spawn_server(dest.clone(), port, builds.clone())
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    println!("serving http://{addr}/ (Ctrl-C stops)");
+    println!("serving http://{addr}/ (open pages reload after each rebuild; Ctrl-C stops)");
     let mut seen = serve::newest_input(&root);
     loop {
         std::thread::sleep(Duration::from_millis(500));
@@ -66,6 +67,8 @@ fn serve_book(port: u16) -> Result<(), String> {
             if let Err(e) = build_book(&dest) {
                 eprintln!("error: {e}");
             }
+            // Reload open pages either way: a failed check may still have rewritten them.
+            builds.finished();
         }
     }
 }
