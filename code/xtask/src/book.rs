@@ -7,7 +7,8 @@
 //!    `[preprocessor.katex]` must hold only keys mdbook-katex knows, with the right types (it
 //!    silently falls back to its defaults); `no-css` must be on, because the book serves KaTeX's
 //!    stylesheet itself.
-//! 2. [`crate::includes`]: every include file and anchor exists.
+//! 2. [`crate::includes`]: every include file and anchor exists; and, when [`Options`] ask for it,
+//!    [`crate::listings`]: no `.rs` listing is longer than the limit without a waiver.
 //! 3. [`log`]: the build itself, with every WARN or ERROR event from mdBook or mdbook-katex
 //!    collected; a KaTeX parse error is traced back to the page and line of the formula.
 //! 4. [`output`]: the search index, the KaTeX stylesheet and fonts, no network load, no raw
@@ -20,7 +21,7 @@ use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use mdbook_katex::preprocess::KatexProcessor;
 
-use crate::{Problem, includes};
+use crate::{Problem, includes, listings};
 
 pub mod config;
 pub mod log;
@@ -37,14 +38,44 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// Builds the book rooted at `root` into `dest` and runs every check.
+/// Checks that not every build runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Refuse a `.rs` listing longer than this many lines that has no
+    /// `<!-- long listing: reason -->` waiver; `None` skips the check.
+    pub listing_limit: Option<usize>,
+}
+
+impl Default for Options {
+    /// What `cargo xtask book`, `serve` and `test` use: the listing limit only once
+    /// [`listings::LISTING_LIMIT_ENFORCED`] is on.
+    fn default() -> Self {
+        Options {
+            listing_limit: listings::LISTING_LIMIT_ENFORCED.then_some(listings::LISTING_LIMIT),
+        }
+    }
+}
+
+/// Builds the book rooted at `root` into `dest` and runs every check, with the default
+/// [`Options`].
 ///
 /// # Errors
 /// Every problem found, each naming its file and, where possible, its line.
 pub fn build(root: &Path, dest: &Path) -> Result<Built, Vec<Problem>> {
+    build_with(root, dest, &Options::default())
+}
+
+/// [`build`] with the given [`Options`].
+///
+/// # Errors
+/// Every problem found, each naming its file and, where possible, its line.
+pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, Vec<Problem>> {
     let config = config::check(root)?;
     let src = root.join(&config.book.src);
-    let problems = includes::check_all(&src);
+    let mut problems = includes::check_all(&src);
+    if let Some(limit) = options.listing_limit {
+        problems.extend(listings::check(&src, limit));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }

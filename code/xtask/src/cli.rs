@@ -38,6 +38,12 @@ pub enum Cmd {
     /// Runs the figure test (tests/figures.rs) of every crate under code/ that has one, with
     /// FIGURES_UPDATE=always, then lists the SVGs that changed: review `git diff src/figures`.
     Figures,
+    /// List every Rust listing the book includes, longest first
+    ///
+    /// Each `{{#include}}` or `{{#rustdoc_include}}` of a .rs file: the lines it renders, the
+    /// page and line of the directive, the file and anchor or range, and any
+    /// `<!-- long listing: reason -->` waiver; then how the lengths are distributed.
+    Listings,
     /// Run every check CI runs
     ///
     /// fmt, clippy, the tests with CI=true (insta and the figure tests compare and never write),
@@ -75,6 +81,7 @@ mod tests {
         );
         assert_eq!(parse(&["figures"]).unwrap(), Cmd::Figures);
         assert_eq!(parse(&["test"]).unwrap(), Cmd::Test);
+        assert_eq!(parse(&["listings"]).unwrap(), Cmd::Listings);
     }
 
     #[test]

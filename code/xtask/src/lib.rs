@@ -13,6 +13,7 @@ pub mod book;
 pub mod cli;
 pub mod figures;
 pub mod includes;
+pub mod listings;
 pub mod serve;
 
 /// Something wrong with the book, located as precisely as the check can.

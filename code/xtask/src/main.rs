@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use xtask::cli::{Cli, Cmd};
-use xtask::{Problem, book, figures, root, serve};
+use xtask::{Problem, book, figures, listings, root, serve};
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
@@ -16,6 +16,12 @@ fn main() -> ExitCode {
         }
         Cmd::Serve { port } => serve_book(port),
         Cmd::Figures => write_figures(),
+        Cmd::Listings => {
+            let root = root();
+            let found = listings::find(&root.join("src"));
+            print!("{}", listings::report(&root, &found));
+            Ok(())
+        }
         Cmd::Test => test(),
     };
     match result {
