@@ -21,6 +21,8 @@ pub struct Include {
     pub target: PathBuf,
     /// What follows the path: an anchor name, a line range, or nothing.
     pub selector: Selector,
+    /// `{{#rustdoc_include}}` (the lines outside the selection are hidden, not dropped).
+    pub rustdoc: bool,
 }
 
 /// The part of an include after the path.
@@ -43,7 +45,9 @@ pub fn find(page: &Path, text: &str) -> Vec<Include> {
     let mut found = Vec::new();
     for (i, line) in text.lines().enumerate() {
         for cap in link.captures_iter(line) {
-            let Some(spec) = cap.get(2) else { continue };
+            let (Some(kind), Some(spec)) = (cap.get(1), cap.get(2)) else {
+                continue;
+            };
             let spec = spec.as_str().trim();
             let (path, selector) = match spec.split_once(':') {
                 None => (spec, Selector::Whole),
@@ -54,6 +58,7 @@ pub fn find(page: &Path, text: &str) -> Vec<Include> {
                 line: i + 1,
                 target: dir.join(path),
                 selector,
+                rustdoc: kind.as_str() == "rustdoc_include",
             });
         }
     }
@@ -205,7 +210,7 @@ fn check_snapshot_is_tested(snap: &Path, text: &str) -> Result<(), String> {
 
 /// Every Markdown page under `src` (the theme and vendored folders hold none).
 pub fn pages(src: &Path) -> Vec<PathBuf> {
-    crate::book::walk(src)
+    crate::walk(src)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect()
@@ -288,6 +293,8 @@ mod tests {
             ]
         );
         assert_eq!(found[0].target, Path::new("src/../x.rs"));
+        let rustdoc: Vec<_> = found.iter().map(|i| i.rustdoc).collect();
+        assert_eq!(rustdoc, vec![false, true, false, false]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The book's build tool: renders the book with every silent failure made loud, serves it while
 //! you write, redraws the figures, and runs the whole test suite.
 //!
-//! Run it as `cargo xtask <command>` from anywhere in the workspace; `cargo xtask help` lists the
+//! Run it as `cargo xtask <command>` from anywhere in the workspace; `cargo xtask --help` lists the
 //! commands.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -10,7 +10,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod book;
+pub mod cli;
+pub mod figures;
 pub mod includes;
+pub mod listings;
 pub mod serve;
 
 /// Something wrong with the book, located as precisely as the check can.
@@ -42,20 +45,23 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Where the figures live, relative to the root.
-pub const FIGURE_DIR: &str = "src/figures";
-
-/// Every figure of the book, drawn now. A new chapter adds its crate's `figures()` here.
-///
-/// # Errors
-/// The first figure that fails to draw.
-pub fn all_figures() -> Result<Vec<bookkit::Figure>, bookkit::FigureError> {
-    let mut figures = Vec::new();
-    figures.extend(order::figures()?);
-    figures.extend(sinusoidal::figures()?);
-    figures.extend(learned::figures()?);
-    figures.extend(relative::figures()?);
-    figures.extend(rope::figures()?);
-    figures.extend(scaling::figures()?);
-    Ok(figures)
+/// Every file under `dir`, sorted (empty if `dir` cannot be read).
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
 }

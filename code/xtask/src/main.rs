@@ -1,45 +1,28 @@
-//! `cargo xtask <command>`: see `cargo xtask help`.
+//! `cargo xtask <command>`: see `cargo xtask --help` and [`xtask::cli`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use xtask::{FIGURE_DIR, Problem, all_figures, book, root, serve};
-
-const HELP: &str = "\
-cargo xtask <command>
-
-  serve [--port N]   build the book, serve it on http://127.0.0.1:N (default 3000),
-                     rebuild when src/, code/ or book.toml change
-  book [--dest DIR]  build the book into DIR (default book/) with every check
-  figures            redraw every figure into src/figures/ (then review and commit)
-  test               everything CI runs: fmt, clippy, tests (CI=true), rustdoc, the book
-  help               this text
-";
+use clap::Parser;
+use xtask::cli::{Cli, Cmd};
+use xtask::{Problem, book, figures, listings, root, serve};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("book") => flag(&args, "--dest").and_then(|dest| {
-            let dest = dest.map_or_else(|| root().join("book"), PathBuf::from);
+    let result = match Cli::parse().command {
+        Cmd::Book { dest } => {
+            let dest = dest.unwrap_or_else(|| root().join("book"));
             build_book(&dest).map(|_| ())
-        }),
-        Some("serve") => flag(&args, "--port").and_then(|port| {
-            let port = match port {
-                None => 3000,
-                Some(p) => p
-                    .parse::<u16>()
-                    .map_err(|_| format!("--port {p}: a port is a whole number from 0 to 65535"))?,
-            };
-            serve_book(port)
-        }),
-        Some("figures") => write_figures(),
-        Some("test") => test(),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{HELP}");
+        }
+        Cmd::Serve { port } => serve_book(port),
+        Cmd::Figures => write_figures(),
+        Cmd::Listings => {
+            let root = root();
+            let found = listings::find(&root.join("src"));
+            print!("{}", listings::report(&root, &found));
             Ok(())
         }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+        Cmd::Test => test(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,27 +31,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The value after `name`, if present; an error if the flag has no value or an unknown flag
-/// appears.
-fn flag(args: &[String], name: &str) -> Result<Option<String>, String> {
-    let mut value = None;
-    let mut rest = args.iter().skip(1);
-    while let Some(arg) = rest.next() {
-        if arg == name {
-            value = Some(
-                rest.next()
-                    .ok_or_else(|| format!("{name} needs a value"))?
-                    .clone(),
-            );
-        } else {
-            return Err(format!(
-                "unexpected argument `{arg}` (this command takes {name})"
-            ));
-        }
-    }
-    Ok(value)
 }
 
 fn report(problems: &[Problem]) -> String {
@@ -97,9 +59,10 @@ fn serve_book(port: u16) -> Result<(), String> {
     if let Err(e) = build_book(&dest) {
         eprintln!("error: {e}\n(serving anyway; fix the problems and save to rebuild)");
     }
-    let addr = serve::spawn_server(dest.clone(), port)
+    let builds = serve::Builds::default();
+    let addr = serve::spawn_server(dest.clone(), port, builds.clone())
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    println!("serving http://{addr}/ (Ctrl-C stops)");
+    println!("serving http://{addr}/ (open pages reload after each rebuild; Ctrl-C stops)");
     let mut seen = serve::newest_input(&root);
     loop {
         std::thread::sleep(Duration::from_millis(500));
@@ -110,15 +73,46 @@ fn serve_book(port: u16) -> Result<(), String> {
             if let Err(e) = build_book(&dest) {
                 eprintln!("error: {e}");
             }
+            // Reload open pages either way: a failed check may still have rewritten them.
+            builds.finished();
         }
     }
 }
 
+/// Runs every crate's figure test in write mode, then says which SVGs moved.
 fn write_figures() -> Result<(), String> {
-    let figures = all_figures().map_err(|e| e.to_string())?;
-    let written = bookkit::write_figures(&root().join(FIGURE_DIR), &figures)?;
-    for path in written {
-        println!("wrote {}", path.display());
+    let root = root();
+    let crates = figures::crates_with_figures(&root)?;
+    if crates.is_empty() {
+        return Err("no crate under code/ has a tests/figures.rs".into());
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        return Err("CI is set, so the figure tests would only compare: unset it to redraw".into());
+    }
+    let dir = root.join(figures::FIGURE_DIR);
+    let before = figures::contents(&dir);
+    let mut args = vec!["test", "--locked"];
+    for name in &crates {
+        args.extend(["-p", name.as_str()]);
+    }
+    args.extend(["--test", "figures"]);
+    cargo(&args, &[(figures::UPDATE_VAR, "always")])?;
+    let moved = figures::changes(&before, &figures::contents(&dir));
+    if moved.is_empty() {
+        println!(
+            "\nno figure changed ({} crates: {})",
+            crates.len(),
+            crates.join(", ")
+        );
+    } else {
+        println!("\nin {}/:", figures::FIGURE_DIR);
+        for line in &moved {
+            println!("  {line}");
+        }
+        println!(
+            "\nlook at them and review `git diff {}` before committing",
+            figures::FIGURE_DIR
+        );
     }
     Ok(())
 }

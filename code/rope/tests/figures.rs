@@ -1,0 +1,15 @@
+//! The chapter's figures, redrawn and compared byte for byte with the SVGs committed under
+//! `src/figures/`. `cargo xtask figures` (or `FIGURES_UPDATE=always cargo test -p rope --test
+//! figures`) rewrites them instead; review `git diff src/figures` before committing.
+
+#[test]
+fn figures_match_the_committed_svgs() {
+    match bookkit::freshness::golden(env!("CARGO_MANIFEST_DIR"), rope::figures()) {
+        Ok(written) => {
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+        }
+        Err(problems) => panic!("{problems}"),
+    }
+}
