@@ -125,7 +125,7 @@ fn position_vectors() -> Result<String, FigureError> {
             let curve: Vec<(f64, f64)> = (0..=150)
                 .map(|s| {
                     let p = s as f64 / 10.0;
-                    (p, crate::encoding_entry(p, d, crate::D_MODEL))
+                    (p, crate::positions::encoding_entry(p, d, crate::D_MODEL))
                 })
                 .collect();
             chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;
