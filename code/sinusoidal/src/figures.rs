@@ -1,6 +1,7 @@
 //! The chapter's figures.
 
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use bookkit::chart::Axes;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, legend_line, line};
 use plotters::prelude::*;
 
 use crate::{Layout, Sinusoid};
@@ -11,25 +12,16 @@ use crate::{Layout, Sinusoid};
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
     Ok(vec![
-        Figure {
-            name: "sinusoidal-heatmap",
-            svg: encoding_heatmap()?,
-        },
-        Figure {
-            name: "sinusoidal-dims",
-            svg: dims_over_positions()?,
-        },
-        Figure {
-            name: "sinusoidal-dot",
-            svg: dot_by_offset()?,
-        },
+        encoding_heatmap()?,
+        dims_over_positions()?,
+        dot_by_offset()?,
     ])
 }
 
 /// The encoding matrix for d = 64, positions 0 to 63, in both layouts.
-fn encoding_heatmap() -> Result<String, FigureError> {
+fn encoding_heatmap() -> Result<Figure, FigureError> {
     let (n, d) = (64, 64);
-    svg("sinusoidal-heatmap", 900, 520, |root| {
+    Figure::draw("sinusoidal-heatmap", 900, 520, |root| {
         let (left, right) = root.split_horizontally(450);
         for (area, layout, title) in [
             (left, Layout::Interleaved, "paper: interleaved sin, cos"),
@@ -65,18 +57,12 @@ fn encoding_heatmap() -> Result<String, FigureError> {
 }
 
 /// A few sine entries over positions 0 to 100 (d = 128): each pair is a wave of its own length.
-fn dims_over_positions() -> Result<String, FigureError> {
+fn dims_over_positions() -> Result<Figure, FigureError> {
     let enc = Sinusoid::paper(128).map_err(|e| FigureError(e.to_string()))?;
-    svg("sinusoidal-dims", 820, 380, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "PE(p) entries j = 8, 16, 32, 64 (sines), d = 128",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..100f64, -1.15f64..1.15f64)?;
+    Figure::draw("sinusoidal-dims", 820, 380, |root| {
+        let mut chart = Axes::new("PE(p) entries j = 8, 16, 32, 64 (sines), d = 128")
+            .y_label_area(44)
+            .build(root, 0f64..100f64, -1.15f64..1.15f64)?;
         chart
             .configure_mesh()
             .x_desc("position p")
@@ -95,17 +81,12 @@ fn dims_over_positions() -> Result<String, FigureError> {
                 })
                 .collect();
             chart
-                .draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(2)))?
+                .draw_series(LineSeries::new(curve, line(c)))?
                 .label(format!(
                     "j = {j}, wavelength {:.0}",
                     enc.wavelengths()[j / 2]
                 ))
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 16, y)],
-                        ShapeStyle::from(c).stroke_width(2),
-                    )
-                });
+                .legend(legend_line(c));
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
@@ -113,18 +94,12 @@ fn dims_over_positions() -> Result<String, FigureError> {
 }
 
 /// `PE(p)·PE(p + k)` against the offset k for d = 512 and three bases.
-fn dot_by_offset() -> Result<String, FigureError> {
+fn dot_by_offset() -> Result<Figure, FigureError> {
     let d = 512;
-    svg("sinusoidal-dot", 820, 400, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..200f64, -120f64..260f64)?;
+    Figure::draw("sinusoidal-dot", 820, 400, |root| {
+        let mut chart = Axes::new("PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases")
+            .y_label_area(52)
+            .build(root, 0f64..200f64, -120f64..260f64)?;
         chart
             .configure_mesh()
             .x_desc("offset k")
@@ -143,14 +118,9 @@ fn dot_by_offset() -> Result<String, FigureError> {
                 })
                 .collect();
             chart
-                .draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(2)))?
+                .draw_series(LineSeries::new(curve, line(c)))?
                 .label(format!("base {base}"))
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 16, y)],
-                        ShapeStyle::from(c).stroke_width(2),
-                    )
-                });
+                .legend(legend_line(c));
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
