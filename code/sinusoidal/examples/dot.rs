@@ -5,6 +5,7 @@
 //! ```
 
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use std::process::ExitCode;
 
 use sinusoidal::{Error, Layout, Sinusoid, report};
@@ -13,30 +14,15 @@ use sinusoidal::{Error, Layout, Sinusoid, report};
 #[derive(Parser)]
 struct Args {
     /// The width d: even, 2 to 65536.
-    #[arg(long, value_name = "D", default_value_t = 512, value_parser = dim)]
+    // (Sinusoid::new refuses an odd or zero width and names the rule.)
+    #[arg(long, value_name = "D", default_value_t = 512, value_parser = RangedU64ValueParser::<usize>::new().range(..=65_536))]
     dim: usize,
     /// The base b: positive and finite (the paper uses 10000).
     #[arg(long, value_name = "B", default_value_t = sinusoidal::BASE)]
     base: f64,
     /// The largest offset to search for the first rise: 2 to 1000000.
-    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = max_offset)]
+    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = RangedU64ValueParser::<usize>::new().range(2..=1_000_000))]
     max_offset: usize,
-}
-
-/// A width up to 65536 (evenness is checked by `Sinusoid::new`, which names the rule).
-fn dim(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(d) if d <= 65_536 => Ok(d),
-        _ => Err("expected a whole number up to 65536".into()),
-    }
-}
-
-/// An offset from 2 to 1000000.
-fn max_offset(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(k) if (2..=1_000_000).contains(&k) => Ok(k),
-        _ => Err("expected a whole number from 2 to 1000000".into()),
-    }
 }
 
 fn run(args: &Args) -> Result<String, Error> {

@@ -6,6 +6,7 @@
 //! ```
 
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use std::process::ExitCode;
 
 use sinusoidal::{BASE, Error, Layout, Sinusoid, report};
@@ -15,10 +16,11 @@ use sinusoidal::{BASE, Error, Layout, Sinusoid, report};
 #[derive(Parser)]
 struct Args {
     /// The width d: even, 2 to 65536.
-    #[arg(long, value_name = "D", default_value_t = 8, value_parser = dim)]
+    // (Sinusoid::new refuses an odd or zero width and names the rule.)
+    #[arg(long, value_name = "D", default_value_t = 8, value_parser = RangedU64ValueParser::<usize>::new().range(..=65_536))]
     dim: usize,
     /// How many positions to print, from 0: 0 to 64 rows.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = rows)]
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = RangedU64ValueParser::<usize>::new().range(..=64))]
     positions: usize,
     /// The base b: positive and finite (the paper uses 10000).
     #[arg(long, value_name = "B", default_value_t = BASE)]
@@ -27,22 +29,6 @@ struct Args {
     /// fairseq).
     #[arg(long, default_value = "interleaved", value_parser = str::parse::<Layout>)]
     layout: Layout,
-}
-
-/// A width up to 65536 (evenness is checked by `Sinusoid::new`, which names the rule).
-fn dim(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(d) if d <= 65_536 => Ok(d),
-        _ => Err("expected a whole number up to 65536".into()),
-    }
-}
-
-/// A number of rows up to 64.
-fn rows(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if n <= 64 => Ok(n),
-        _ => Err("expected a whole number of rows up to 64".into()),
-    }
 }
 
 fn run(args: &Args) -> Result<String, Error> {
