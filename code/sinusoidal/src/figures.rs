@@ -2,6 +2,7 @@
 
 use bookkit::chart::Axes;
 use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, legend_line, line};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::{Layout, Sinusoid};
@@ -63,14 +64,7 @@ fn dims_over_positions() -> Result<Figure, FigureError> {
         let mut chart = Axes::new("PE(p) entries j = 8, 16, 32, 64 (sines), d = 128")
             .y_label_area(44)
             .build(root, 0f64..100f64, -1.15f64..1.15f64)?;
-        chart
-            .configure_mesh()
-            .x_desc("position p")
-            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
-            .y_desc("value")
-            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        mesh(&mut chart, "position p", "value", 1)?;
         for (n, &j) in [8usize, 16, 32, 64].iter().enumerate() {
             let c = PALETTE[n];
             let w = enc.frequencies()[j / 2];
@@ -80,13 +74,8 @@ fn dims_over_positions() -> Result<Figure, FigureError> {
                     (p, (p * w).sin())
                 })
                 .collect();
-            chart
-                .draw_series(LineSeries::new(curve, line(c)))?
-                .label(format!(
-                    "j = {j}, wavelength {:.0}",
-                    enc.wavelengths()[j / 2]
-                ))
-                .legend(legend_line(c));
+            let label = format!("j = {j}, wavelength {:.0}", enc.wavelengths()[j / 2]);
+            curve_with_label(&mut chart, curve, c, label)?;
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
@@ -100,14 +89,7 @@ fn dot_by_offset() -> Result<Figure, FigureError> {
         let mut chart = Axes::new("PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases")
             .y_label_area(52)
             .build(root, 0f64..200f64, -120f64..260f64)?;
-        chart
-            .configure_mesh()
-            .x_desc("offset k")
-            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
-            .y_desc("dot product")
-            .y_label_formatter(&|y| bookkit::fixed(*y, 0))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        mesh(&mut chart, "offset k", "dot product", 0)?;
         for (n, base) in [10.0, 100.0, 10000.0].into_iter().enumerate() {
             let enc = Sinusoid::new(d, base, Layout::Interleaved)?;
             let c = PALETTE[n];
@@ -117,12 +99,46 @@ fn dot_by_offset() -> Result<Figure, FigureError> {
                     (k, enc.dot_at_offset(k))
                 })
                 .collect();
-            chart
-                .draw_series(LineSeries::new(curve, line(c)))?
-                .label(format!("base {base}"))
-                .legend(legend_line(c));
+            curve_with_label(&mut chart, curve, c, format!("base {base}"))?;
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
+}
+
+/// A line chart over `f64` axes, as both line figures draw it.
+type LineChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The mesh both line figures share: whole-number x labels, `y_decimals` on the y labels, no
+/// light grid lines.
+fn mesh(
+    chart: &mut LineChart<'_, '_>,
+    x_desc: &str,
+    y_desc: &str,
+    y_decimals: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+        .y_desc(y_desc)
+        .y_label_formatter(&|y| bookkit::fixed(*y, y_decimals))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    Ok(())
+}
+
+/// One curve in the book's line style, with its legend entry.
+fn curve_with_label(
+    chart: &mut LineChart<'_, '_>,
+    points: Vec<(f64, f64)>,
+    c: RGBColor,
+    label: String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .draw_series(LineSeries::new(points, line(c)))?
+        .label(label)
+        .legend(legend_line(c));
+    Ok(())
 }
