@@ -69,7 +69,7 @@ impl Rnn {
     }
 
     // ANCHOR: rnn
-    /// The recurrence itself, on inputs [`Rnn::states`] has checked.
+    /// The recurrence itself, on inputs that `Rnn::states` has checked.
     fn unroll(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
         let mut h = Array1::<f64>::zeros(self.b.len()); // h_0 = 0, [d_h]
         let mut all = Array2::<f64>::zeros((x.nrows(), self.b.len())); // [n, d_h]
