@@ -63,6 +63,10 @@ impl PositionTable {
     }
 
     /// How many positions the table covers.
+    ///
+    /// ```
+    /// assert_eq!(order::PositionTable::chapter().max_len(), 8);
+    /// ```
     pub fn max_len(&self) -> usize {
         self.rows.nrows()
     }
@@ -75,6 +79,13 @@ impl PositionTable {
     /// The chapter's table: 8 positions × [`D_MODEL`], values drawn uniformly from
     /// `[-0.5, 0.5]` by a seeded generator, standing in for a freshly initialised trainable table
     /// (no training happens in this chapter).
+    ///
+    /// ```
+    /// let table = order::PositionTable::chapter();
+    /// assert_eq!(table.rows().dim(), (8, order::D_MODEL));
+    /// assert!(table.rows().iter().all(|v| (-0.5..0.5).contains(v)));
+    /// assert_eq!(table, order::PositionTable::chapter()); // seeded: the same every run
+    /// ```
     pub fn chapter() -> Self {
         let mut rng = bookkit::rng::SplitMix64(0x5EED);
         let rows = Array2::from_shape_fn((8, D_MODEL), |_| rng.next_f64() - 0.5);

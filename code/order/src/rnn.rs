@@ -19,6 +19,11 @@ pub struct Rnn {
 
 impl Rnn {
     /// The chapter's network: three hidden units, weights fixed by hand.
+    ///
+    /// ```
+    /// let rnn = order::Rnn::chapter();
+    /// assert_eq!((rnn.w_h.dim(), rnn.w_x.dim(), rnn.b.len()), ((3, 3), (3, order::D_MODEL), 3));
+    /// ```
     pub fn chapter() -> Self {
         Rnn {
             w_h: array![[0.5, -0.4, 0.0], [0.3, 0.5, -0.2], [0.0, 0.4, 0.5]],

@@ -22,6 +22,11 @@ pub struct Token {
 
 impl Token {
     /// Its row in the embedding table.
+    ///
+    /// ```
+    /// let ids: Vec<usize> = order::VOCAB.iter().map(|t| t.id()).collect();
+    /// assert_eq!(ids, [0, 1, 2]);
+    /// ```
     pub fn id(&self) -> usize {
         self.id
     }

@@ -86,6 +86,16 @@ impl Sinusoid {
     }
 
     /// For each frequency `i`: the index of its sine, the index of its cosine, and `ω_i`.
+    ///
+    /// ```
+    /// use sinusoidal::{Layout, Sinusoid};
+    /// let paper = Sinusoid::paper(4)?;
+    /// assert_eq!(paper.pairs(), vec![(0, 1, 1.0), (2, 3, 0.01)]);
+    /// let t2t = Sinusoid::new(4, 10000.0, Layout::Concatenated)?;
+    /// let (sin, cos, _) = t2t.pairs()[1];
+    /// assert_eq!((sin, cos), (1, 3)); // [sin sin | cos cos]
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
     pub fn pairs(&self) -> Vec<(usize, usize, f64)> {
         let half = self.d / 2;
         self.frequencies()
@@ -99,6 +109,12 @@ impl Sinusoid {
     }
 
     /// The wavelengths `2π/ω_i` in positions, shortest first.
+    ///
+    /// ```
+    /// let lambda = sinusoidal::Sinusoid::paper(4)?.wavelengths();
+    /// assert_eq!(lambda[0], 2.0 * std::f64::consts::PI); // ω_0 = 1
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
     pub fn wavelengths(&self) -> Array1<f64> {
         self.frequencies().mapv(|w| 2.0 * std::f64::consts::PI / w)
     }
@@ -194,6 +210,14 @@ impl Sinusoid {
     /// frequencies are stored as `f32`, their product is rounded to `f32`, and the sine and cosine
     /// of that rounded angle (computed in `f64` by the platform's maths library) are rounded to
     /// `f32`. The error this measures comes from the first two roundings.
+    ///
+    /// ```
+    /// let enc = sinusoidal::Sinusoid::paper(4)?;
+    /// assert_eq!(enc.encode_f32(0), vec![0.0, 1.0, 0.0, 1.0]);
+    /// // At 2^24 + 1 the position itself is no longer an f32: it rounds to 2^24.
+    /// assert_eq!(enc.encode_f32(16_777_217), enc.encode_f32(16_777_216));
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
     pub fn encode_f32(&self, position: usize) -> Vec<f32> {
         let mut out = vec![0f32; self.d];
         let p = position as f32;
