@@ -5,32 +5,21 @@
 //! cargo run -p order --example why_position -- --first "cats like John" --second "John likes cats"
 //! ```
 
-use bookkit::Flags;
+use clap::Parser;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: why_position [--first SENTENCE] [--second SENTENCE]
-  the two sentences must hold the same words (John, like/likes, cats) in some order";
-
-fn parse(args: &[String]) -> Result<(String, String), String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let first = f.get(
-        "--first",
-        "John likes cats".to_string(),
-        |_| true,
-        "a sentence",
-    )?;
-    let second = f.get(
-        "--second",
-        "cats like John".to_string(),
-        |_| true,
-        "a sentence",
-    )?;
-    f.finish()?;
-    Ok((first, second))
+/// Prints every table of chapter 1 for two sentences that hold the same words (John, like/likes,
+/// cats) in some order.
+#[derive(Parser)]
+struct Args {
+    /// The first sentence.
+    #[arg(long, value_name = "SENTENCE", default_value = "John likes cats")]
+    first: String,
+    /// The second sentence: the same words in another order.
+    #[arg(long, value_name = "SENTENCE", default_value = "cats like John")]
+    second: String,
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| {
-        parse(args).and_then(|(a, b)| order::report::all(&a, &b).map_err(|e| e.to_string()))
-    })
+    bookkit::cli::run(|args: Args| order::report::all(&args.first, &args.second))
 }

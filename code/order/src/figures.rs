@@ -1,6 +1,7 @@
 //! The chapter's figures, drawn from the same functions the tables use.
 
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, heatmap, sequential, svg};
+use bookkit::chart::Axes;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, heatmap, sequential};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -14,22 +15,12 @@ pub const SENTENCES: [&str; 2] = ["John likes cats", "cats like John"];
 /// # Errors
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
-    Ok(vec![
-        Figure {
-            name: "order-attention",
-            svg: attention_weights()?,
-        },
-        Figure {
-            name: "order-positions",
-            svg: position_vectors()?,
-        },
-    ])
+    Ok(vec![attention_weights()?, position_vectors()?])
 }
 
 /// Attention weights of both sentences, without and with learned positions (2 × 2 panels).
-fn attention_weights() -> Result<String, FigureError> {
-    let name = "order-attention";
-    svg(name, 820, 640, |root| {
+fn attention_weights() -> Result<Figure, FigureError> {
+    Figure::draw("order-attention", 820, 640, |root| {
         let panels = root.split_evenly((2, 2));
         let mut k = 0;
         for sentence in SENTENCES {
@@ -72,13 +63,11 @@ fn panel<'a, 'b>(
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     Box<dyn std::error::Error>,
 > {
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, (bookkit::FONT, 17))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(44)
-        .build_cartesian_2d(-0.5f64..15.5f64, -1.2f64..1.2f64)
-        .map_err(|e| e.to_string())?;
+    let mut chart = Axes::new(caption).caption_size(17).y_label_area(44).build(
+        area,
+        -0.5f64..15.5f64,
+        -1.2f64..1.2f64,
+    )?;
     let mut mesh = chart.configure_mesh();
     mesh.x_desc("position")
         .x_label_formatter(&|x| bookkit::fixed(*x, 0))
@@ -92,10 +81,9 @@ fn panel<'a, 'b>(
 }
 
 /// The learned table's values (8 rows, then nothing) beside the fixed encoding (any position).
-fn position_vectors() -> Result<String, FigureError> {
-    let name = "order-positions";
+fn position_vectors() -> Result<Figure, FigureError> {
     let table = PositionTable::chapter();
-    svg(name, 820, 360, |root| {
+    Figure::draw("order-positions", 820, 360, |root| {
         let (left, right) = root.split_horizontally(410);
         let mut chart = panel(
             &left,
@@ -125,7 +113,7 @@ fn position_vectors() -> Result<String, FigureError> {
             let curve: Vec<(f64, f64)> = (0..=150)
                 .map(|s| {
                     let p = s as f64 / 10.0;
-                    (p, crate::encoding_entry(p, d, crate::D_MODEL))
+                    (p, crate::positions::encoding_entry(p, d, crate::D_MODEL))
                 })
                 .collect();
             chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;

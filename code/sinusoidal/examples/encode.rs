@@ -5,47 +5,34 @@
 //! cargo run -p sinusoidal --example encode -- --dim 512 --positions 0 --base 100 --layout concatenated
 //! ```
 
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use std::process::ExitCode;
 
-use bookkit::Flags;
-use sinusoidal::{BASE, Layout, Sinusoid, report};
+use sinusoidal::{BASE, Error, Layout, Sinusoid, report};
 
-const USAGE: &str =
-    "usage: encode [--dim D] [--positions N] [--base B] [--layout interleaved|concatenated]
-  D: even, 2 to 65536 (default 8); N: rows to print, 0 to 64 (default 4);
-  B: positive and finite (default 10000)";
-
+/// Prints sinusoidal encodings, their frequencies and wavelengths, and where the dot product of
+/// two encodings first rises with the offset.
+#[derive(Parser)]
 struct Args {
+    /// The width d: even, 2 to 65536.
+    // (Sinusoid::new refuses an odd or zero width and names the rule.)
+    #[arg(long, value_name = "D", default_value_t = 8, value_parser = RangedU64ValueParser::<usize>::new().range(..=65_536))]
     dim: usize,
+    /// How many positions to print, from 0: 0 to 64 rows.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = RangedU64ValueParser::<usize>::new().range(..=64))]
     positions: usize,
+    /// The base b: positive and finite (the paper uses 10000).
+    #[arg(long, value_name = "B", default_value_t = BASE)]
     base: f64,
+    /// Where the sines and cosines sit: interleaved (the paper) or concatenated (tensor2tensor,
+    /// fairseq).
+    #[arg(long, default_value = "interleaved", value_parser = str::parse::<Layout>)]
     layout: Layout,
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let out = Args {
-        dim: f.get("--dim", 8, |d| *d <= 65_536, "a whole number up to 65536")?,
-        positions: f.get(
-            "--positions",
-            4,
-            |n| *n <= 64,
-            "a whole number of rows up to 64",
-        )?,
-        base: f.get("--base", BASE, |_| true, "a number")?,
-        layout: f.get(
-            "--layout",
-            Layout::Interleaved,
-            |_| true,
-            "interleaved or concatenated",
-        )?,
-    };
-    f.finish()?;
-    Ok(out)
-}
-
-fn run(args: &Args) -> Result<String, String> {
-    let enc = Sinusoid::new(args.dim, args.base, args.layout).map_err(|e| e.to_string())?;
+fn run(args: &Args) -> Result<String, Error> {
+    let enc = Sinusoid::new(args.dim, args.base, args.layout)?;
     let mut out = String::new();
     if args.positions > 0 {
         out.push_str(&format!(
@@ -79,5 +66,5 @@ fn run(args: &Args) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| parse(args).and_then(|a| run(&a)))
+    bookkit::cli::run(|args: Args| run(&args))
 }

@@ -1,6 +1,8 @@
 //! The chapter's figures.
 
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use bookkit::chart::Axes;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, legend_line, line};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::{Layout, Sinusoid};
@@ -11,25 +13,16 @@ use crate::{Layout, Sinusoid};
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
     Ok(vec![
-        Figure {
-            name: "sinusoidal-heatmap",
-            svg: encoding_heatmap()?,
-        },
-        Figure {
-            name: "sinusoidal-dims",
-            svg: dims_over_positions()?,
-        },
-        Figure {
-            name: "sinusoidal-dot",
-            svg: dot_by_offset()?,
-        },
+        encoding_heatmap()?,
+        dims_over_positions()?,
+        dot_by_offset()?,
     ])
 }
 
 /// The encoding matrix for d = 64, positions 0 to 63, in both layouts.
-fn encoding_heatmap() -> Result<String, FigureError> {
+fn encoding_heatmap() -> Result<Figure, FigureError> {
     let (n, d) = (64, 64);
-    svg("sinusoidal-heatmap", 900, 520, |root| {
+    Figure::draw("sinusoidal-heatmap", 900, 520, |root| {
         let (left, right) = root.split_horizontally(450);
         for (area, layout, title) in [
             (left, Layout::Interleaved, "paper: interleaved sin, cos"),
@@ -65,26 +58,13 @@ fn encoding_heatmap() -> Result<String, FigureError> {
 }
 
 /// A few sine entries over positions 0 to 100 (d = 128): each pair is a wave of its own length.
-fn dims_over_positions() -> Result<String, FigureError> {
+fn dims_over_positions() -> Result<Figure, FigureError> {
     let enc = Sinusoid::paper(128).map_err(|e| FigureError(e.to_string()))?;
-    svg("sinusoidal-dims", 820, 380, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "PE(p) entries j = 8, 16, 32, 64 (sines), d = 128",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..100f64, -1.15f64..1.15f64)?;
-        chart
-            .configure_mesh()
-            .x_desc("position p")
-            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
-            .y_desc("value")
-            .y_label_formatter(&|y| bookkit::fixed(*y, 1))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+    Figure::draw("sinusoidal-dims", 820, 380, |root| {
+        let mut chart = Axes::new("PE(p) entries j = 8, 16, 32, 64 (sines), d = 128")
+            .y_label_area(44)
+            .build(root, 0f64..100f64, -1.15f64..1.15f64)?;
+        mesh(&mut chart, "position p", "value", 1)?;
         for (n, &j) in [8usize, 16, 32, 64].iter().enumerate() {
             let c = PALETTE[n];
             let w = enc.frequencies()[j / 2];
@@ -94,18 +74,8 @@ fn dims_over_positions() -> Result<String, FigureError> {
                     (p, (p * w).sin())
                 })
                 .collect();
-            chart
-                .draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(2)))?
-                .label(format!(
-                    "j = {j}, wavelength {:.0}",
-                    enc.wavelengths()[j / 2]
-                ))
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 16, y)],
-                        ShapeStyle::from(c).stroke_width(2),
-                    )
-                });
+            let label = format!("j = {j}, wavelength {:.0}", enc.wavelengths()[j / 2]);
+            curve_with_label(&mut chart, curve, c, label)?;
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
@@ -113,26 +83,13 @@ fn dims_over_positions() -> Result<String, FigureError> {
 }
 
 /// `PE(p)·PE(p + k)` against the offset k for d = 512 and three bases.
-fn dot_by_offset() -> Result<String, FigureError> {
+fn dot_by_offset() -> Result<Figure, FigureError> {
     let d = 512;
-    svg("sinusoidal-dot", 820, 400, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(0f64..200f64, -120f64..260f64)?;
-        chart
-            .configure_mesh()
-            .x_desc("offset k")
-            .x_label_formatter(&|x| bookkit::fixed(*x, 0))
-            .y_desc("dot product")
-            .y_label_formatter(&|y| bookkit::fixed(*y, 0))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+    Figure::draw("sinusoidal-dot", 820, 400, |root| {
+        let mut chart = Axes::new("PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases")
+            .y_label_area(52)
+            .build(root, 0f64..200f64, -120f64..260f64)?;
+        mesh(&mut chart, "offset k", "dot product", 0)?;
         for (n, base) in [10.0, 100.0, 10000.0].into_iter().enumerate() {
             let enc = Sinusoid::new(d, base, Layout::Interleaved)?;
             let c = PALETTE[n];
@@ -142,17 +99,46 @@ fn dot_by_offset() -> Result<String, FigureError> {
                     (k, enc.dot_at_offset(k))
                 })
                 .collect();
-            chart
-                .draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(2)))?
-                .label(format!("base {base}"))
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 16, y)],
-                        ShapeStyle::from(c).stroke_width(2),
-                    )
-                });
+            curve_with_label(&mut chart, curve, c, format!("base {base}"))?;
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
+}
+
+/// A line chart over `f64` axes, as both line figures draw it.
+type LineChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The mesh both line figures share: whole-number x labels, `y_decimals` on the y labels, no
+/// light grid lines.
+fn mesh(
+    chart: &mut LineChart<'_, '_>,
+    x_desc: &str,
+    y_desc: &str,
+    y_decimals: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .x_label_formatter(&|x| bookkit::fixed(*x, 0))
+        .y_desc(y_desc)
+        .y_label_formatter(&|y| bookkit::fixed(*y, y_decimals))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    Ok(())
+}
+
+/// One curve in the book's line style, with its legend entry.
+fn curve_with_label(
+    chart: &mut LineChart<'_, '_>,
+    points: Vec<(f64, f64)>,
+    c: RGBColor,
+    label: String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .draw_series(LineSeries::new(points, line(c)))?
+        .label(label)
+        .legend(legend_line(c));
+    Ok(())
 }

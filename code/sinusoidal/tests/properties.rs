@@ -112,17 +112,23 @@ fn d_equal_2_layouts_coincide() {
 }
 
 /// Chapter 1 previews the encoding (`order::fixed_encoding`, written before this chapter's crate
-/// exists); it must be the very same function as the paper layout here.
+/// exists, so it computes `ω_i` itself); it must be the very same function as the paper layout
+/// here, built on the very same frequencies, bit for bit.
 #[test]
 fn chapter_one_preview_is_the_same_encoding() {
     for d in [2, 4, 8, 64] {
         let enc = Sinusoid::paper(d).unwrap();
+        let w = sinusoidal::frequencies(d, BASE).unwrap();
+        assert_eq!(enc.frequencies(), w, "d {d}");
         for p in [0, 1, 7, 1000, 123_456] {
-            assert_eq!(
-                order::fixed_encoding(p, d).unwrap(),
-                enc.encode(p),
-                "d {d}, p {p}"
-            );
+            let preview = order::fixed_encoding(p, d).unwrap();
+            assert_eq!(preview, enc.encode(p), "d {d}, p {p}");
+            // Entry by entry against the one place the frequencies are computed.
+            for (i, &w_i) in w.iter().enumerate() {
+                let angle = p as f64 * w_i;
+                assert_eq!(preview[2 * i], angle.sin(), "d {d}, p {p}, i {i}");
+                assert_eq!(preview[2 * i + 1], angle.cos(), "d {d}, p {p}, i {i}");
+            }
         }
     }
 }

@@ -5,87 +5,81 @@
 use sinusoidal::report;
 use sinusoidal::{BASE, Layout, Sinusoid};
 
-fn check(name: &str, value: String) {
-    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, value);
-    });
-}
-
 #[test]
 fn naive_schemes() {
-    check("naive", report::naive_schemes(8).unwrap());
+    bookkit::snapshot!("naive", report::naive_schemes(8).unwrap());
 }
 
 #[test]
 fn worked_d4_positions_0_to_3() {
-    check(
+    bookkit::snapshot!(
         "worked_d4",
-        report::encoding_table(&Sinusoid::paper(4).unwrap(), 4, 4),
+        report::encoding_table(&Sinusoid::paper(4).unwrap(), 4, 4)
     );
 }
 
 #[test]
 fn worked_d8_position_1() {
-    check(
+    bookkit::snapshot!(
         "worked_d8",
-        report::worked_entries(&Sinusoid::paper(8).unwrap(), 1),
+        report::worked_entries(&Sinusoid::paper(8).unwrap(), 1)
     );
 }
 
 #[test]
 fn wavelengths_d512() {
     let enc = Sinusoid::paper(512).unwrap();
-    check(
+    bookkit::snapshot!(
         "wavelengths",
-        report::wavelengths(&enc, &[0, 1, 2, 64, 128, 192, 255]),
+        report::wavelengths(&enc, &[0, 1, 2, 64, 128, 192, 255])
     );
 }
 
 #[test]
 fn the_two_layouts() {
-    check("layouts", report::layouts(8, 3).unwrap());
+    bookkit::snapshot!("layouts", report::layouts(8, 3).unwrap());
 }
 
 #[test]
 fn concatenated_worked_d8_position_1() {
     let enc = Sinusoid::new(8, BASE, Layout::Concatenated).unwrap();
-    check("worked_d8_concat", report::worked_entries(&enc, 1));
+    bookkit::snapshot!("worked_d8_concat", report::worked_entries(&enc, 1));
 }
 
 #[test]
 fn shift_matrix_d4() {
-    check(
+    bookkit::snapshot!(
         "shift",
-        report::shift(&Sinusoid::paper(4).unwrap(), 2, 3).unwrap(),
+        report::shift(&Sinusoid::paper(4).unwrap(), 2, 3).unwrap()
     );
 }
 
 #[test]
 fn sine_only_has_no_shift_matrix() {
-    check("sin_only", report::sin_only_fit(8, 1, 200).unwrap());
+    bookkit::snapshot!("sin_only", report::sin_only_fit(8, 1, 200).unwrap());
 }
 
 #[test]
 fn dot_product_by_offset() {
     let offsets = [0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000];
-    check("dot", report::dot_offsets(512, &offsets, 10_000).unwrap());
+    bookkit::snapshot!("dot", report::dot_offsets(512, &offsets, 10_000).unwrap());
 }
 
 #[test]
 fn first_rise_by_base() {
-    check(
+    bookkit::snapshot!(
         "first_rise",
-        report::first_rises(512, &[10.0, 100.0, 1000.0, 10000.0, 100000.0], 100_000).unwrap(),
+        report::first_rises(512, &[10.0, 100.0, 1000.0, 10000.0, 100000.0], 100_000).unwrap()
     );
 }
 
 #[test]
 fn embedding_scale() {
-    check("scale", report::embedding_scale(&[64, 512, 4096]).unwrap());
+    bookkit::snapshot!("scale", report::embedding_scale(&[64, 512, 4096]).unwrap());
 }
 
 #[test]
 fn f32_precision() {
     let positions = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
-    check("precision", report::precision(512, &positions).unwrap());
+    bookkit::snapshot!("precision", report::precision(512, &positions).unwrap());
 }

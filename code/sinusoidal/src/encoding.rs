@@ -1,0 +1,293 @@
+//! The encoding itself: [`Sinusoid`] holds the width, base and layout, and computes one position
+//! ([`Sinusoid::encode`]), many ([`Sinusoid::matrix`]), the textbook form
+//! ([`Sinusoid::encode_slow`]) and the `f32` form ([`Sinusoid::encode_f32`]).
+
+use ndarray::{Array1, Array2};
+
+use crate::{BASE, Error, Layout};
+
+/// A sinusoidal encoding: width `d`, base `b` and layout.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sinusoid {
+    d: usize,
+    base: f64,
+    layout: Layout,
+}
+
+impl Sinusoid {
+    /// Checks and holds the parameters.
+    ///
+    /// # Errors
+    /// [`Error::Bad`] for a zero or odd `d`; [`Error::Bad`] for a base that is not
+    /// positive and finite.
+    ///
+    /// ```
+    /// use sinusoidal::{Layout, Sinusoid};
+    /// assert!(Sinusoid::new(512, 10000.0, Layout::Interleaved).is_ok());
+    /// let e = Sinusoid::new(7, 10000.0, Layout::Interleaved).unwrap_err();
+    /// assert_eq!(e.to_string(), "d = 7 is not allowed: d must be even and positive \
+    ///     (each frequency takes a sine and a cosine)");
+    /// assert!(Sinusoid::new(8, f64::NAN, Layout::Interleaved).is_err());
+    /// ```
+    pub fn new(d: usize, base: f64, layout: Layout) -> Result<Self, Error> {
+        crate::check_width_and_base(d, base)?;
+        Ok(Sinusoid { d, base, layout })
+    }
+
+    /// The paper's encoding: interleaved, base 10000.
+    ///
+    /// # Errors
+    /// As [`Sinusoid::new`].
+    ///
+    /// ```
+    /// let enc = sinusoidal::Sinusoid::paper(8)?;
+    /// assert_eq!((enc.d(), enc.base()), (8, 10000.0));
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn paper(d: usize) -> Result<Self, Error> {
+        Sinusoid::new(d, BASE, Layout::Interleaved)
+    }
+
+    /// The width.
+    pub fn d(&self) -> usize {
+        self.d
+    }
+
+    /// The base.
+    pub fn base(&self) -> f64 {
+        self.base
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The `d/2` angular frequencies `ω_i`, fastest first: [`crate::frequencies`] for the paper's
+    /// layout, and tensor2tensor's `ω_i = b^(-i/(d/2 - 1))` for the concatenated one.
+    ///
+    /// ```
+    /// use sinusoidal::{Layout, Sinusoid};
+    /// let paper = Sinusoid::paper(8)?;
+    /// assert_eq!(paper.frequencies(), sinusoidal::frequencies(8, 10000.0)?);
+    /// let t2t = Sinusoid::new(8, 10000.0, Layout::Concatenated)?;
+    /// assert!((t2t.frequencies()[3] - 1e-4).abs() < 1e-18); // reaches 1/base exactly
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn frequencies(&self) -> Array1<f64> {
+        match self.layout {
+            Layout::Interleaved => crate::paper_frequencies(self.d, self.base),
+            Layout::Concatenated => {
+                // ω_i = b^(-i/(d/2 - 1)), guarded as tensor2tensor does for d = 2
+                let steps = (self.d / 2).saturating_sub(1).max(1) as f64;
+                Array1::from_shape_fn(self.d / 2, |i| self.base.powf(-(i as f64 / steps)))
+            }
+        }
+    }
+
+    /// For each frequency `i`: the index of its sine, the index of its cosine, and `ω_i`.
+    ///
+    /// ```
+    /// use sinusoidal::{Layout, Sinusoid};
+    /// let paper = Sinusoid::paper(4)?;
+    /// assert_eq!(paper.pairs(), vec![(0, 1, 1.0), (2, 3, 0.01)]);
+    /// let t2t = Sinusoid::new(4, 10000.0, Layout::Concatenated)?;
+    /// let (sin, cos, _) = t2t.pairs()[1];
+    /// assert_eq!((sin, cos), (1, 3)); // [sin sin | cos cos]
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn pairs(&self) -> Vec<(usize, usize, f64)> {
+        let half = self.d / 2;
+        self.frequencies()
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| match self.layout {
+                Layout::Interleaved => (2 * i, 2 * i + 1, w),
+                Layout::Concatenated => (i, i + half, w),
+            })
+            .collect()
+    }
+
+    /// The wavelengths `2π/ω_i` in positions, shortest first.
+    ///
+    /// ```
+    /// let lambda = sinusoidal::Sinusoid::paper(4)?.wavelengths();
+    /// assert_eq!(lambda[0], 2.0 * std::f64::consts::PI); // ω_0 = 1
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn wavelengths(&self) -> Array1<f64> {
+        self.frequencies().mapv(|w| 2.0 * std::f64::consts::PI / w)
+    }
+
+    /// The encoding of one position, `[d]` (fast form: the frequencies once, then one `sin_cos`
+    /// per pair). [`Sinusoid::encode_slow`] is the textbook form.
+    ///
+    /// ```
+    /// use sinusoidal::Sinusoid;
+    /// let pe = Sinusoid::paper(4)?.encode(1);
+    /// assert_eq!(pe.to_vec(), vec![1f64.sin(), 1f64.cos(), 0.01f64.sin(), 0.01f64.cos()]);
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn encode(&self, position: usize) -> Array1<f64> {
+        let mut out = Array1::zeros(self.d);
+        let p = position as f64;
+        for (s, c, w) in self.pairs() {
+            let (sin, cos) = (p * w).sin_cos();
+            out[s] = sin;
+            out[c] = cos;
+        }
+        out
+    }
+
+    // ANCHOR: matrix
+    /// The encodings of positions `0..n`, one per row, `[n, d]` (fast form: the frequencies once,
+    /// then one `sin_cos` per entry pair).
+    pub fn matrix(&self, n: usize) -> Array2<f64> {
+        let pairs = self.pairs(); // (index of sin, index of cos, ω_i)
+        let mut out = Array2::zeros((n, self.d)); // [n, d]
+        for (p, mut row) in out.rows_mut().into_iter().enumerate() {
+            for &(s, c, w) in &pairs {
+                let (sin, cos) = (p as f64 * w).sin_cos();
+                row[s] = sin;
+                row[c] = cos;
+            }
+        }
+        out
+    }
+    // ANCHOR_END: matrix
+
+    // ANCHOR: slow
+    /// The textbook form of [`Sinusoid::encode`], entry by entry as the paper writes it. Slow on
+    /// purpose: one `powf` per entry.
+    pub fn encode_slow(&self, position: usize) -> Array1<f64> {
+        Array1::from_shape_fn(self.d, |j| self.textbook_entry(position as f64, j))
+    }
+
+    /// `PE(pos, 2i) = sin(pos / b^{2i/d})`, `PE(pos, 2i+1) = cos(pos / b^{2i/d})` (and the
+    /// concatenated layout's own exponent), for `j < d`.
+    fn textbook_entry(&self, pos: f64, j: usize) -> f64 {
+        let d = self.d as f64;
+        match self.layout {
+            Layout::Interleaved => {
+                let two_i = (j - j % 2) as f64;
+                let angle = pos / self.base.powf(two_i / d);
+                if j.is_multiple_of(2) {
+                    angle.sin()
+                } else {
+                    angle.cos()
+                }
+            }
+            Layout::Concatenated => {
+                let half = self.d / 2;
+                let i = (j % half) as f64;
+                let denominator = (half.saturating_sub(1).max(1)) as f64;
+                let angle = pos / self.base.powf(i / denominator);
+                if j < half { angle.sin() } else { angle.cos() }
+            }
+        }
+    }
+    // ANCHOR_END: slow
+
+    /// Entry `j` of the textbook form [`Sinusoid::encode_slow`] alone.
+    ///
+    /// # Errors
+    /// [`Error::Bad`] when `j ≥ d`.
+    ///
+    /// ```
+    /// let enc = sinusoidal::Sinusoid::paper(4)?;
+    /// assert_eq!(enc.entry_slow(1, 0)?, 1f64.sin());
+    /// assert!(enc.entry_slow(1, 4).is_err());
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn entry_slow(&self, position: usize, j: usize) -> Result<f64, Error> {
+        if j >= self.d {
+            return Err(errors::bad("j", j, "entries are numbered 0 to d − 1"));
+        }
+        Ok(self.textbook_entry(position as f64, j))
+    }
+
+    /// The encoding computed in `f32`, as a framework does by default: the position and the
+    /// frequencies are stored as `f32`, their product is rounded to `f32`, and the sine and cosine
+    /// of that rounded angle (computed in `f64` by the platform's maths library) are rounded to
+    /// `f32`. The error this measures comes from the first two roundings.
+    ///
+    /// ```
+    /// let enc = sinusoidal::Sinusoid::paper(4)?;
+    /// assert_eq!(enc.encode_f32(0), vec![0.0, 1.0, 0.0, 1.0]);
+    /// // At 2^24 + 1 the position itself is no longer an f32: it rounds to 2^24.
+    /// assert_eq!(enc.encode_f32(16_777_217), enc.encode_f32(16_777_216));
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn encode_f32(&self, position: usize) -> Vec<f32> {
+        let mut out = vec![0f32; self.d];
+        let p = position as f32;
+        for (s, c, w) in self.pairs() {
+            let angle = p * (w as f32);
+            let (sin, cos) = f64::from(angle).sin_cos();
+            out[s] = sin as f32;
+            out[c] = cos as f32;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn paper_frequencies_and_wavelengths() {
+        let enc = Sinusoid::paper(512).unwrap();
+        let w = enc.frequencies();
+        assert_eq!(w[0], 1.0);
+        // ω_255 = 10000^(-510/512); its wavelength is 2π·10000^(510/512), just short of 10000·2π.
+        let last = enc.wavelengths()[255];
+        let want = 2.0 * std::f64::consts::PI * 10000f64.powf(510.0 / 512.0);
+        assert!((last - want).abs() / want < 1e-14);
+        assert!(last < 2.0 * std::f64::consts::PI * 10000.0);
+    }
+
+    #[test]
+    fn concatenated_frequencies_reach_the_base_exactly() {
+        let enc = Sinusoid::new(8, BASE, Layout::Concatenated).unwrap();
+        let w = enc.frequencies();
+        assert_eq!(w[0], 1.0);
+        assert!((w[3] - 1e-4).abs() < 1e-18);
+        // d = 2: one frequency, ω_0 = 1 (tensor2tensor's max(…, 1) guard).
+        let two = Sinusoid::new(2, BASE, Layout::Concatenated).unwrap();
+        assert_eq!(two.frequencies().to_vec(), vec![1.0]);
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        assert_eq!(
+            Sinusoid::new(4, 0.0, Layout::Interleaved),
+            Err(crate::bad_base(0.0))
+        );
+        assert!(Sinusoid::new(0, BASE, Layout::Interleaved).is_err());
+        let enc = Sinusoid::paper(4).unwrap();
+        let e = enc.entry_slow(0, 4).unwrap_err();
+        assert!(e.to_string().contains("j = 4"), "{e}");
+    }
+
+    proptest! {
+        /// The tie between the fast and the slow form (listed in the crate doc).
+        #[test]
+        fn encode_matches_encode_slow(
+            half in 1usize..40, p in 0usize..5000, concat in any::<bool>(), base in 2.0..1e5f64
+        ) {
+            let layout = if concat { Layout::Concatenated } else { Layout::Interleaved };
+            let enc = Sinusoid::new(2 * half, base, layout).unwrap();
+            let (fast, slow) = (enc.encode(p), enc.encode_slow(p));
+            let row = enc.matrix(p + 1);
+            for j in 0..2 * half {
+                // powf-then-divide and multiply-by-powf differ by a few ulps of the angle
+                // (≤ 5000 here), which moves sin/cos by at most ~1e-12.
+                prop_assert!((fast[j] - slow[j]).abs() < 1e-11);
+                prop_assert_eq!(slow[j], enc.entry_slow(p, j).unwrap());
+                prop_assert_eq!(fast[j], row[[p, j]]);
+            }
+        }
+    }
+}
