@@ -120,7 +120,9 @@ impl Rope {
         Rope { layout, ..*self }
     }
 
-    /// `θ_j = base^(−2j / rotary_dim)`, `j = 0 … rotary_dim/2 − 1` (the inverse frequencies).
+    /// `θ_j = base^(−2j / rotary_dim)`, `j = 0 … rotary_dim/2 − 1` (the inverse frequencies):
+    /// chapter 2's `ω_i`, equal to the bit to `sinusoidal::frequencies(rotary_dim, base)` (the
+    /// test `inv_freq_is_the_sinusoidal_frequencies` holds them together).
     pub fn inv_freq(&self) -> Array1<f64> {
         let r = self.rotary_dim as f64;
         Array1::from_shape_fn(self.rotary_dim / 2, |j| self.base.powf(-2.0 * j as f64 / r))
@@ -222,6 +224,20 @@ mod tests {
     use crate::BASE;
     use ndarray::array;
     use proptest::prelude::*;
+
+    /// θ_j is computed in four chapters; chapter 5's must be chapter 2's ω_i, to the bit
+    /// (`sinusoidal::frequencies` is the canonical copy; `scaling/tests/frequencies.rs` pins
+    /// chapter 6 to this one, and `sinusoidal/tests/properties.rs` pins chapter 1's preview).
+    #[test]
+    fn inv_freq_is_the_sinusoidal_frequencies() {
+        for (head_dim, rotary_dim) in [(2, 2), (8, 8), (64, 32), (128, 128), (256, 64)] {
+            for base in [100.0, BASE, 500_000.0, 1_000_000.0] {
+                let rope = Rope::partial(head_dim, rotary_dim, base, Layout::HalfSplit).unwrap();
+                let want = sinusoidal::frequencies(rotary_dim, base).unwrap();
+                assert_eq!(rope.inv_freq(), want, "head_dim {head_dim}, base {base}");
+            }
+        }
+    }
 
     #[test]
     fn two_d_rotation_by_quarter_turns() {
