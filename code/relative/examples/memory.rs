@@ -13,7 +13,7 @@ use std::time::Instant;
 use bookkit::Flags;
 use bookkit::meter::{Meter, measure};
 use ndarray::Array2;
-use relative::tiled::{naive, tiled};
+use relative::tiled::{tiled, tiled_slow};
 
 #[global_allocator]
 static METER: Meter = Meter;
@@ -61,7 +61,8 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
         let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
         let (q, k, v) = (draw(), draw(), draw());
         let start = Instant::now();
-        let (a, naive_peak) = measure(|| naive(q.view(), k.view(), v.view(), true, None));
+        let (a, naive_peak) =
+            measure(|| tiled_slow(q.view(), k.view(), v.view(), block, true, None));
         let naive_time = start.elapsed().as_secs_f64();
         let start = Instant::now();
         let (b, tiled_peak) = measure(|| tiled(q.view(), k.view(), v.view(), block, true, None));
