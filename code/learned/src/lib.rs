@@ -57,7 +57,6 @@ pub fn init_table(max_len: usize, d: usize, std: f64, seed: u64) -> Result<Posit
     PositionTable::new(rows)
 }
 
-// ANCHOR: add
 /// The model's input: token embeddings `x` (one row per token) plus the table's rows
 /// `0..n`.
 ///
@@ -73,13 +72,14 @@ pub fn add_positions(x: ArrayView2<'_, f64>, table: &PositionTable) -> Result<Ar
             "token embeddings must be as wide as the position table's rows",
         ));
     }
-    let mut out = x.to_owned();
+    // ANCHOR: add
+    let mut out = x.to_owned(); // one row per token
     for (p, mut row) in out.rows_mut().into_iter().enumerate() {
-        row += &table.lookup(p)?; // fails at p = max_len: there is no row to add
+        row += &table.lookup(p)?; // x_p + P[p]; fails at p = max_len: there is no row to add
     }
     Ok(out)
+    // ANCHOR_END: add
 }
-// ANCHOR_END: add
 
 /// The outcome of [`train_toy`].
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +92,6 @@ pub struct Trained {
     pub updates: Vec<usize>,
 }
 
-// ANCHOR: train
 /// A toy training run that shows which rows learn. Each step takes one training sequence, whose
 /// length cycles through `lengths`, and nudges the rows of the positions it covers toward a target
 /// vector per position (here the sinusoidal encoding, standing in for whatever the task makes
@@ -130,9 +129,10 @@ pub fn train_toy(
             "it must lie in (0, 1], where no step overshoots its target",
         ));
     }
-    let target = sinusoidal::Sinusoid::paper(d)?;
-    let mut rows = initial.rows().to_owned();
-    let mut updates = vec![0usize; max_len];
+    // ANCHOR: train
+    let target = sinusoidal::Sinusoid::paper(d)?; // t(p), a target vector per position
+    let mut rows = initial.rows().to_owned(); // P, max_len × d
+    let mut updates = vec![0usize; max_len]; // gradients each row has received
     for step in 0..steps {
         let n = lengths[step % lengths.len()];
         for (p, count) in updates.iter_mut().enumerate().take(n) {
@@ -142,15 +142,14 @@ pub fn train_toy(
             *count += 1;
         }
     }
+    // ANCHOR_END: train
     Ok(Trained {
         initial: initial.clone(),
         trained: PositionTable::new(rows)?,
         updates,
     })
 }
-// ANCHOR_END: train
 
-// ANCHOR: logits_at
 /// Attention logits of the chapter-1 head for its three tokens ("John likes cats") placed at
 /// `positions`, with the position information of `scheme`.
 ///
@@ -165,6 +164,7 @@ pub fn logits_at(positions: &[usize], scheme: Scheme) -> Result<Array2<f64>, Err
             "give one position per token of \"John likes cats\"",
         ));
     }
+    // ANCHOR: logits_at
     let mut x = order::embed(&tokens);
     let mut bias = Array2::<f64>::zeros((positions.len(), positions.len()));
     for (i, &p) in positions.iter().enumerate() {
@@ -195,8 +195,8 @@ pub fn logits_at(positions: &[usize], scheme: Scheme) -> Result<Array2<f64>, Err
         ..attention::Options::default()
     };
     attention::logits(q.view(), k.view(), &options)
+    // ANCHOR_END: logits_at
 }
-// ANCHOR_END: logits_at
 
 /// Where position information enters the attention logits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -138,7 +138,6 @@ impl Shaw {
         Ok(())
     }
 
-    // ANCHOR: explicit
     /// `A^K`, the explicit `n × n × d` tensor with `A^K[i, j] = w_K[clip(j − i, k)]`.
     pub fn a_k(&self, n: usize) -> Array3<f64> {
         let d = self.w_k.ncols();
@@ -157,20 +156,20 @@ impl Shaw {
         k: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, Error> {
         self.check(q, k)?;
+        // ANCHOR: explicit
         let (n, d) = q.dim();
-        let a_k = self.a_k(n); // n × n × d floats
+        let a_k = self.a_k(n); // A^K[i, j] = w_K[clip(j − i, k)]: n × n × d floats
         let mut e = Array2::zeros((n, n));
         for i in 0..n {
             for j in 0..n {
-                let key = &k.row(j) + &a_k.slice(s![i, j, ..]);
+                let key = &k.row(j) + &a_k.slice(s![i, j, ..]); // k_j + a^K_ij
                 e[[i, j]] = q.row(i).dot(&key) / (d as f64).sqrt();
             }
         }
+        // ANCHOR_END: explicit
         Ok(e)
     }
-    // ANCHOR_END: explicit
 
-    // ANCHOR: gather
     /// Every query's products with the key table, `S = Q W_Kᵀ` (`n × (2k + 1)`): the relative key
     /// term of any pair is then a lookup, `S[i, clip(p_j − p_i, k) + k]`.
     ///
@@ -185,7 +184,7 @@ impl Shaw {
             ));
         }
         Ok(KeyTerms {
-            s: q.dot(&self.w_k.t()),
+            s: q.dot(&self.w_k.t()), // S = Q W_Kᵀ: n × (2k + 1)
             k: self.k,
         })
     }
@@ -201,15 +200,16 @@ impl Shaw {
         k: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, Error> {
         self.check(q, k)?;
-        let terms = self.key_terms(q)?;
+        // ANCHOR: gather
+        let terms = self.key_terms(q)?; // S = Q W_Kᵀ, n × (2k + 1): every q_i · w_K[r] once
         let scale = 1.0 / (q.ncols() as f64).sqrt();
-        let mut e = q.dot(&k.t());
+        let mut e = q.dot(&k.t()); // the content term, n × n
         for ((i, j), v) in e.indexed_iter_mut() {
-            *v = (*v + terms.at(i, i, j)) * scale;
+            *v = (*v + terms.at(i, i, j)) * scale; // + S[i, clip(j − i, k) + k]
         }
+        // ANCHOR_END: gather
         Ok(e)
     }
-    // ANCHOR_END: gather
 
     /// The outputs `z_i = Σ_j α_ij (v_j + a^V_ij)` with `A^V` materialised (`n × n × d`).
     ///
@@ -236,7 +236,6 @@ impl Shaw {
         Ok(z)
     }
 
-    // ANCHOR: values
     /// The same outputs without `A^V`: `α V` plus, for each query, the attention weight summed
     /// per clipped offset (`n × (2k + 1)`) times the value table.
     ///
@@ -248,15 +247,16 @@ impl Shaw {
         k: ArrayView2<'_, f64>,
         v: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, Error> {
-        let alpha = self.weights(q, k, v)?;
+        // ANCHOR: values
+        let alpha = self.weights(q, k, v)?; // softmax of the logits, n × n
         let n = q.nrows();
         let mut per_offset = Array2::<f64>::zeros((n, 2 * self.k + 1));
         for ((i, j), &a) in alpha.indexed_iter() {
-            per_offset[[i, clipped_index(i, j, self.k)]] += a;
+            per_offset[[i, clipped_index(i, j, self.k)]] += a; // Σ of α_ij per clipped offset
         }
-        Ok(alpha.dot(&v) + per_offset.dot(&self.w_v))
+        Ok(alpha.dot(&v) + per_offset.dot(&self.w_v)) // α V + (n × (2k + 1)) · w_V
+        // ANCHOR_END: values
     }
-    // ANCHOR_END: values
 
     fn weights(
         &self,
@@ -275,7 +275,6 @@ impl Shaw {
     }
 }
 
-// ANCHOR: skew
 /// Huang et al.'s skewing. `rel` is `Q Eᵀ` (`n × n`), where row `r` of `E` embeds the distance
 /// `r − (n − 1)` (from `−(n − 1)` up to `0`). Pad a zero column on the left, read the `n × (n + 1)`
 /// buffer as `(n + 1) × n`, drop the first row: entry `(i, j)` of the result is
@@ -293,15 +292,18 @@ pub fn skew(rel: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
             vec![n, m],
         ));
     }
+    // ANCHOR: skew
+    // Pad: a zero column on the left of rel = Q Eᵀ, giving n × (n + 1).
     let mut padded = Array2::<f64>::zeros((n, n + 1));
     padded.slice_mut(s![.., 1..]).assign(&rel);
-    // Row-major reinterpretation of the same n(n + 1) numbers as (n + 1) rows of n: no copy.
+    // Reshape: the same n(n + 1) numbers, row-major, read as (n + 1) rows of n (no copy).
     let reshaped = padded
         .into_shape_with_order((n + 1, n))
         .expect("n(n + 1) numbers in standard layout reshape to (n + 1) × n");
+    // Slice: drop the first row; entry (i, j ≤ i) is now q_i · e_{j − i}.
     Ok(reshaped.slice_axis(Axis(0), (1..).into()).to_owned())
+    // ANCHOR_END: skew
 }
-// ANCHOR_END: skew
 
 /// Floats each form holds for the relative key term of one head (`n` tokens, width `d`, clipping
 /// `k`): explicit `A^K` (`n² d`), gather (`n (2k + 1)`), skew (`n d` for `E` plus the `n (n + 1)`
