@@ -5,6 +5,14 @@
 //!
 //! Run the chapter's examples with `cargo run -p learned --example packing` and
 //! `cargo run -p learned --example train`.
+//!
+//! # Slow and fast forms
+//!
+//! None: every function here is the one form the chapter shows. (The workspace's rule, for the
+//! crates that have pairs: the form used keeps the plain name, the textbook form is
+//! `<name>_slow` with the same signature, and a test holds them equal.) No frequency
+//! `θ_j = base^(−2j/d)` is computed here either: the training target and the sinusoidal scheme
+//! call `sinusoidal::Sinusoid::paper`.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -19,7 +19,7 @@ pub struct PairValues<'a> {
     pub clip: usize,
 }
 
-/// Tiled attention with position terms: [`online`] plus an optional causal mask and a bias
+/// Tiled attention with position terms: [`online`](super::online) plus an optional causal mask and a bias
 /// computed per pair on the fly. Holds `block × block` scores at a time, never `n × n`.
 ///
 /// # Errors
