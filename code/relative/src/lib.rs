@@ -25,10 +25,11 @@
 //!
 //! Shaw et al.'s three forms of the key term are the chapter's subject and keep the names the
 //! chapter gives them: [`shaw::Shaw::logits_explicit`], [`shaw::Shaw::logits_gather`] and
-//! [`shaw::skew`], held equal by `shaw::tests::explicit_and_gather_agree`,
-//! `skewing_lines_up_with_the_explicit_form` and `skewing_matches_shaw_with_a_large_clip`; the
-//! value term's two forms, [`shaw::Shaw::outputs_explicit`] and [`shaw::Shaw::outputs_bucketed`],
-//! by `explicit_and_gather_agree`.
+//! [`shaw::skew`], held equal by `shaw::keys::tests::explicit_and_gather_agree`,
+//! `shaw::skew::tests::skewing_lines_up_with_the_explicit_form` and
+//! `skewing_matches_shaw_with_a_large_clip`; the value term's two forms,
+//! [`shaw::Shaw::outputs_explicit`] and [`shaw::Shaw::outputs_bucketed`], by
+//! `shaw::values::tests::explicit_and_bucketed_outputs_agree`.
 //!
 //! No frequency `θ_j = base^(−2j/d)` is computed here: the sinusoidal scheme of the line-up calls
 //! `sinusoidal::Sinusoid::paper`.
