@@ -51,3 +51,16 @@ pub mod tiled;
 pub use figures::figures;
 
 pub use errors::{Error, Result};
+
+/// Strategies the unit tests share.
+#[cfg(test)]
+pub(crate) mod strategies {
+    use ndarray::Array2;
+    use proptest::prelude::*;
+
+    /// A `rows × cols` matrix with entries in `[-2, 2)`.
+    pub(crate) fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
+        proptest::collection::vec(-2.0..2.0f64, rows * cols)
+            .prop_map(move |v| Array2::from_shape_vec((rows, cols), v).expect("sized"))
+    }
+}

@@ -83,8 +83,8 @@ impl Shaw {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::matrix;
     use super::*;
+    use crate::strategies::matrix;
     use proptest::prelude::*;
 
     proptest! {

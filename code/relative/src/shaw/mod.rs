@@ -160,14 +160,8 @@ pub fn memory_floats(n: usize, d: usize, k: usize) -> (usize, usize, usize) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    pub(crate) fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
-        proptest::collection::vec(-2.0..2.0f64, rows * cols)
-            .prop_map(move |v| Array2::from_shape_vec((rows, cols), v).expect("sized"))
-    }
 
     #[test]
     fn bad_inputs_are_errors() {

@@ -39,8 +39,8 @@ pub fn skew(rel: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
 #[cfg(test)]
 mod tests {
     use super::super::Shaw;
-    use super::super::tests::matrix;
     use super::*;
+    use crate::strategies::matrix;
     use proptest::prelude::*;
 
     proptest! {

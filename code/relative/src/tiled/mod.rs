@@ -124,14 +124,8 @@ pub fn score_floats(n: usize, block: usize) -> (usize, usize) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    pub(crate) fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
-        proptest::collection::vec(-2.0..2.0f64, rows * cols)
-            .prop_map(move |v| Array2::from_shape_vec((rows, cols), v).expect("sized"))
-    }
 
     #[test]
     fn the_slow_form_checks_as_the_fast_one_does() {

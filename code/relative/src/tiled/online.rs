@@ -77,8 +77,8 @@ fn online_softmax(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::matrix;
     use super::*;
+    use crate::strategies::matrix;
     use proptest::prelude::*;
 
     proptest! {

@@ -36,6 +36,27 @@ pub fn tiled(
     tiled_with_pair_values(q, k, v, block, causal, bias, None)
 }
 
+/// The first pair of a logit tile that is neither finite nor masked, as an error naming the bias
+/// if the bias made it so, and the overflowing product otherwise.
+fn check_tile(
+    tile: ArrayView2<'_, f64>,
+    (q0, k0): (usize, usize),
+    causal: bool,
+    bias: Option<Bias<'_>>,
+) -> Result<(), Error> {
+    for ((r, c), &x) in tile.indexed_iter() {
+        let (i, j) = (q0 + r, k0 + c);
+        if x.is_finite() || (causal && j > i) {
+            continue;
+        }
+        if let Some(value) = bias.map(|b| b(i, j)).filter(|b| !b.is_finite()) {
+            return Err(bad("bias", value, "a bias value must be finite"));
+        }
+        return Err(bad("logit", x, "q · k overflowed: scale the inputs down"));
+    }
+    Ok(())
+}
+
 /// [`tiled`], optionally with a per-pair value vector (Shaw et al.'s `a^V`). That vector cannot join
 /// the tile's `P V` product, because it depends on the query as well as the key; it is carried as
 /// `2k + 1` running weight sums per query (one per clipped offset), rescaled like the normaliser,
@@ -66,41 +87,7 @@ pub fn tiled_with_pair_values(
             ));
         }
     }
-    with_positions(q, k, v, block, causal, bias, pair_values)
-}
-
-/// The first pair of a logit tile that is neither finite nor masked, as an error naming the bias
-/// if the bias made it so, and the overflowing product otherwise.
-fn check_tile(
-    tile: ArrayView2<'_, f64>,
-    (q0, k0): (usize, usize),
-    causal: bool,
-    bias: Option<Bias<'_>>,
-) -> Result<(), Error> {
-    for ((r, c), &x) in tile.indexed_iter() {
-        let (i, j) = (q0 + r, k0 + c);
-        if x.is_finite() || (causal && j > i) {
-            continue;
-        }
-        if let Some(value) = bias.map(|b| b(i, j)).filter(|b| !b.is_finite()) {
-            return Err(bad("bias", value, "a bias value must be finite"));
-        }
-        return Err(bad("logit", x, "q · k overflowed: scale the inputs down"));
-    }
-    Ok(())
-}
-
-/// The loop of [`online`](super::online) with the position terms added; inputs already checked.
-#[allow(clippy::too_many_arguments)]
-fn with_positions(
-    q: ArrayView2<'_, f64>,
-    k: ArrayView2<'_, f64>,
-    v: ArrayView2<'_, f64>,
-    block: usize,
-    causal: bool,
-    bias: Option<Bias<'_>>,
-    pair_values: Option<PairValues<'_>>,
-) -> Result<Array2<f64>, Error> {
+    // The loop of `online`, with the position terms added.
     let (n_q, n_k, d_v) = (q.nrows(), k.nrows(), v.ncols());
     let offsets = pair_values.map_or(0, |pv| pv.table.nrows());
     let scale = 1.0 / (q.ncols() as f64).sqrt();
@@ -166,9 +153,9 @@ fn with_positions(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::matrix;
     use super::super::tiled_slow;
     use super::*;
+    use crate::strategies::matrix;
     use proptest::prelude::*;
 
     proptest! {
