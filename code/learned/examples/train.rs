@@ -4,52 +4,36 @@
 //! cargo run -p learned --example train -- --max-len 16 --dim 8 --lengths 4,8,12 --steps 60
 //! ```
 
-use bookkit::Flags;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: train [--max-len L] [--dim D] [--lengths N,N,...] [--steps S]
-  L: rows in the table, 1 to 256 (default 16); D: even width, at most 1024 (default 8);
-  N: training lengths, each 1 to L (default 4,8,12); S: steps (default 60, at most 100000)";
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 
+/// Trains a toy position table, one sequence per step with lengths cycling through `--lengths`,
+/// and prints, per row, the updates it received, how far it moved and how far it is from its
+/// target.
+#[derive(Parser)]
+#[command(name = "train")]
 struct Args {
+    /// Rows in the table: up to 256.
+    #[arg(long, value_name = "L", default_value_t = 16,
+          value_parser = RangedU64ValueParser::<usize>::new().range(..=256))]
     max_len: usize,
+    /// Width of the table: even, up to 1024.
+    #[arg(long, value_name = "D", default_value_t = 8,
+          value_parser = RangedU64ValueParser::<usize>::new().range(..=1024))]
     dim: usize,
-    lengths: Vec<usize>,
+    /// Training lengths, whole numbers separated by commas, each 1 to L.
+    // Spelled `::std::vec::Vec` so that clap's derive reads one comma list, not a repeated flag.
+    #[arg(long, value_name = "N,N,...", default_value = "4,8,12",
+          value_parser = bookkit::cli::list::<usize>)]
+    lengths: ::std::vec::Vec<usize>,
+    /// Training steps: up to 100000.
+    #[arg(long, value_name = "S", default_value_t = 60,
+          value_parser = RangedU64ValueParser::<usize>::new().range(..=100_000))]
     steps: usize,
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let out = Args {
-        max_len: f.get(
-            "--max-len",
-            16,
-            |n| *n <= 256,
-            "a whole number of rows up to 256",
-        )?,
-        dim: f.get("--dim", 8, |d| *d <= 1024, "a whole number up to 1024")?,
-        lengths: f.list(
-            "--lengths",
-            vec![4, 8, 12],
-            |_| true,
-            "whole numbers separated by commas",
-        )?,
-        steps: f.get(
-            "--steps",
-            60,
-            |n| *n <= 100_000,
-            "a whole number up to 100000",
-        )?,
-    };
-    f.finish()?;
-    Ok(out)
-}
-
 fn main() -> ExitCode {
-    bookkit::run_example(|args| {
-        parse(args).and_then(|a| {
-            learned::report::training(a.max_len, a.dim, &a.lengths, a.steps)
-                .map_err(|e| e.to_string())
-        })
-    })
+    bookkit::cli::run(|a: Args| learned::report::training(a.max_len, a.dim, &a.lengths, a.steps))
 }

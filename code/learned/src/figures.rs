@@ -1,6 +1,7 @@
 //! The chapter's figures.
 
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, category, diverging, heatmap, svg};
+use bookkit::chart::Axes;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, category, diverging, heatmap};
 use plotters::prelude::*;
 
 use crate::packing::{Reset, pack};
@@ -16,26 +17,16 @@ pub const CONTEXT: usize = 8;
 /// # Errors
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
-    Ok(vec![
-        Figure {
-            name: "learned-training",
-            svg: training()?,
-        },
-        Figure {
-            name: "learned-packing",
-            svg: packing()?,
-        },
-    ])
+    Ok(vec![training()?, packing()?])
 }
 
 /// The toy table after training on lengths up to 12 of 24 rows: learned rows, untouched rows.
-fn training() -> Result<String, FigureError> {
-    let (max_len, d) = (24, 16);
-    let fail = |e: crate::Error| FigureError(format!("learned-training: {e}"));
-    let init = init_table(max_len, d, crate::INIT_STD, 2024).map_err(fail)?;
-    let run = train_toy(&init, &[4, 8, 12], 60, 0.1).map_err(fail)?;
-    let target = sinusoidal::Sinusoid::paper(d).map_err(|e| FigureError(e.to_string()))?;
-    svg("learned-training", 900, 460, |root| {
+fn training() -> Result<Figure, FigureError> {
+    Figure::draw("learned-training", 900, 460, |root| {
+        let (max_len, d) = (24, 16);
+        let init = init_table(max_len, d, crate::INIT_STD, 2024)?;
+        let run = train_toy(&init, &[4, 8, 12], 60, 0.1)?;
+        let target = sinusoidal::Sinusoid::paper(d)?;
         let (left, right) = root.split_horizontally(430);
         let values: Vec<Vec<f64>> = run
             .trained
@@ -74,12 +65,11 @@ fn training() -> Result<String, FigureError> {
                 cell_text: None,
             },
         )?;
-        let mut chart = ChartBuilder::on(&right)
-            .caption("per position", (bookkit::FONT, 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(-0.5f64..(max_len as f64 - 0.5), 0f64..3.4f64)?;
+        let mut chart = Axes::new("per position").y_label_area(44).build(
+            &right,
+            -0.5f64..(max_len as f64 - 0.5),
+            0f64..3.4f64,
+        )?;
         chart
             .configure_mesh()
             .x_desc("position")
@@ -123,8 +113,8 @@ fn training() -> Result<String, FigureError> {
 }
 
 /// Documents packed into contexts: colour = document, number = the position the model sees.
-fn packing() -> Result<String, FigureError> {
-    svg("learned-packing", 900, 380, |root| {
+fn packing() -> Result<Figure, FigureError> {
+    Figure::draw("learned-packing", 900, 380, |root| {
         let (top, bottom) = root.split_vertically(190);
         for (area, reset, title) in [
             (

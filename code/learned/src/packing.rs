@@ -32,7 +32,6 @@ pub enum Reset {
     AtDocumentStart,
 }
 
-// ANCHOR: pack
 /// Packs documents of the given lengths, in order, into contexts of `context_len` tokens.
 ///
 /// # Errors
@@ -81,8 +80,9 @@ pub fn pack(doc_lengths: &[usize], context_len: usize, reset: Reset) -> Result<V
             "the documents' lengths must add up to a usize",
         ));
     }
+    // ANCHOR: pack
     let mut slots = Vec::new();
-    let mut stream_index = 0;
+    let mut stream_index = 0; // the token's place in the concatenated stream
     for (doc, &len) in doc_lengths.iter().enumerate() {
         for index_in_doc in 0..len {
             let (context, offset) = (stream_index / context_len, stream_index % context_len);
@@ -103,8 +103,8 @@ pub fn pack(doc_lengths: &[usize], context_len: usize, reset: Reset) -> Result<V
         }
     }
     Ok(slots)
+    // ANCHOR_END: pack
 }
-// ANCHOR_END: pack
 
 /// How many tokens are given a position different from their index in their document.
 pub fn mismatches(slots: &[Slot]) -> usize {

@@ -4,38 +4,34 @@
 
 use learned::report;
 
-fn check(name: &str, value: String) {
-    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, value);
-    });
-}
-
 #[test]
 fn packing_short_documents() {
-    check("packing", report::packing(&[5, 3, 7], 8).unwrap());
+    let table = report::packing(&[5, 3, 7], 8).unwrap();
+    bookkit::snapshot!("packing", table);
 }
 
 #[test]
 fn packing_with_splits() {
-    check("packing_split", report::packing(&[5, 3, 7], 6).unwrap());
+    let table = report::packing(&[5, 3, 7], 6).unwrap();
+    bookkit::snapshot!("packing_split", table);
 }
 
 #[test]
 fn toy_training() {
-    check(
-        "training",
-        report::training(16, 8, &[4, 8, 12], 60).unwrap(),
-    );
+    let table = report::training(16, 8, &[4, 8, 12], 60).unwrap();
+    bookkit::snapshot!("training", table);
 }
 
 #[test]
 fn shifting_every_position() {
-    check("shifts", report::shifts(&[0, 1, 2, 5]).unwrap());
+    let table = report::shifts(&[0, 1, 2, 5]).unwrap();
+    bookkit::snapshot!("shifts", table);
 }
 
 #[test]
 fn table_sizes() {
-    check("parameters", report::parameters());
+    let table = report::parameters();
+    bookkit::snapshot!("parameters", table);
 }
 
 #[test]
@@ -43,5 +39,6 @@ fn the_length_limit_error() {
     let table = learned::init_table(4, 2, learned::INIT_STD, 3).unwrap();
     let x = ndarray::Array2::<f64>::ones((5, 2));
     let e = learned::add_positions(x.view(), &table).unwrap_err();
-    check("length_error", format!("```text\n{e}\n```"));
+    let text = format!("```text\n{e}\n```");
+    bookkit::snapshot!("length_error", text);
 }

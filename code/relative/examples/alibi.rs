@@ -4,43 +4,39 @@
 //! cargo run -p relative --example alibi -- --heads 12 --window 1024
 //! ```
 
-use bookkit::Flags;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: alibi [--heads H] [--window N]
-  H: 1 to 256 (default 8); N: keys in the causal window, 2 to 1000000 (default 512)";
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
+use relative::{Error, report};
 
-fn parse(args: &[String]) -> Result<(usize, usize), String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let heads = f.get(
-        "--heads",
-        8,
-        |h| (1..=256).contains(h),
-        "a whole number from 1 to 256",
-    )?;
-    let window = f.get(
-        "--window",
-        512,
-        |n| (2..=1_000_000).contains(n),
-        "a whole number from 2 to 1000000",
-    )?;
-    f.finish()?;
-    Ok((heads, window))
+/// Prints ALiBi's per-head slopes and the weight each head puts on keys 1, 8, 64, 256 and 4096
+/// tokens back (those inside the window), with every content logit equal.
+#[derive(Parser)]
+#[command(name = "alibi")]
+struct Args {
+    /// Heads: 1 to 256.
+    #[arg(long, value_name = "H", default_value_t = 8,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=256))]
+    heads: usize,
+    /// Keys in the causal window: 2 to 1000000.
+    #[arg(long, value_name = "N", default_value_t = 512,
+          value_parser = RangedU64ValueParser::<usize>::new().range(2..=1_000_000))]
+    window: usize,
+}
+
+fn run(args: Args) -> Result<String, Error> {
+    let distances: Vec<usize> = [1, 8, 64, 256, 4096]
+        .into_iter()
+        .filter(|&k| k < args.window)
+        .collect();
+    let slopes = report::alibi_slopes(&[args.heads])?;
+    let decay = report::alibi_decay(args.heads, args.window, &distances)?;
+    Ok(format!(
+        "## Slopes\n\n{slopes}\n## Weight by distance\n\n{decay}"
+    ))
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| {
-        parse(args).and_then(|(heads, window)| {
-            let distances: Vec<usize> = [1, 8, 64, 256, 4096]
-                .into_iter()
-                .filter(|&k| k < window)
-                .collect();
-            let slopes = relative::report::alibi_slopes(&[heads]).map_err(|e| e.to_string())?;
-            let decay = relative::report::alibi_decay(heads, window, &distances)
-                .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "## Slopes\n\n{slopes}\n## Weight by distance\n\n{decay}"
-            ))
-        })
-    })
+    bookkit::cli::run(run)
 }

@@ -7,36 +7,35 @@
 
 use std::process::ExitCode;
 
-use bookkit::Flags;
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use relative::t5::Buckets;
+use relative::{Error, report};
 
-const USAGE: &str = "usage: buckets [--num-buckets B] [--max-distance D] [--causal]
-  B: 4 to 1024 (default 32); D: beyond the exact range, at most 1000000 (default 128)";
+/// Prints which distances (looking back) share each of T5's buckets, up to twice
+/// `--max-distance`.
+#[derive(Parser)]
+#[command(name = "buckets")]
+struct Args {
+    /// Buckets in all: 4 to 1024.
+    #[arg(long, value_name = "B", default_value_t = 32,
+          value_parser = RangedU64ValueParser::<usize>::new().range(4..=1024))]
+    num_buckets: usize,
+    /// Distances from here on share the last bucket: beyond the exact range (a quarter of the
+    /// buckets when bidirectional, half when causal), at most 1000000.
+    #[arg(long, value_name = "D", default_value_t = 128,
+          value_parser = RangedU64ValueParser::<usize>::new().range(..=1_000_000))]
+    max_distance: usize,
+    /// Causal buckets (looking back only) instead of bidirectional ones.
+    #[arg(long)]
+    causal: bool,
+}
 
-fn parse(args: &[String]) -> Result<(usize, usize, bool), String> {
-    let mut f = Flags::new(args, USAGE, &["--causal"])?;
-    let buckets = f.get(
-        "--num-buckets",
-        32,
-        |b| (4..=1024).contains(b),
-        "a whole number from 4 to 1024",
-    )?;
-    let distance = f.get(
-        "--max-distance",
-        128,
-        |d| *d <= 1_000_000,
-        "a whole number up to 1000000",
-    )?;
-    let causal = f.switch("--causal");
-    f.finish()?;
-    Ok((buckets, distance, causal))
+fn run(args: Args) -> Result<String, Error> {
+    let cfg = Buckets::new(!args.causal, args.num_buckets, args.max_distance)?;
+    report::t5_ranges(cfg, 2 * args.max_distance as i64)
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| {
-        parse(args).and_then(|(b, d, causal)| {
-            let cfg = Buckets::new(!causal, b, d).map_err(|e| e.to_string())?;
-            relative::report::t5_ranges(cfg, 2 * d as i64).map_err(|e| e.to_string())
-        })
-    })
+    bookkit::cli::run(run)
 }

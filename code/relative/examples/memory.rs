@@ -10,40 +10,39 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bookkit::Flags;
 use bookkit::meter::{Meter, measure};
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use ndarray::Array2;
-use relative::tiled::{naive, tiled};
+use relative::tiled::{tiled, tiled_slow};
 
 #[global_allocator]
 static METER: Meter = Meter;
 
-const USAGE: &str = "usage: memory [--max-n N] [--d D] [--block B]
-  N: largest length, a power of two from 1024 to 32768 (default 16384);
-  D: head width, 1 to 256 (default 64); B: tile size, 1 to 1024 (default 128)";
+/// Measures peak memory and time of the explicit and tiled forms of causal attention for
+/// n = 1024, 2048, … up to `--max-n`, and prints a Markdown table.
+#[derive(Parser)]
+#[command(name = "memory")]
+struct Args {
+    /// Largest length: a power of two from 1024 to 32768.
+    #[arg(long, value_name = "N", default_value_t = 16_384, value_parser = max_n)]
+    max_n: usize,
+    /// Head width: 1 to 256.
+    #[arg(long, value_name = "D", default_value_t = 64,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=256))]
+    d: usize,
+    /// Tile size: 1 to 1024.
+    #[arg(long, value_name = "B", default_value_t = 128,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    block: usize,
+}
 
-fn parse(args: &[String]) -> Result<(usize, usize, usize), String> {
-    let mut f = Flags::new(args, USAGE, &[])?;
-    let max_n = f.get(
-        "--max-n",
-        16_384,
-        |n: &usize| n.is_power_of_two() && (1024..=32_768).contains(n),
-        "a power of two from 1024 to 32768",
-    )?;
-    let d = f.get(
-        "--d",
-        64,
-        |d| (1..=256).contains(d),
-        "a whole number from 1 to 256",
-    )?;
-    let block = f.get(
-        "--block",
-        128,
-        |b| (1..=1024).contains(b),
-        "a whole number from 1 to 1024",
-    )?;
-    f.finish()?;
-    Ok((max_n, d, block))
+/// A power of two from 1024 to 32768.
+fn max_n(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n.is_power_of_two() && (1024..=32_768).contains(&n) => Ok(n),
+        _ => Err("expected a power of two from 1024 to 32768".into()),
+    }
 }
 
 fn mib(bytes: usize) -> f64 {
@@ -61,7 +60,8 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
         let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
         let (q, k, v) = (draw(), draw(), draw());
         let start = Instant::now();
-        let (a, naive_peak) = measure(|| naive(q.view(), k.view(), v.view(), true, None));
+        let (a, naive_peak) =
+            measure(|| tiled_slow(q.view(), k.view(), v.view(), block, true, None));
         let naive_time = start.elapsed().as_secs_f64();
         let start = Instant::now();
         let (b, tiled_peak) = measure(|| tiled(q.view(), k.view(), v.view(), block, true, None));
@@ -87,5 +87,5 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    bookkit::run_example(|args| parse(args).and_then(|(n, d, b)| run(n, d, b)))
+    bookkit::cli::run(|args: Args| run(args.max_n, args.d, args.block))
 }

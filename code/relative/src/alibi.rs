@@ -8,7 +8,6 @@ use errors::bad;
 
 use crate::Error;
 
-// ANCHOR: slopes
 /// The per-head slopes of the paper's code. For a power of two `n`, a geometric sequence that
 /// starts at `2^(−8/n)` with that same ratio: `m_h = 2^(−8(h+1)/n)`. Otherwise the slopes of the
 /// largest power of two below `n`, followed by every other slope of the next power of two.
@@ -25,6 +24,8 @@ pub fn slopes(heads: usize) -> Result<Vec<f64>, Error> {
     if heads == 0 || heads > 1 << 16 {
         return Err(bad("heads", heads, "ALiBi needs 1 to 65536 heads"));
     }
+    // ANCHOR: slopes
+    // n a power of two: 2^(−8/n), 2^(−16/n), …, 2^(−8): start at 2^(−8/n), ratio 2^(−8/n).
     let power_of_two = |n: usize| -> Vec<f64> {
         let start = 2f64.powf(-8.0 / n as f64);
         (1..=n).map(|h| start.powf(h as f64)).collect()
@@ -42,8 +43,8 @@ pub fn slopes(heads: usize) -> Result<Vec<f64>, Error> {
             .take(heads - below),
     );
     Ok(out)
+    // ANCHOR_END: slopes
 }
-// ANCHOR_END: slopes
 
 // ANCHOR: bias
 /// The causal bias of one head: `−m (i − j)` for keys `j ≤ i`; later keys are left to the causal

@@ -1,6 +1,7 @@
 //! The chapter's figures.
 
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, svg};
+use bookkit::chart::Axes;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap};
 use plotters::prelude::*;
 
 use crate::alibi::{bias, slopes, weight_at_distance};
@@ -14,38 +15,20 @@ use crate::tiled::score_floats;
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
     Ok(vec![
-        Figure {
-            name: "relative-t5-buckets",
-            svg: t5_buckets()?,
-        },
-        Figure {
-            name: "relative-alibi-bias",
-            svg: alibi_bias()?,
-        },
-        Figure {
-            name: "relative-alibi-decay",
-            svg: alibi_decay()?,
-        },
-        Figure {
-            name: "relative-memory",
-            svg: memory()?,
-        },
+        t5_buckets()?,
+        alibi_bias()?,
+        alibi_decay()?,
+        memory()?,
     ])
 }
 
 /// Offset → bucket for T5's defaults, bidirectional and causal.
-fn t5_buckets() -> Result<String, FigureError> {
-    let causal = Buckets::new(false, 32, 128).map_err(|e| FigureError(e.to_string()))?;
-    svg("relative-t5-buckets", 820, 400, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "T5: offset j − i → bucket (32 buckets, max distance 128)",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(-160f64..160f64, -1f64..33f64)?;
+fn t5_buckets() -> Result<Figure, FigureError> {
+    Figure::draw("relative-t5-buckets", 820, 400, |root| {
+        let causal = Buckets::new(false, 32, 128)?;
+        let mut chart = Axes::new("T5: offset j − i → bucket (32 buckets, max distance 128)")
+            .y_label_area(44)
+            .build(root, -160f64..160f64, -1f64..33f64)?;
         chart
             .configure_mesh()
             .x_desc("offset j − i (negative: looking back)")
@@ -77,10 +60,10 @@ fn t5_buckets() -> Result<String, FigureError> {
 }
 
 /// The causal ALiBi bias of four of eight heads (masked entries grey).
-fn alibi_bias() -> Result<String, FigureError> {
-    let n = 10;
-    let m = slopes(8).map_err(|e| FigureError(e.to_string()))?;
-    svg("relative-alibi-bias", 900, 260, |root| {
+fn alibi_bias() -> Result<Figure, FigureError> {
+    Figure::draw("relative-alibi-bias", 900, 260, |root| {
+        let n = 10;
+        let m = slopes(8)?;
         let panels = root.split_evenly((1, 4));
         for (panel, h) in panels.iter().zip([0usize, 1, 3, 7]) {
             let b = bias(m[h], n);
@@ -130,19 +113,14 @@ fn masked_diverging(t: f64) -> RGBColor {
 }
 
 /// Attention weight at distance k, by head, with equal content logits.
-fn alibi_decay() -> Result<String, FigureError> {
-    let n = 128;
-    let m = slopes(8).map_err(|e| FigureError(e.to_string()))?;
-    svg("relative-alibi-decay", 820, 420, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "ALiBi: weight on the key k tokens back, 8 heads, equal content (window 128)",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..127f64, (1e-8f64..1f64).log_scale())?;
+fn alibi_decay() -> Result<Figure, FigureError> {
+    Figure::draw("relative-alibi-decay", 820, 420, |root| {
+        let n = 128;
+        let m = slopes(8)?;
+        let mut chart = Axes::new(
+            "ALiBi: weight on the key k tokens back, 8 heads, equal content (window 128)",
+        )
+        .build(root, 0f64..127f64, (1e-8f64..1f64).log_scale())?;
         chart
             .configure_mesh()
             .x_desc("distance k")
@@ -179,18 +157,11 @@ fn alibi_decay() -> Result<String, FigureError> {
 type FloatsAt = Box<dyn Fn(usize) -> usize>;
 
 /// Memory of the relative key term and of the scores, as n grows (log–log).
-fn memory() -> Result<String, FigureError> {
+fn memory() -> Result<Figure, FigureError> {
     let (d, k, block) = (64, 16, 128);
-    svg("relative-memory", 820, 420, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "floats held at once, one head (d = 64, k = 16, tiles of 128)",
-                (bookkit::FONT, 18),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
+    Figure::draw("relative-memory", 820, 420, |root| {
+        let mut chart = Axes::new("floats held at once, one head (d = 64, k = 16, tiles of 128)")
+            .build(root, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
         chart
             .configure_mesh()
             .x_desc("sequence length n")

@@ -7,7 +7,7 @@ use crate::alibi::{slopes, weight_at_distance};
 use crate::invariance::{all_schemes, translation_gap};
 use crate::shaw::{Shaw, memory_floats, skew};
 use crate::t5::{Buckets, bucket};
-use crate::tiled::{naive, score_floats, tiled};
+use crate::tiled::{score_floats, tiled, tiled_slow};
 use errors::bad;
 
 use crate::Error;
@@ -230,7 +230,7 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
             ("ALiBi, m = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
             ("T5 buckets (one head)", Some(&t5 as crate::tiled::Bias<'_>)),
         ] {
-            let a = naive(q.view(), k.view(), v.view(), causal, bias)?;
+            let a = tiled_slow(q.view(), k.view(), v.view(), block, causal, bias)?;
             let b = tiled(q.view(), k.view(), v.view(), block, causal, bias)?;
             let worst = (&a - &b).iter().fold(0.0f64, |w, x| w.max(x.abs()));
             t.row([

@@ -4,8 +4,8 @@
 //!
 //! [`bucket`] follows the reference code (Mesh TensorFlow's `_relative_position_bucket`, copied by
 //! Hugging Face's `T5Attention._relative_position_bucket`) operation for operation, including its
-//! single-precision logarithm: a port in `f64` ([`bucket_f64`]) puts some offsets in a different
-//! bucket.
+//! single-precision logarithm: the formula evaluated in `f64` ([`bucket_slow`], the textbook
+//! form) puts some offsets in a different bucket.
 
 use ndarray::Array2;
 
@@ -96,7 +96,6 @@ impl Buckets {
     }
 }
 
-// ANCHOR: bucket
 /// The bucket of the offset `relative_position = j − i` (key position minus query position), as
 /// the reference code computes it: exact buckets for small distances, logarithmically wider ones
 /// up to `max_distance`, computed in `f32` and truncated.
@@ -108,6 +107,7 @@ impl Buckets {
 /// assert_eq!(bucket(3, Buckets::T5), 19); // looking ahead 3: the other half of the buckets
 /// assert_eq!(bucket(-1000, Buckets::T5), 15); // beyond max_distance: the last bucket
 /// ```
+// ANCHOR: bucket
 pub fn bucket(relative_position: i64, cfg: Buckets) -> usize {
     let mut num_buckets = cfg.num_buckets as i64;
     let mut offset = 0;
@@ -136,30 +136,43 @@ pub fn bucket(relative_position: i64, cfg: Buckets) -> usize {
 }
 // ANCHOR_END: bucket
 
-/// The same formula evaluated in `f64`: what a straightforward port computes. It can differ from
-/// [`bucket`] where the exact value is an integer: with 20 buckets and `max_distance = 160`,
-/// distance 10 lands in bucket 6 in `f32` and 5 in `f64`. With T5's defaults the two agree on
-/// every offset (the tests compare both against an independent NumPy computation).
-pub fn bucket_f64(relative_position: i64, cfg: Buckets) -> usize {
-    let (mut num_buckets, mut offset) = (cfg.num_buckets as i64, 0);
-    let n = if cfg.bidirectional {
-        num_buckets /= 2;
-        if relative_position > 0 {
-            offset = num_buckets;
-        }
-        relative_position.unsigned_abs().min(i64::MAX as u64) as i64
+/// The textbook form of [`bucket`], with the same signature: the formula as the chapter prints
+/// it, evaluated in `f64`. With `B` buckets per direction and `E = B / 2` exact ones, a distance
+/// `n ≥ E` goes to `min(B − 1, E + ⌊ln(n / E) / ln(max_distance / E) · (B − E)⌋)`. (The
+/// workspace names textbook forms `_slow`; this one is no slower, only plainer.)
+///
+/// It differs from [`bucket`] where the exact value is an integer: with 20 buckets and
+/// `max_distance = 160`, distance 10 lands in bucket 6 in `f32` and 5 in `f64`. With T5's
+/// defaults the two agree on every offset (the tests compare both against an independent NumPy
+/// computation).
+///
+/// ```
+/// use relative::t5::{bucket, bucket_slow, Buckets};
+/// assert_eq!(bucket_slow(-3, Buckets::T5), bucket(-3, Buckets::T5));
+/// let cfg = Buckets::new(true, 20, 160)?;
+/// assert_eq!((bucket(-10, cfg), bucket_slow(-10, cfg)), (6, 5));
+/// # Ok::<(), relative::Error>(())
+/// ```
+pub fn bucket_slow(relative_position: i64, cfg: Buckets) -> usize {
+    let per_direction = if cfg.bidirectional {
+        cfg.num_buckets / 2
     } else {
-        relative_position.min(0).unsigned_abs().min(i64::MAX as u64) as i64
+        cfg.num_buckets
+    }; // B
+    let exact = per_direction / 2; // E
+    // Which half of the buckets the offset uses, and the distance n that indexes into it.
+    let (half, n) = match (cfg.bidirectional, relative_position) {
+        (true, r) if r > 0 => (per_direction, r.unsigned_abs()),
+        (true, r) => (0, r.unsigned_abs()),
+        (false, r) if r < 0 => (0, r.unsigned_abs()),
+        (false, _) => (0, 0), // causal: keys after the query fold onto bucket 0
     };
-    let max_exact = num_buckets / 2;
-    let b = if n < max_exact {
-        n
-    } else {
-        let log = (n as f64 / max_exact as f64).ln();
-        let scale = (cfg.max_distance as f64 / max_exact as f64).ln();
-        (max_exact + ((log / scale) * (num_buckets - max_exact) as f64) as i64).min(num_buckets - 1)
-    };
-    (offset + b) as usize
+    if n < exact as u64 {
+        return half + n as usize;
+    }
+    let ratio = (n as f64 / exact as f64).ln() / (cfg.max_distance as f64 / exact as f64).ln();
+    let large = exact.saturating_add((ratio * (per_direction - exact) as f64).floor() as usize);
+    half + large.min(per_direction - 1)
 }
 
 /// One layer's learned biases: a scalar per bucket per head.
@@ -273,8 +286,21 @@ mod tests {
         // rounded logarithms comes out exact at n = 10; in f64 it falls a hair short.
         let cfg = Buckets::new(true, 20, 160).unwrap();
         assert_eq!(bucket(-10, cfg), 6);
-        assert_eq!(bucket_f64(-10, cfg), 5);
-        assert_eq!(bucket(-40, cfg), bucket_f64(-40, cfg));
+        assert_eq!(bucket_slow(-10, cfg), 5);
+        assert_eq!(bucket(-40, cfg), bucket_slow(-40, cfg));
+    }
+
+    #[test]
+    fn the_textbook_form_agrees_with_the_reference_on_t5_defaults() {
+        let causal = Buckets::new(false, 32, 128).unwrap();
+        for cfg in [Buckets::T5, causal] {
+            for r in -20_000..=20_000 {
+                assert_eq!(bucket_slow(r, cfg), bucket(r, cfg), "{cfg:?}, {r}");
+            }
+            for r in [i64::MIN, i64::MIN + 1, i64::MAX] {
+                assert_eq!(bucket_slow(r, cfg), bucket(r, cfg), "{cfg:?}, {r}");
+            }
+        }
     }
 
     #[test]

@@ -5,23 +5,16 @@
 use relative::report;
 use relative::t5::Buckets;
 
-fn check(name: &str, value: String) {
-    insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, value);
-    });
-}
-
 #[test]
 fn shaw_memory() {
-    check(
-        "shaw_memory",
-        report::shaw_memory(&[256, 1024, 4096, 16384], 64, 16),
-    );
+    let table = report::shaw_memory(&[256, 1024, 4096, 16384], 64, 16);
+    bookkit::snapshot!("shaw_memory", table);
 }
 
 #[test]
 fn shaw_forms_agree() {
-    check("shaw_agreement", report::shaw_agreement(12, 8, 4).unwrap());
+    let table = report::shaw_agreement(12, 8, 4).unwrap();
+    bookkit::snapshot!("shaw_agreement", table);
 }
 
 #[test]
@@ -29,39 +22,36 @@ fn t5_buckets() {
     let offsets = [
         -200, -128, -127, -64, -32, -16, -12, -8, -7, -1, 0, 1, 7, 8, 16, 128,
     ];
-    check("t5_buckets", report::t5_buckets(32, 128, &offsets).unwrap());
+    let table = report::t5_buckets(32, 128, &offsets).unwrap();
+    bookkit::snapshot!("t5_buckets", table);
 }
 
 #[test]
 fn t5_ranges() {
-    check("t5_ranges", report::t5_ranges(Buckets::T5, 200).unwrap());
+    let table = report::t5_ranges(Buckets::T5, 200).unwrap();
+    bookkit::snapshot!("t5_ranges", table);
 }
 
 #[test]
 fn alibi_slopes() {
-    check(
-        "alibi_slopes",
-        report::alibi_slopes(&[4, 8, 12, 16]).unwrap(),
-    );
+    let table = report::alibi_slopes(&[4, 8, 12, 16]).unwrap();
+    bookkit::snapshot!("alibi_slopes", table);
 }
 
 #[test]
 fn alibi_decay() {
-    check(
-        "alibi_decay",
-        report::alibi_decay(8, 512, &[1, 8, 64, 256]).unwrap(),
-    );
+    let table = report::alibi_decay(8, 512, &[1, 8, 64, 256]).unwrap();
+    bookkit::snapshot!("alibi_decay", table);
 }
 
 #[test]
 fn translation_invariance() {
-    check(
-        "invariance",
-        report::invariance(6, 8, &[1, 7, 100]).unwrap(),
-    );
+    let table = report::invariance(6, 8, &[1, 7, 100]).unwrap();
+    bookkit::snapshot!("invariance", table);
 }
 
 #[test]
 fn tiled_agrees() {
-    check("tiled", report::tiled_agreement(200, 16, 32).unwrap());
+    let table = report::tiled_agreement(200, 16, 32).unwrap();
+    bookkit::snapshot!("tiled", table);
 }

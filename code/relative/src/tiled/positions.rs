@@ -1,67 +1,13 @@
-//! Attention computed block by block with an online softmax: the running maximum and normaliser
-//! of Milakov and Gimelshein (*Online normalizer calculation for softmax*, 2018, arXiv:1805.02867),
-//! extended with a running output as in Rabe and Staats (2021, arXiv:2112.05682) and FlashAttention
-//! (Dao et al., 2022, arXiv:2205.14135). The `n × n` score matrix never exists: each query
-//! keeps a running maximum, a running sum and a running output while key blocks stream past.
-//!
-//! A position bias fits if it can be computed for a pair `(i, j)` on the fly as one number: ALiBi
-//! and T5 do. Shaw et al.'s value term adds a *vector* per pair to the output, which does not fit
-//! the `P · V` product a tile is built around.
+//! Step two: the online softmax with position terms: a causal mask, a scalar bias per pair, and
+//! Shaw et al.'s value vectors carried as running sums per clipped offset.
 
-use ndarray::{Array1, Array2, ArrayView2, s};
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 
 use errors::bad;
 
+use super::{Bias, check, check_block, check_causal};
 use crate::Error;
-
-/// A per-pair additive bias, computed on demand: `bias(i, j)` for query `i` and key `j`.
-pub type Bias<'a> = &'a dyn Fn(usize, usize) -> f64;
-
-fn check(
-    q: ArrayView2<'_, f64>,
-    k: ArrayView2<'_, f64>,
-    v: ArrayView2<'_, f64>,
-) -> Result<(), Error> {
-    if q.ncols() != k.ncols()
-        || k.nrows() != v.nrows()
-        || q.is_empty()
-        || k.is_empty()
-        || v.ncols() == 0
-    {
-        return Err(errors::shape(
-            "q is n_q × d and k is n_k × d, v is n_k × d_v, none empty",
-            vec![k.nrows(), q.ncols()],
-            k.shape().to_vec(),
-        ));
-    }
-    for (what, m) in [("q", q), ("k", k), ("v", v)] {
-        if let Some(x) = m.iter().find(|x| !x.is_finite()) {
-            return Err(bad(what, x, "every entry must be finite"));
-        }
-    }
-    Ok(())
-}
-
-/// Naive attention through the shared core: materialises the full `n × n` bias and scores.
-///
-/// # Errors
-/// Shapes that do not fit, non-finite inputs, or a non-finite bias value.
-pub fn naive(
-    q: ArrayView2<'_, f64>,
-    k: ArrayView2<'_, f64>,
-    v: ArrayView2<'_, f64>,
-    causal: bool,
-    bias: Option<Bias<'_>>,
-) -> Result<Array2<f64>, Error> {
-    check(q, k, v)?;
-    let matrix = bias.map(|b| Array2::from_shape_fn((q.nrows(), k.nrows()), |(i, j)| b(i, j)));
-    let options = attention::Options {
-        bias: matrix.as_ref().map(|m| m.view()),
-        causal,
-        scale: None,
-    };
-    Ok(attention::scaled_dot_product(q, k, v, &options)?.output)
-}
+use crate::shaw::clipped_index;
 
 /// Shaw et al.'s value term for tiled attention: the `(2k + 1) × d_v` table `w^V` and the
 /// clipping distance `k`. Each pair adds the vector `w^V[clip(j − i, k)]` to what it contributes.
@@ -73,8 +19,8 @@ pub struct PairValues<'a> {
     pub clip: usize,
 }
 
-/// Tiled attention: queries and keys in blocks of `block`, an online softmax across key blocks.
-/// Holds `block × block` scores at a time, never `n × n`.
+/// Tiled attention with position terms: [`online`](super::online) plus an optional causal mask and a bias
+/// computed per pair on the fly. Holds `block × block` scores at a time, never `n × n`.
 ///
 /// # Errors
 /// `block = 0`, shapes that do not fit, non-finite inputs, bias values or logits, or a causal
@@ -90,7 +36,27 @@ pub fn tiled(
     tiled_with_pair_values(q, k, v, block, causal, bias, None)
 }
 
-// ANCHOR: tiled
+/// The first pair of a logit tile that is neither finite nor masked, as an error naming the bias
+/// if the bias made it so, and the overflowing product otherwise.
+fn check_tile(
+    tile: ArrayView2<'_, f64>,
+    (q0, k0): (usize, usize),
+    causal: bool,
+    bias: Option<Bias<'_>>,
+) -> Result<(), Error> {
+    for ((r, c), &x) in tile.indexed_iter() {
+        let (i, j) = (q0 + r, k0 + c);
+        if x.is_finite() || (causal && j > i) {
+            continue;
+        }
+        if let Some(value) = bias.map(|b| b(i, j)).filter(|b| !b.is_finite()) {
+            return Err(bad("bias", value, "a bias value must be finite"));
+        }
+        return Err(bad("logit", x, "q · k overflowed: scale the inputs down"));
+    }
+    Ok(())
+}
+
 /// [`tiled`], optionally with a per-pair value vector (Shaw et al.'s `a^V`). That vector cannot join
 /// the tile's `P V` product, because it depends on the query as well as the key; it is carried as
 /// `2k + 1` running weight sums per query (one per clipped offset), rescaled like the normaliser,
@@ -109,33 +75,21 @@ pub fn tiled_with_pair_values(
     pair_values: Option<PairValues<'_>>,
 ) -> Result<Array2<f64>, Error> {
     check(q, k, v)?;
-    if block == 0 {
-        return Err(bad("block", 0, "a tile holds at least one row"));
-    }
-    let (n_q, n_k, d_v) = (q.nrows(), k.nrows(), v.ncols());
-    if causal && n_q != n_k {
-        return Err(bad(
-            "n_q",
-            n_q,
-            "a causal mask needs as many queries as keys",
-        ));
-    }
-    let offsets = match pair_values {
-        Some(pv) => {
-            let rows = pv.clip.checked_mul(2).and_then(|r| r.checked_add(1));
-            if rows != Some(pv.table.nrows()) || pv.table.ncols() != d_v {
-                return Err(errors::shape(
-                    "the pair-value table must be (2k + 1) × d_v",
-                    vec![rows.unwrap_or(usize::MAX), d_v],
-                    pv.table.shape().to_vec(),
-                ));
-            }
-            pv.table.nrows()
+    let block = check_block(block, q.nrows().max(k.nrows()))?;
+    check_causal(causal, q.nrows(), k.nrows())?;
+    if let Some(pv) = pair_values {
+        let rows = pv.clip.checked_mul(2).and_then(|r| r.checked_add(1));
+        if rows != Some(pv.table.nrows()) || pv.table.ncols() != v.ncols() {
+            return Err(errors::shape(
+                "the pair-value table must be (2k + 1) × d_v",
+                vec![rows.unwrap_or(usize::MAX), v.ncols()],
+                pv.table.shape().to_vec(),
+            ));
         }
-        None => 0,
-    };
-    // A tile larger than the problem holds nothing more: clamp before allocating.
-    let block = block.min(n_q.max(n_k));
+    }
+    // The loop of `online`, with the position terms added.
+    let (n_q, n_k, d_v) = (q.nrows(), k.nrows(), v.ncols());
+    let offsets = pair_values.map_or(0, |pv| pv.table.nrows());
     let scale = 1.0 / (q.ncols() as f64).sqrt();
     let mut out = Array2::<f64>::zeros((n_q, d_v));
     let mut scores = Array2::<f64>::zeros((block, block)); // the only score storage
@@ -143,86 +97,70 @@ pub fn tiled_with_pair_values(
         let q1 = (q0 + block).min(n_q);
         let qb = q.slice(s![q0..q1, ..]);
         let mut m = Array1::from_elem(q1 - q0, f64::NEG_INFINITY); // running max per query
-        let mut l = Array1::<f64>::zeros(q1 - q0); // running sum of exp(s − m)
-        let mut acc = Array2::<f64>::zeros((q1 - q0, d_v)); // running Σ exp(s − m) v
-        let mut hist = Array2::<f64>::zeros((q1 - q0, offsets)); // Σ exp(s − m) per offset
+        let mut l = Array1::<f64>::zeros(q1 - q0); // running Σ e^(s − m)
+        let mut o = Array2::<f64>::zeros((q1 - q0, d_v)); // running Σ e^(s − m) v
+        let mut per_offset = Array2::<f64>::zeros((q1 - q0, offsets)); // Σ e^(s − m) per clipped offset
         // With a causal mask, key blocks after the last query of this block are all hidden.
         let k_end = if causal { q1 } else { n_k };
         for k0 in (0..k_end).step_by(block) {
             let k1 = (k0 + block).min(k_end);
             let mut tile = scores.slice_mut(s![..q1 - q0, ..k1 - k0]);
             tile.assign(&(qb.dot(&k.slice(s![k0..k1, ..]).t()) * scale));
+            // ANCHOR: tiled_logits
             for ((r, c), x) in tile.indexed_iter_mut() {
                 let (i, j) = (q0 + r, k0 + c);
                 if causal && j > i {
-                    *x = f64::NEG_INFINITY;
-                } else {
-                    if let Some(b) = bias {
-                        let value = b(i, j);
-                        if !value.is_finite() {
-                            return Err(bad("bias", value, "a bias value must be finite"));
-                        }
-                        *x += value;
-                    }
-                    if !x.is_finite() {
-                        return Err(bad("logit", *x, "q · k overflowed: scale the inputs down"));
-                    }
+                    *x = f64::NEG_INFINITY; // the mask: weight e^(−∞) = 0
+                } else if let Some(b) = bias {
+                    *x += b(i, j); // one number per pair: ALiBi, T5, Shaw's key term
                 }
             }
-            for r in 0..q1 - q0 {
-                let row = tile.row(r);
-                let m_new = row.fold(m[r], |a, &b| a.max(b));
+            // ANCHOR_END: tiled_logits
+            check_tile(tile.view(), (q0, k0), causal, bias)?;
+            for (r, row) in tile.rows().into_iter().enumerate() {
+                let m_new = row.fold(m[r], |a, &x| a.max(x));
                 if m_new == f64::NEG_INFINITY {
-                    continue; // nothing visible yet in this row
+                    continue; // every key so far is masked for this query
                 }
-                // Rescale what was accumulated under the old maximum.
                 let correction = (m[r] - m_new).exp();
-                l[r] *= correction;
-                acc.row_mut(r).mapv_inplace(|a| a * correction);
-                hist.row_mut(r).mapv_inplace(|a| a * correction);
-                for (c, &x) in row.iter().enumerate() {
-                    let p = (x - m_new).exp();
-                    l[r] += p;
-                    acc.row_mut(r).scaled_add(p, &v.row(k0 + c));
-                    if let Some(pv) = pair_values {
-                        hist[[r, crate::shaw::clipped_index(q0 + r, k0 + c, pv.clip)]] += p;
+                let p = row.mapv(|x| (x - m_new).exp());
+                l[r] = l[r] * correction + p.sum();
+                let mut o_r = o.row_mut(r);
+                o_r *= correction;
+                o_r += &p.dot(&v.slice(s![k0..k1, ..]));
+                // ANCHOR: tiled_values
+                if let Some(pv) = pair_values {
+                    let mut sums = per_offset.row_mut(r); // one running sum per clipped offset
+                    sums *= correction; // rescaled like ℓ and o
+                    for (c, &p_c) in p.iter().enumerate() {
+                        sums[clipped_index(q0 + r, k0 + c, pv.clip)] += p_c; // a scatter per pair
                     }
                 }
+                // ANCHOR_END: tiled_values
                 m[r] = m_new;
             }
         }
+        // ANCHOR: tiled_finish
         if let Some(pv) = pair_values {
-            acc += &hist.dot(&pv.table); // the per-pair vectors, once per query
+            o += &per_offset.dot(&pv.table); // Σ_r (weight at offset r) · w^V_r, once per query
         }
-        for r in 0..q1 - q0 {
-            let total = l[r];
-            out.row_mut(q0 + r).assign(&acc.row(r).mapv(|a| a / total));
-        }
+        // ANCHOR_END: tiled_finish
+        let o = o / &l.insert_axis(Axis(1)); // o / ℓ, row by row
+        out.slice_mut(s![q0..q1, ..]).assign(&o);
     }
     Ok(out)
-}
-// ANCHOR_END: tiled
-
-/// Floats of score storage each form needs at once for `n` queries and keys with a bias: the
-/// naive form holds the bias, the scaled scores and the weights (`3 n²`; `2 n²` without a bias),
-/// the tiled form one `block × block` tile.
-pub fn score_floats(n: usize, block: usize) -> (usize, usize) {
-    (3 * n * n, block.min(n) * block.min(n))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::tiled_slow;
     use super::*;
+    use crate::strategies::matrix;
     use proptest::prelude::*;
-
-    fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
-        proptest::collection::vec(-2.0..2.0f64, rows * cols)
-            .prop_map(move |v| Array2::from_shape_vec((rows, cols), v).expect("sized"))
-    }
 
     proptest! {
         #[test]
-        fn tiled_equals_naive(
+        fn tiled_equals_slow(
             (q, k, v) in (1usize..40, 1usize..6).prop_flat_map(|(n, d)| (matrix(n, d), matrix(n, d), matrix(n, d))),
             block in 1usize..9, causal in any::<bool>(), slope in 0.0..1.0f64,
         ) {
@@ -230,15 +168,13 @@ mod tests {
             let t5_table = crate::t5::T5Bias::seeded(crate::t5::Buckets::T5, 1, 3).unwrap();
             let t5 = |i: usize, j: usize| t5_table.at(0, i, j).unwrap_or(f64::NAN);
             for bias in [None, Some(&alibi as Bias<'_>), Some(&t5 as Bias<'_>)] {
-                let a = naive(q.view(), k.view(), v.view(), causal, bias).unwrap();
+                let a = tiled_slow(q.view(), k.view(), v.view(), block, causal, bias).unwrap();
                 let b = tiled(q.view(), k.view(), v.view(), block, causal, bias).unwrap();
                 // Only the order of summation differs; in f64 that costs far less than 1e-12 here.
                 prop_assert!((&a - &b).iter().all(|x| x.abs() < 1e-12));
             }
         }
-    }
 
-    proptest! {
         /// All of Shaw et al. in tiled form: the key term as a per-pair scalar bias (gathered from
         /// Q W_Kᵀ), the value term as running per-offset sums. Equal to the explicit form.
         #[test]
@@ -284,5 +220,10 @@ mod tests {
         );
         let big = Array2::<f64>::from_elem((2, 2), 1e200);
         assert!(tiled(big.view(), big.view(), big.view(), 2, false, None).is_err());
+        // Masked pairs may hold anything: a bias that is NaN above the diagonal is never read.
+        let upper_nan = |i: usize, j: usize| if j > i { f64::NAN } else { 0.0 };
+        assert!(tiled(x.view(), x.view(), x.view(), 2, true, Some(&upper_nan)).is_ok());
+        let e = tiled(big.view(), big.view(), big.view(), 2, false, None).unwrap_err();
+        assert!(e.to_string().contains("logit = inf"), "{e}");
     }
 }
