@@ -42,7 +42,6 @@ pub mod meter;
 pub mod rng;
 pub mod style;
 
-pub use cli::{Flags, run_example};
 pub use figure::{Area, FONT, Figure, FigureError, svg};
 pub use format::{Table, fixed, tuple};
 pub use freshness::{check_figures, write_figures};

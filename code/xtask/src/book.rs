@@ -47,11 +47,11 @@ pub struct Options {
 }
 
 impl Default for Options {
-    /// What `cargo xtask book`, `serve` and `test` use: the listing limit only once
-    /// [`listings::LISTING_LIMIT_ENFORCED`] is on.
+    /// What `cargo xtask book`, `serve` and `test` use: every check, the listing limit
+    /// included.
     fn default() -> Self {
         Options {
-            listing_limit: listings::LISTING_LIMIT_ENFORCED.then_some(listings::LISTING_LIMIT),
+            listing_limit: Some(listings::LISTING_LIMIT),
         }
     }
 }

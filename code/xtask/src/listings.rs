@@ -16,11 +16,6 @@ use crate::includes::{self, Selector};
 /// The longest `.rs` listing a page may include without a waiver.
 pub const LISTING_LIMIT: usize = 40;
 
-/// Whether the book build enforces [`LISTING_LIMIT`]. Off while the chapters' long listings are
-/// being shortened (issue 9); turn it on once `cargo xtask listings` shows none over the limit
-/// without a waiver.
-pub const LISTING_LIMIT_ENFORCED: bool = false;
-
 /// One `{{#include}}` or `{{#rustdoc_include}}` of a `.rs` file in a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
@@ -239,12 +234,7 @@ pub fn report(root: &Path, listings: &[Listing]) -> String {
         .count();
     out.push_str(&format!(
         "{over} over the limit of {LISTING_LIMIT} without a `<!-- long listing: reason -->` waiver \
-         (the build {} this)\n",
-        if LISTING_LIMIT_ENFORCED {
-            "refuses"
-        } else {
-            "does not yet refuse"
-        }
+         (the build refuses these)\n"
     ));
     out
 }
