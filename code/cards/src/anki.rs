@@ -112,11 +112,19 @@ pub fn html(markdown: &str) -> Result<String> {
     }
     let mut out = String::new();
     html::push_html(&mut out, Parser::new_ext(&text, Options::ENABLE_TABLES));
-    // Put the formulas back, last first so that placeholder 1 never matches inside 10.
-    for (i, f) in formulas.iter().enumerate().rev() {
+    for (i, f) in formulas.iter().enumerate() {
         out = out.replace(&placeholder(i), f);
     }
     Ok(out)
+}
+
+/// A one-paragraph fragment without its `<p>` wrapper (a question, on the card's front).
+fn inline(html: &str) -> String {
+    let t = html.trim_end();
+    match t.strip_prefix("<p>").and_then(|t| t.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html.to_string(),
+    }
 }
 
 /// A marker that Markdown leaves alone: private-use characters around a number.
@@ -249,7 +257,7 @@ fn build_collection(decks: &[Deck], book_url: &str, mtime: i64, path: &Path) -> 
             escape(&deck.chapter.title)
         );
         for card in &deck.cards {
-            let question = html(&card.question)?;
+            let question = inline(&html(&card.question)?);
             let answer = html(&card.answer)?;
             let fields = [question.as_str(), answer.as_str(), source.as_str()].join("\u{1f}");
             due += 1;

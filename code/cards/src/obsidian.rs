@@ -136,7 +136,7 @@ pub fn parse(note: &str) -> Vec<NoteCard> {
     let mut cards = Vec::new();
     // Paragraphs: runs of non-blank lines.
     let mut block: Vec<&str> = Vec::new();
-    for line in note.lines().chain(std::iter::once("")) {
+    for line in body(note).lines().chain(std::iter::once("")) {
         if line.trim().is_empty() {
             if let Some(card) = card_of(&block) {
                 cards.push(card);
@@ -147,6 +147,21 @@ pub fn parse(note: &str) -> Vec<NoteCard> {
         }
     }
     cards
+}
+
+/// The note without its front matter (a first line `---` up to the next `---` line).
+fn body(note: &str) -> &str {
+    let Some(rest) = note.strip_prefix("---\n") else {
+        return note;
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        offset += line.len();
+        if line.trim_end() == "---" {
+            return &rest[offset..];
+        }
+    }
+    note
 }
 
 fn card_of(block: &[&str]) -> Option<NoteCard> {
