@@ -11,8 +11,11 @@ use std::fmt;
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// Anki and the JavaScript in its pages hold ids as doubles: keep them below 2^52.
-const ID_MASK: u64 = (1 << 52) - 1;
+/// Anki reads note and card ids as creation times in milliseconds and replaces an imported id
+/// that lies in the future (checked with Anki 26.9.3). Ids are therefore placed among the
+/// timestamps of 2001-09-09 to 2019-02-09: the first id and a 39-bit hash above it.
+const ID_BASE: i64 = 1_000_000_000_000;
+const ID_MASK: u64 = (1 << 39) - 1;
 
 /// The 64-bit FNV-1a hash of `bytes`.
 ///
@@ -61,7 +64,8 @@ impl CardId {
         format!("{:016x}", self.0)
     }
 
-    /// The Anki note id: the id's low 52 bits (never 0).
+    /// The Anki note id: the id's low 39 bits above 10^12 (a past time in milliseconds, which
+    /// Anki keeps on import).
     pub fn note_id(self) -> i64 {
         masked(self.0)
     }
@@ -72,11 +76,10 @@ impl CardId {
     }
 }
 
-/// The low 52 bits of `hash` as a positive id, 1 if they are all zero.
+/// An id Anki keeps: 10^12 plus the low 39 bits of `hash`.
 pub(crate) fn masked(hash: u64) -> i64 {
-    // ID_MASK < 2^52, so the value fits an i64 exactly.
-    let id = (hash & ID_MASK) as i64;
-    if id == 0 { 1 } else { id }
+    // ID_MASK < 2^39, so the sum fits an i64 exactly.
+    ID_BASE + (hash & ID_MASK) as i64
 }
 
 impl fmt::Display for CardId {

@@ -126,7 +126,9 @@ fn ids_are_stable_and_change_only_with_the_question() {
     let mut notes = std::collections::HashSet::new();
     let mut cards_ids = std::collections::HashSet::new();
     for card in decks.iter().flat_map(|d| &d.cards) {
-        assert!(card.id.note_id() > 0 && card.id.note_id() < (1 << 52));
+        // Past times in milliseconds (2001 to 2018), which Anki keeps on import.
+        assert!((1_000_000_000_000..1_549_755_813_888).contains(&card.id.note_id()));
+        assert!((1_000_000_000_000..1_549_755_813_888).contains(&card.id.card_id()));
         assert!(notes.insert(card.id.note_id()), "{}", card.question);
         assert!(cards_ids.insert(card.id.card_id()), "{}", card.question);
     }
