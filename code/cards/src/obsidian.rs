@@ -10,7 +10,7 @@
 //! reversed card (answer → question), which makes no sense for these answers. The parser
 //! accepts both.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,16 @@ const SR: &str = "<!--SR:";
 
 /// The heading above the retired cards in a chapter's retired-cards note.
 const RETIRED_HEADING: &str = "# Retired review cards";
+
+/// The front-matter key naming a note's chapter page: what matches a note to its chapter.
+const PAGE_KEY: &str = "page";
+
+/// The front-matter key that marks a retired-cards note.
+const RETIRED_KEY: &str = "retired";
+
+/// The line between question and answer in a retired-cards note: not a separator the plugin
+/// knows, so it never schedules a retired card.
+const RETIRED_SEPARATOR: &str = "(answer)";
 
 /// One card as read back from a note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,9 +90,10 @@ pub fn render(deck: &Deck, book_url: &str, history: &HashMap<String, String>) ->
     let mut out = String::new();
     out.push_str("---\ntags:\n  - flashcards\n");
     out.push_str(&format!(
-        "source: \"{BOOK}, chapter {}: {}\"\n---\n",
+        "source: \"{BOOK}, chapter {}: {}\"\n{PAGE_KEY}: {}\n---\n",
         ch.number,
-        ch.title.replace('"', "'")
+        ch.title.replace('"', "'"),
+        ch.page
     ));
     out.push_str(&format!("# {}. {}\n\n", ch.number, ch.title));
     out.push_str(&format!(
@@ -97,6 +108,7 @@ pub fn render(deck: &Deck, book_url: &str, history: &HashMap<String, String>) ->
         out.push('\n');
         push_card(
             &mut out,
+            SEPARATOR,
             &card.question,
             &card.answer,
             history.get(&normalize(&card.question)),
@@ -105,8 +117,14 @@ pub fn render(deck: &Deck, book_url: &str, history: &HashMap<String, String>) ->
     out
 }
 
-fn push_card(out: &mut String, question: &str, answer: &str, history: Option<&String>) {
-    out.push_str(&format!("**{question}**\n{SEPARATOR}\n"));
+fn push_card(
+    out: &mut String,
+    separator: &str,
+    question: &str,
+    answer: &str,
+    history: Option<&String>,
+) {
+    out.push_str(&format!("**{question}**\n{separator}\n"));
     for line in answer.lines() {
         if line.trim().is_empty() {
             out.push_str(BLANK);
@@ -167,7 +185,7 @@ fn body(note: &str) -> &str {
 fn card_of(block: &[&str]) -> Option<NoteCard> {
     let sep = block
         .iter()
-        .position(|l| l.trim() == "?" || l.trim() == "??")?;
+        .position(|l| matches!(l.trim(), "?" | "??" | RETIRED_SEPARATOR))?;
     if sep == 0 {
         return None;
     }
@@ -213,68 +231,119 @@ pub struct VaultReport {
     /// Cards no longer in the book: `(note file, question, had history)`. They are moved,
     /// history and all, to the chapter's retired-cards note.
     pub removed: Vec<(String, String, bool)>,
+    /// Notes of a chapter whose title or number changed: `(old file, new file)`. Their cards
+    /// and history were carried into the new file before the old one was removed.
+    pub renamed: Vec<(String, String)>,
+}
+
+/// The value of `key` in a note's front matter, if it has one.
+fn front_matter<'a>(note: &'a str, key: &str) -> Option<&'a str> {
+    let rest = note.strip_prefix("---\n")?;
+    for line in rest.lines() {
+        if line.trim_end() == "---" {
+            return None;
+        }
+        if let Some(value) = line.strip_prefix(key).and_then(|l| l.strip_prefix(':')) {
+            return Some(value.trim());
+        }
+    }
+    None
+}
+
+/// A chapter's notes found in a vault folder.
+#[derive(Default)]
+struct Found {
+    /// Live notes (with the flashcards tag): file name and cards.
+    live: Vec<(String, Vec<NoteCard>)>,
+    /// Retired-cards notes: file name and cards.
+    retired: Vec<(String, Vec<NoteCard>)>,
+}
+
+/// The notes in `dir` that this crate wrote, by the page named in their front matter.
+fn scan(dir: &Path) -> Result<HashMap<String, Found>> {
+    let mut found: HashMap<String, Found> = HashMap::new();
+    let entries = fs::read_dir(dir).map_err(|e| unreadable(dir, &e))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| unreadable(dir, &e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    for name in names {
+        let path = dir.join(&name);
+        let Some(text) = read_if_exists(&path)? else {
+            continue;
+        };
+        let Some(page) = front_matter(&text, PAGE_KEY) else {
+            continue; // not one of ours
+        };
+        let entry = found.entry(page.to_string()).or_default();
+        if front_matter(&text, RETIRED_KEY).is_some() {
+            entry.retired.push((name, parse(&text)));
+        } else {
+            entry.live.push((name, parse(&text)));
+        }
+    }
+    Ok(found)
 }
 
 /// Writes every chapter's note into the vault folder `dir` (created if missing), keeping the
-/// reader's review history:
+/// reader's review history. Notes are matched to chapters by the page named in their front
+/// matter (`page: order.md`), so a chapter whose title or number changed keeps its history too.
 ///
 /// - a card whose question is still in the book keeps its `<!--SR:…-->` comment, whatever the
 ///   new answer says;
 /// - a card new to the book is added with no history;
 /// - a card no longer in the book is reported and moved, with its history, to the chapter's
-///   `NN-title.retired-cards.md` note (which has no `flashcards` tag, so the plugin ignores
-///   it); if its question comes back later, its history comes back with it.
+///   `NN-title.retired-cards.md` note, which has no tag and writes its cards with an
+///   `(answer)` line instead of `?`, so the plugin never schedules them; if the question comes
+///   back later, its history comes back with it.
 ///
 /// Files in `dir` that are not a chapter's note are left alone.
 pub fn update_vault(decks: &[Deck], dir: &Path, book_url: &str) -> Result<VaultReport> {
     fs::create_dir_all(dir).map_err(|e| unwritable(dir, &e))?;
+    let mut found = scan(dir)?;
     let mut report = VaultReport::default();
     for deck in decks {
         let name = file_name(deck);
-        let path = dir.join(&name);
-        let retired_path = dir.join(retired_file_name(deck));
-        let old = read_if_exists(&path)?
-            .map(|t| parse(&t))
-            .unwrap_or_default();
-        let retired = read_if_exists(&retired_path)?
-            .map(|t| parse(&t))
-            .unwrap_or_default();
+        let retired_name = retired_file_name(deck);
+        let Found {
+            live,
+            retired: retired_files,
+        } = found.remove(&deck.chapter.page).unwrap_or_default();
+        let old: Vec<NoteCard> = live.iter().flat_map(|(_, c)| c.clone()).collect();
+        let retired: Vec<NoteCard> = retired_files.iter().flat_map(|(_, c)| c.clone()).collect();
 
-        // History by question: the live note wins over the retired one.
+        // History by question: the live notes win over the retired ones.
         let mut history: HashMap<String, String> = HashMap::new();
         for card in retired.iter().chain(old.iter()) {
             if let Some(h) = &card.history {
                 history.insert(normalize(&card.question), h.clone());
             }
         }
-        let now: HashMap<String, ()> = deck
-            .cards
-            .iter()
-            .map(|c| (normalize(&c.question), ()))
-            .collect();
-        let before: HashMap<String, ()> =
-            old.iter().map(|c| (normalize(&c.question), ())).collect();
-
+        let now: HashSet<String> = deck.cards.iter().map(|c| normalize(&c.question)).collect();
+        let before: HashSet<String> = old.iter().map(|c| normalize(&c.question)).collect();
         for card in &deck.cards {
             let key = normalize(&card.question);
             if history.contains_key(&key) {
                 report.kept_history += 1;
             }
-            if !before.contains_key(&key) {
+            if !before.contains(&key) {
                 report.added.push((name.clone(), card.question.clone()));
             }
         }
 
-        // Retired cards: those already retired and still absent, then the newly removed ones.
-        let mut still_retired: Vec<NoteCard> = Vec::new();
-        for card in &retired {
-            if !now.contains_key(&normalize(&card.question)) {
-                still_retired.push(card.clone());
-            }
-        }
+        // Retired: those already retired and still absent, then the newly removed ones.
+        let mut still_retired: Vec<NoteCard> = retired
+            .into_iter()
+            .filter(|c| !now.contains(&normalize(&c.question)))
+            .collect();
         for card in &old {
             let key = normalize(&card.question);
-            if !now.contains_key(&key) {
+            if !now.contains(&key) {
                 report
                     .removed
                     .push((name.clone(), card.question.clone(), card.history.is_some()));
@@ -283,38 +352,59 @@ pub fn update_vault(decks: &[Deck], dir: &Path, book_url: &str) -> Result<VaultR
             }
         }
 
+        let path = dir.join(&name);
         write(&path, &render(deck, book_url, &history))?;
         report.written.push(path);
+        let retired_path = dir.join(&retired_name);
         if !still_retired.is_empty() {
             write(&retired_path, &render_retired(deck, &still_retired))?;
-            report.written.push(retired_path);
-        } else if retired_path.exists() {
+            report.written.push(retired_path.clone());
+        }
+        // Every card of the old files is now in the new note or the retired note.
+        for (old_name, _) in &live {
+            if *old_name != name {
+                remove(&dir.join(old_name))?;
+                report.renamed.push((old_name.clone(), name.clone()));
+            }
+        }
+        for (old_name, _) in &retired_files {
+            if *old_name != retired_name {
+                remove(&dir.join(old_name))?;
+            }
+        }
+        if still_retired.is_empty() && retired_path.exists() {
             // Every retired card came back: its history is in the live note again.
-            fs::remove_file(&retired_path).map_err(|e| unwritable(&retired_path, &e))?;
+            remove(&retired_path)?;
         }
     }
     Ok(report)
 }
-
-/// The retired-cards note of a chapter: the cards as they last were, history included, with
-/// no `flashcards` tag.
+/// The retired-cards note of a chapter: the cards as they last were, history included, in a
+/// form the plugin does not schedule.
 fn render_retired(deck: &Deck, cards: &[NoteCard]) -> String {
     let mut out = format!(
-        "{RETIRED_HEADING}: {}. {}\n\nThese questions are no longer in *{BOOK}*. Their review \
-         history is kept here; the Spaced Repetition plugin does not schedule this note, which \
-         carries no tag. If a question returns to the book, its history returns with it.\n",
-        deck.chapter.number, deck.chapter.title
+        "---\n{PAGE_KEY}: {}\n{RETIRED_KEY}: true\n---\n{RETIRED_HEADING}: {}. {}\n\n\
+         These questions are no longer in *{BOOK}*. Their review history is kept here. The \
+         Spaced Repetition plugin does not schedule them: this note carries no tag, and an \
+         `(answer)` line stands where a card has `?`. If a question returns to the book, its \
+         history returns with it.\n",
+        deck.chapter.page, deck.chapter.number, deck.chapter.title
     );
     for card in cards {
         out.push('\n');
         push_card(
             &mut out,
+            RETIRED_SEPARATOR,
             &card.question,
             &card.answer,
             card.history.as_ref(),
         );
     }
     out
+}
+
+fn remove(path: &Path) -> Result<()> {
+    fs::remove_file(path).map_err(|e| unwritable(path, &e))
 }
 
 fn read_if_exists(path: &Path) -> Result<Option<String>> {

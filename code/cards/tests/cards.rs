@@ -249,6 +249,10 @@ fn a_vault_update_keeps_review_history() {
         !retired.contains("tags:") && !retired.contains("#flashcards"),
         "the plugin must not schedule retired cards"
     );
+    assert!(
+        !retired.lines().any(|l| l == "?" || l == "??"),
+        "no card separator the plugin knows"
+    );
     let kept = obsidian::parse(&retired);
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].question, "A question the book no longer asks");
@@ -276,6 +280,31 @@ fn a_vault_update_keeps_review_history() {
         .map(|f| fs::read_to_string(dir.join(f)).expect("exists"))
         .collect();
     assert_eq!(before, after);
+}
+
+#[test]
+fn a_renamed_chapter_keeps_its_history() {
+    let dir = fixture_vault("vault-renamed");
+    // The reader's note was written when the chapter had another title and number.
+    fs::rename(dir.join("01-first-chapter.md"), dir.join("03-old-title.md")).expect("renamed");
+    let decks = collect(&fixture_book()).expect("the fixture parses");
+    let report = cards::update_vault(&decks, &dir, "").expect("the vault updates");
+    assert_eq!(
+        report.renamed,
+        vec![(
+            "03-old-title.md".to_string(),
+            "01-first-chapter.md".to_string()
+        )]
+    );
+    assert!(!dir.join("03-old-title.md").exists());
+    assert_eq!(report.kept_history, 1);
+    assert_eq!(report.removed.len(), 1);
+    let cards =
+        obsidian::parse(&fs::read_to_string(dir.join("01-first-chapter.md")).expect("note"));
+    assert_eq!(
+        cards[0].history.as_deref(),
+        Some("<!--SR:!2024-02-11,84,290-->")
+    );
 }
 
 #[test]
