@@ -115,6 +115,26 @@ pub fn collect(root: &Path) -> Result<Vec<Deck>> {
     Ok(decks)
 }
 
+/// The file and line an error of [`collect`] names, if it names one (`src/order.md`, 312), for
+/// a build tool that reports problems by location.
+///
+/// ```
+/// let e = cards::source::parse_page(
+///     &cards::Chapter { number: 1, title: "T".into(), page: "t.md".into() },
+///     "## Review questions\n\n<details><summary></summary>\n\nA.\n\n</details>\n",
+///     "src/t.md",
+///     std::path::Path::new("."),
+/// ).unwrap_err();
+/// assert_eq!(cards::location(&e), Some(("src/t.md".to_string(), 3)));
+/// ```
+pub fn location(e: &Error) -> Option<(String, usize)> {
+    let Error::Key { key, .. } = e else {
+        return None;
+    };
+    let (file, line) = key.rsplit_once(':')?;
+    Some((file.to_string(), line.parse().ok()?))
+}
+
 /// Settings of the written files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -127,11 +147,19 @@ pub struct Options {
 }
 
 impl Options {
-    /// Links prefixed with `book_url`, notes stamped with the current time.
+    /// Links prefixed with `book_url`, notes stamped with the current time, or with
+    /// `SOURCE_DATE_EPOCH` when that variable holds a number of seconds (the reproducible-builds
+    /// convention; set it to the last commit's time to get the same package from the same
+    /// commit).
     pub fn now(book_url: &str) -> Options {
-        let mtime = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let epoch = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        let mtime = epoch.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
         Options {
             book_url: book_url.to_string(),
             mtime,
