@@ -8,7 +8,10 @@
 //! is written as a line holding only `<br>` (Obsidian renders it as a line break) and read back
 //! as a blank line. The separator is `?`, the plugin's one-way card; `??` would add a second,
 //! reversed card (answer → question), which makes no sense for these answers. The parser
-//! accepts both.
+//! accepts both. With the plugin's default settings `::` makes a one-line card and `==…==` a
+//! cloze anywhere in a note, so [`source`](crate::source) refuses both in questions and answers
+//! (see [`plugin_safe`](crate::source::plugin_safe)); `tests/obsidian_check.mjs` runs the
+//! plugin's own parser on the notes.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;

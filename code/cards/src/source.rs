@@ -158,6 +158,7 @@ pub fn parse_page(chapter: &Chapter, page: &str, file: &str, dir: &Path) -> Resu
             ));
         }
         check_math(question, file, n, line)?;
+        plugin_safe(question).map_err(|rule| at(file, n, line, format!("the question {rule}")))?;
         // The answer runs to the closing tag.
         let mut answer_lines: Vec<(usize, &str)> = Vec::new();
         let mut j = i + 1;
@@ -254,7 +255,12 @@ fn expand(lines: &[(usize, &str)], file: &str, dir: &Path) -> Result<String> {
             .strip_prefix("{{#include ")
             .and_then(|s| s.strip_suffix("}}"))
         {
-            out.extend(include(spec.trim(), dir).map_err(|rule| at(file, n, line, rule))?);
+            let included = include(spec.trim(), dir).map_err(|rule| at(file, n, line, rule))?;
+            for l in &included {
+                plugin_safe(l)
+                    .map_err(|rule| at(file, n, line, format!("an included line {rule}")))?;
+            }
+            out.extend(included);
         } else if t.contains("{{#") {
             return Err(at(
                 file,
@@ -263,6 +269,7 @@ fn expand(lines: &[(usize, &str)], file: &str, dir: &Path) -> Result<String> {
                 "only whole-line {{#include path:N:M}} is supported in an answer",
             ));
         } else {
+            plugin_safe(line).map_err(|rule| at(file, n, line, format!("the line {rule}")))?;
             out.push(line.trim_end().to_string());
         }
     }
@@ -274,6 +281,45 @@ fn expand(lines: &[(usize, &str)], file: &str, dir: &Path) -> Result<String> {
         .position(|l| !l.trim().is_empty())
         .unwrap_or(out.len());
     Ok(out[first..].join("\n"))
+}
+
+/// Fails on text that the Obsidian Spaced Repetition plugin (default settings) would read as
+/// card syntax rather than as part of an answer: `::` or `:::` (a single-line card) or
+/// `==…==` (a highlight cloze) outside backtick code, or a line holding only `?` or `??` (a
+/// separator).
+///
+/// ```
+/// use cards::source::plugin_safe;
+/// assert!(plugin_safe("calls `Layout::Interleaved` and $a = b$").is_ok());
+/// assert!(plugin_safe("calls Layout::Interleaved").is_err());
+/// assert!(plugin_safe("a ==highlight==").is_err());
+/// assert!(plugin_safe(" ? ").is_err());
+/// ```
+pub fn plugin_safe(line: &str) -> std::result::Result<(), String> {
+    if matches!(line.trim(), "?" | "??") {
+        return Err("holds only a card separator (`?` or `??`)".into());
+    }
+    // Only the text outside code spans counts (the plugin skips markers inside inline code).
+    let text: String = match math::split(line) {
+        Ok(pieces) => pieces
+            .into_iter()
+            .map(|p| match p {
+                math::Piece::Code(_) => "",
+                math::Piece::Text(t) | math::Piece::Inline(t) | math::Piece::Display(t) => t,
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(_) => line.to_string(), // unbalanced math is reported for the whole answer
+    };
+    if text.contains("::") {
+        return Err("holds `::`, which the Spaced Repetition plugin reads as a one-line card (put it in backticks)".into());
+    }
+    if text.contains("==") {
+        return Err(
+            "holds `==`, which the Spaced Repetition plugin reads as a cloze deletion".into(),
+        );
+    }
+    Ok(())
 }
 
 /// The lines an mdBook include names: `path`, `path:N`, `path:N:`, `path::M` or `path:N:M`

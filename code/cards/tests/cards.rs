@@ -378,6 +378,13 @@ fn malformed_blocks_fail_with_file_and_line() {
     );
     assert!(include.starts_with("`src/t.md:9`") && include.contains("cannot be read"));
 
+    let plugin =
+        page_error("<details><summary>Q?</summary>\n\nUse Layout::Interleaved.\n\n</details>\n");
+    assert!(
+        plugin.starts_with("`src/t.md:9`") && plugin.contains("one-line card"),
+        "{plugin}"
+    );
+
     let none = page_error("\n");
     assert!(none.contains("no question"), "{none}");
 }
