@@ -195,7 +195,8 @@ impl fmt::Display for Report {
 }
 
 /// Writes into `dest` (created if missing): the Anki package [`APKG`], one Obsidian note per
-/// chapter under [`OBSIDIAN_DIR`]`/` and the same notes as [`OBSIDIAN_ZIP`].
+/// chapter under [`OBSIDIAN_DIR`]`/` (removing notes of an earlier build whose chapter is gone)
+/// and the same notes as [`OBSIDIAN_ZIP`].
 pub fn write_all(decks: &[Deck], dest: &Path, options: &Options) -> Result<Report> {
     let notes_dir = dest.join(OBSIDIAN_DIR);
     fs::create_dir_all(&notes_dir).map_err(|e| obsidian::unwritable(&notes_dir, &e))?;
@@ -211,6 +212,8 @@ pub fn write_all(decks: &[Deck], dest: &Path, options: &Options) -> Result<Repor
         obsidian::write(&notes_dir.join(&name), &text)?;
         notes.push((name, text));
     }
+    let names: Vec<String> = notes.iter().map(|(n, _)| n.clone()).collect();
+    obsidian::remove_stale(&notes_dir, &names)?;
     let entries: Vec<(&str, &[u8])> = notes
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_bytes()))

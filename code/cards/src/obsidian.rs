@@ -293,6 +293,24 @@ fn scan(dir: &Path) -> Result<HashMap<String, Found>> {
     Ok(found)
 }
 
+/// Removes from `dir` the notes this crate wrote (those naming a page in their front matter)
+/// whose file name is not in `keep`: chapter notes from an earlier build whose chapter was
+/// renamed or dropped. Returns their names. Only for an output folder, never a vault (use
+/// [`update_vault`] there, which carries history over).
+pub(crate) fn remove_stale(dir: &Path, keep: &[String]) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for found in scan(dir)?.into_values() {
+        for (name, _) in found.live.iter().chain(found.retired.iter()) {
+            if !keep.contains(name) {
+                remove(&dir.join(name))?;
+                removed.push(name.clone());
+            }
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
 /// Writes every chapter's note into the vault folder `dir` (created if missing), keeping the
 /// reader's review history. Notes are matched to chapters by the page named in their front
 /// matter (`page: order.md`), so a chapter whose title or number changed keeps its history too.

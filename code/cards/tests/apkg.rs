@@ -34,6 +34,14 @@ fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
 fn the_package_holds_one_note_per_card_in_chapter_subdecks() {
     let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cards-apkg");
     let _ = fs::remove_dir_all(&dest);
+    // A note from an earlier build whose chapter is gone, and a file that is not a note of ours.
+    fs::create_dir_all(dest.join("obsidian")).expect("created");
+    fs::write(
+        dest.join("obsidian/03-gone.md"),
+        "---\ntags:\n  - flashcards\npage: gone.md\n---\n",
+    )
+    .expect("written");
+    fs::write(dest.join("obsidian/notes.md"), "mine\n").expect("written");
     let decks = collect(&fixture_book()).expect("the fixture parses");
     let options = Options {
         book_url: "https://example.org/".into(),
@@ -131,6 +139,9 @@ fn the_package_holds_one_note_per_card_in_chapter_subdecks() {
     let again =
         cards::anki::package(&decks, "https://example.org/", 1_700_000_000, &dest).expect("packs");
     assert_eq!(again, zip);
+
+    assert!(!dest.join("obsidian/03-gone.md").exists());
+    assert!(dest.join("obsidian/notes.md").exists());
 
     // The Obsidian ZIP holds the same notes as the folder.
     let notes_zip = entries(&fs::read(&report.obsidian_zip).expect("exists"));
