@@ -1,84 +1,55 @@
-//! Writes the decks of a book: the Anki package, the Obsidian notes and their ZIP.
-//!
-//! ```text
-//! cargo run -p cards --example decks -- [ROOT] [DEST] [MTIME]
-//! ```
-//!
-//! ROOT is the repository root (default `.`), DEST the output folder (default `book/cards`),
-//! MTIME the Anki notes' time in seconds since the Unix epoch (default: now). With
-//! `--vault DIR` instead of DEST it updates an Obsidian vault folder and reports what changed.
+//! Writes the review cards of a book (the Anki package and the Obsidian notes), or updates an
+//! Obsidian vault folder. `cargo xtask cards` does the same for this book; this example also
+//! takes another book's root (the fixture book) and a fixed time stamp, which
+//! `tests/anki_check.py` needs to show that a later package updates notes in place.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!(
-            "usage: decks [ROOT] [DEST] [MTIME]\n       decks [ROOT] --vault DIR\n\
-             Writes the Anki package and Obsidian notes of the book at ROOT into DEST\n\
-             (default book/cards), or updates the Obsidian vault folder DIR."
-        );
-        return ExitCode::SUCCESS;
-    }
-    let root = PathBuf::from(args.first().map_or(".", String::as_str));
-    let decks = match cards::collect(&root) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if args.get(1).map(String::as_str) == Some("--vault") {
-        let Some(dir) = args.get(2) else {
-            eprintln!("error: --vault needs a folder");
-            return ExitCode::FAILURE;
-        };
-        return match cards::update_vault(&decks, &PathBuf::from(dir), "") {
-            Ok(r) => {
-                println!(
-                    "{} notes written, {} cards kept their history, {} added, {} removed",
-                    r.written.len(),
-                    r.kept_history,
-                    r.added.len(),
-                    r.removed.len()
-                );
-                for (file, q, history) in &r.removed {
-                    let kept = if *history { " (history kept)" } else { "" };
-                    println!("removed from {file}: {q}{kept}");
-                }
-                ExitCode::SUCCESS
+use clap::Parser;
+
+/// Writes a book's review cards as an Anki package and Obsidian notes.
+#[derive(Parser)]
+struct Args {
+    /// The book's root folder (the one holding src/SUMMARY.md)
+    #[arg(default_value = ".")]
+    root: PathBuf,
+    /// Where to write [default: ROOT/book/cards]
+    dest: Option<PathBuf>,
+    /// The Anki notes' modification time, seconds since the Unix epoch [default: now]
+    mtime: Option<i64>,
+    /// Update this Obsidian vault folder instead of writing DEST
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["dest", "mtime"])]
+    vault: Option<PathBuf>,
+}
+
+fn main() -> std::process::ExitCode {
+    bookkit::cli::run(|args: Args| -> cards::Result<String> {
+        let decks = cards::collect(&args.root)?;
+        if let Some(dir) = args.vault {
+            let r = cards::update_vault(&decks, &dir, "")?;
+            let mut out = format!(
+                "{} notes written, {} cards kept their history, {} added, {} removed\n",
+                r.written.len(),
+                r.kept_history,
+                r.added.len(),
+                r.removed.len()
+            );
+            for (file, q, history) in &r.removed {
+                let kept = if *history { " (history kept)" } else { "" };
+                out.push_str(&format!("removed from {file}: {q}{kept}\n"));
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    let dest = args
-        .get(1)
-        .map_or_else(|| root.join("book/cards"), PathBuf::from);
-    let mut options = cards::Options::now("");
-    if let Some(t) = args.get(2) {
-        match t.parse() {
-            Ok(t) => options.mtime = t,
-            Err(_) => {
-                eprintln!("error: MTIME = {t} is not a number of seconds");
-                return ExitCode::FAILURE;
-            }
+            return Ok(out);
         }
-    }
-    match cards::write_all(&decks, &dest, &options) {
-        Ok(report) => {
-            println!("{report}");
-            for (title, n) in &report.counts {
-                println!("  {n:>3}  {title}");
-            }
-            ExitCode::SUCCESS
+        let dest = args.dest.unwrap_or_else(|| args.root.join("book/cards"));
+        let mut options = cards::Options::now("");
+        if let Some(t) = args.mtime {
+            options.mtime = t;
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+        let report = cards::write_all(&decks, &dest, &options)?;
+        let mut out = format!("{report}\n");
+        for (title, n) in &report.counts {
+            out.push_str(&format!("  {n:>3}  {title}\n"));
         }
-    }
+        Ok(out)
+    })
 }

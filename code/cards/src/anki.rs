@@ -154,7 +154,11 @@ fn strip_tags(html: &str) -> String {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    errors::key("collection.anki2", "the collection", e.to_string())
+    Error::Io {
+        path: "collection.anki2".into(),
+        action: "written",
+        message: e.to_string(),
+    }
 }
 
 /// The note type (schema 11 JSON): three fields, one card template.

@@ -128,11 +128,10 @@ pub fn collect(root: &Path) -> Result<Vec<Deck>> {
 /// assert_eq!(cards::location(&e), Some(("src/t.md".to_string(), 3)));
 /// ```
 pub fn location(e: &Error) -> Option<(String, usize)> {
-    let Error::Key { key, .. } = e else {
-        return None;
-    };
-    let (file, line) = key.rsplit_once(':')?;
-    Some((file.to_string(), line.parse().ok()?))
+    match e {
+        Error::At { file, line, .. } => Some((file.clone(), *line)),
+        _ => None,
+    }
 }
 
 /// Settings of the written files.

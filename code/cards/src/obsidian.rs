@@ -441,9 +441,9 @@ pub(crate) fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 pub(crate) fn unwritable(path: &Path, e: &std::io::Error) -> Error {
-    errors::key(
-        path.display().to_string(),
-        "a file",
-        format!("it cannot be written: {e}"),
-    )
+    Error::Io {
+        path: path.display().to_string(),
+        action: "written",
+        message: e.to_string(),
+    }
 }

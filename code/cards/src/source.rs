@@ -35,14 +35,20 @@ pub(crate) fn at(file: &str, line: usize, text: &str, rule: impl Into<String>) -
     if text.trim().chars().count() > 60 {
         shown.push('…');
     }
-    errors::key(format!("{file}:{line}"), format!("`{shown}`"), rule)
+    Error::At {
+        file: file.to_string(),
+        line,
+        text: format!("`{shown}`"),
+        rule: rule.into(),
+    }
 }
 
 /// The error for a file that cannot be read.
 pub(crate) fn unreadable(path: &Path, e: &std::io::Error) -> Error {
-    Error::Missing {
-        key: path.display().to_string(),
-        why: format!("it cannot be read: {e}"),
+    Error::Io {
+        path: path.display().to_string(),
+        action: "read",
+        message: e.to_string(),
     }
 }
 

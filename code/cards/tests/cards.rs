@@ -346,42 +346,42 @@ fn page_error(section: &str) -> String {
 fn malformed_blocks_fail_with_file_and_line() {
     // Line 7 is the first line after the heading and its blank line.
     let unclosed = page_error("<details><summary>Q?</summary>\n\nA.\n");
-    assert!(unclosed.starts_with("`src/t.md:7`"), "{unclosed}");
+    assert!(unclosed.starts_with("src/t.md:7: "), "{unclosed}");
     assert!(unclosed.contains("never closed"), "{unclosed}");
 
     let empty = page_error("<details><summary>  </summary>\n\nA.\n\n</details>\n");
     assert!(
-        empty.starts_with("`src/t.md:7`") && empty.contains("question is empty"),
+        empty.starts_with("src/t.md:7: ") && empty.contains("question is empty"),
         "{empty}"
     );
 
     let no_answer = page_error("<details><summary>Q?</summary>\n\n</details>\n");
-    assert!(no_answer.starts_with("`src/t.md:7`") && no_answer.contains("answer is empty"));
+    assert!(no_answer.starts_with("src/t.md:7: ") && no_answer.contains("answer is empty"));
 
     let stray = page_error("<details><summary>Q?</summary>\nA.\n</details>\n\nStray text.\n");
     assert!(
-        stray.starts_with("`src/t.md:11`") && stray.contains("only <details>"),
+        stray.starts_with("src/t.md:11: ") && stray.contains("only <details>"),
         "{stray}"
     );
 
     let two_lines = page_error("<details><summary>Q\ncontinued</summary>\nA.\n</details>\n");
-    assert!(two_lines.starts_with("`src/t.md:7`") && two_lines.contains("one line"));
+    assert!(two_lines.starts_with("src/t.md:7: ") && two_lines.contains("one line"));
 
     let math = page_error("<details><summary>Q?</summary>\n\nIt costs $5.\n\n</details>\n");
     assert!(
-        math.starts_with("`src/t.md:9`") && math.contains("never closed"),
+        math.starts_with("src/t.md:9: ") && math.contains("never closed"),
         "{math}"
     );
 
     let include = page_error(
         "<details><summary>Q?</summary>\n\n{{#include missing.snap:4:}}\n\n</details>\n",
     );
-    assert!(include.starts_with("`src/t.md:9`") && include.contains("cannot be read"));
+    assert!(include.starts_with("src/t.md:9: ") && include.contains("cannot be read"));
 
     let plugin =
         page_error("<details><summary>Q?</summary>\n\nUse Layout::Interleaved.\n\n</details>\n");
     assert!(
-        plugin.starts_with("`src/t.md:9`") && plugin.contains("one-line card"),
+        plugin.starts_with("src/t.md:9: ") && plugin.contains("one-line card"),
         "{plugin}"
     );
 
@@ -396,9 +396,9 @@ fn a_duplicate_question_fails_with_both_places() {
     copy.line = 42;
     decks[1].cards.push(copy);
     let err = source::check_duplicates(&decks).expect_err("a duplicate is an error");
-    assert!(matches!(err, Error::Key { .. }));
+    assert!(matches!(err, Error::At { line: 42, .. }));
     let msg = err.to_string();
-    assert!(msg.starts_with("`src/second.md:42`"), "{msg}");
+    assert!(msg.starts_with("src/second.md:42: "), "{msg}");
     assert!(msg.contains("already asked at src/first.md:"), "{msg}");
 }
 

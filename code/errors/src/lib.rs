@@ -92,6 +92,26 @@ pub enum Error {
     },
     /// A file that is not valid JSON.
     Json(String),
+    /// Text at a line of a file the book reads (a page, a review question) that breaks a rule.
+    At {
+        /// The file, as the reader would open it (`src/rope.md`).
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The offending text, quoted.
+        text: String,
+        /// The rule it broke.
+        rule: String,
+    },
+    /// A file that cannot be read or written.
+    Io {
+        /// The file.
+        path: String,
+        /// What failed: `"read"` or `"written"`.
+        action: &'static str,
+        /// The system's message.
+        message: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -142,6 +162,17 @@ impl fmt::Display for Error {
             ),
             Error::Missing { key, why } => write!(f, "missing key `{key}`: {why}"),
             Error::Json(e) => write!(f, "not valid JSON: {e}"),
+            Error::At {
+                file,
+                line,
+                text,
+                rule,
+            } => write!(f, "{file}:{line}: {text} is not allowed: {rule}"),
+            Error::Io {
+                path,
+                action,
+                message,
+            } => write!(f, "{path} cannot be {action}: {message}"),
         }
     }
 }

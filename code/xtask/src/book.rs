@@ -11,7 +11,9 @@
 //!    [`crate::listings`]: no `.rs` listing is longer than the limit without a waiver.
 //! 3. [`log`]: the build itself, with every WARN or ERROR event from mdBook or mdbook-katex
 //!    collected; a KaTeX parse error is traced back to the page and line of the formula.
-//! 4. [`output`]: the search index, the KaTeX stylesheet and fonts, no network load, no raw
+//! 4. The review cards (the `cards` crate): every page's `## Review questions` block parses, no
+//!    question is asked twice; the Anki package and Obsidian notes are written to `dest/cards/`.
+//! 5. [`output`]: the search index, the KaTeX stylesheet and fonts, no network load, no raw
 //!    include directive left, and every relative link and image in the HTML resolves to a file.
 
 use std::path::{Path, PathBuf};
@@ -76,6 +78,7 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     if let Some(limit) = options.listing_limit {
         problems.extend(listings::check(&src, limit));
     }
+    let decks = cards::collect(root).map_err(|e| problems.push(card_problem(root, &e)));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -96,12 +99,37 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     if !problems.is_empty() {
         return Err(problems);
     }
+    if let Ok(decks) = decks {
+        let cards_dir = dest.join(CARDS_DIR);
+        cards::write_all(&decks, &cards_dir, &cards::Options::now(""))
+            .map_err(|e| vec![card_problem(root, &e)])?;
+    }
     let pages = output::check(dest)?;
     Ok(Built {
         dest: dest.to_path_buf(),
         render_time,
         pages,
     })
+}
+
+/// Where the book build writes the review cards, inside the rendered book (the "Review cards"
+/// page links the files there).
+pub const CARDS_DIR: &str = "cards";
+
+/// A cards error as a [`Problem`], at the page and line it names where it names one.
+pub fn card_problem(root: &Path, e: &cards::Error) -> Problem {
+    match cards::location(e) {
+        Some((file, line)) => Problem {
+            file: root.join(file),
+            line: Some(line),
+            message: e.to_string(),
+        },
+        None => Problem {
+            file: root.join("src/SUMMARY.md"),
+            line: None,
+            message: format!("review cards: {e}"),
+        },
+    }
 }
 
 /// Runs mdBook with KaTeX registered in-process; returns its result and how long it took.

@@ -44,6 +44,20 @@ pub enum Cmd {
     /// page and line of the directive, the file and anchor or range, and any
     /// `<!-- long listing: reason -->` waiver; then how the lengths are distributed.
     Listings,
+    /// Write the review cards: an Anki package and Obsidian notes
+    ///
+    /// Reads every chapter's `## Review questions` and writes `where-is-each-token.apkg` (one
+    /// subdeck per chapter) and one Obsidian note per chapter into DIR. With --obsidian, updates
+    /// a folder of your vault instead: cards keep their review history, new questions are
+    /// added, removed ones are listed and kept, with their history, in a retired-cards note.
+    Cards {
+        /// Where to write the package and notes [default: book/cards]
+        #[arg(long, value_name = "DIR", conflicts_with = "obsidian")]
+        dest: Option<PathBuf>,
+        /// An Obsidian vault folder to update in place
+        #[arg(long, value_name = "DIR")]
+        obsidian: Option<PathBuf>,
+    },
     /// Run every check CI runs
     ///
     /// fmt, clippy, the tests with CI=true (insta and the figure tests compare and never write),

@@ -1,6 +1,6 @@
 //! `cargo xtask <command>`: see `cargo xtask --help` and [`xtask::cli`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ fn main() -> ExitCode {
             print!("{}", listings::report(&root, &found));
             Ok(())
         }
+        Cmd::Cards { dest, obsidian } => write_cards(dest, obsidian),
         Cmd::Test => test(),
     };
     match result {
@@ -51,6 +52,42 @@ fn build_book(dest: &Path) -> Result<book::Built, String> {
         built.render_time.as_millis()
     );
     Ok(built)
+}
+
+fn write_cards(dest: Option<PathBuf>, obsidian: Option<PathBuf>) -> Result<(), String> {
+    let root = root();
+    let fail = |e: cards::Error| book::card_problem(&root, &e).to_string();
+    let decks = cards::collect(&root).map_err(fail)?;
+    if let Some(dir) = obsidian {
+        let r = cards::update_vault(&decks, &dir, "").map_err(fail)?;
+        println!(
+            "{}: {} notes written, {} cards kept their review history, {} added, {} removed",
+            dir.display(),
+            r.written.len(),
+            r.kept_history,
+            r.added.len(),
+            r.removed.len()
+        );
+        for (file, question) in &r.added {
+            println!("  added to {file}: {question}");
+        }
+        for (file, question, history) in &r.removed {
+            let kept = if *history {
+                " (its history moved to the retired-cards note)"
+            } else {
+                ""
+            };
+            println!("  removed from {file}: {question}{kept}");
+        }
+        for (old, new) in &r.renamed {
+            println!("  renamed: {old} → {new}");
+        }
+        return Ok(());
+    }
+    let dest = dest.unwrap_or_else(|| root.join("book").join(book::CARDS_DIR));
+    let report = cards::write_all(&decks, &dest, &cards::Options::now("")).map_err(fail)?;
+    println!("{report}");
+    Ok(())
 }
 
 fn serve_book(port: u16) -> Result<(), String> {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 /// Workspace members the build tool may depend on: shared tools, never a chapter.
-const SHARED: &[&str] = &["errors", "bookkit"];
+const SHARED: &[&str] = &["errors", "bookkit", "cards"];
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
