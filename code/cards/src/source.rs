@@ -122,6 +122,22 @@ pub fn parse_page(chapter: &Chapter, page: &str, file: &str, dir: &Path) -> Resu
             format!("the page has no `{SECTION}` section"),
         ));
     };
+    // A control character in a card is almost always a typo that renders silently (`\times`
+    // written in a string where `\t` became a tab): refuse it with its place.
+    for (k, line) in lines.iter().enumerate().skip(start) {
+        if let Some(c) = line.chars().find(|c| c.is_control() && *c != '\r') {
+            return Err(at(
+                file,
+                k + 1,
+                line,
+                format!(
+                    "it holds the control character U+{:04X}: review questions are plain text \
+                     (a tab here often was a `\\t` meant as TeX)",
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
     let mut cards = Vec::new();
     let mut i = start + 1;
     while i < lines.len() {

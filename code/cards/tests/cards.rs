@@ -385,6 +385,12 @@ fn malformed_blocks_fail_with_file_and_line() {
         "{plugin}"
     );
 
+    let tab = page_error("<details><summary>Is $n\times n$ fine?</summary>\n\nA.\n\n</details>\n");
+    assert!(
+        tab.starts_with("src/t.md:7: ") && tab.contains("U+0009"),
+        "{tab}"
+    );
+
     let none = page_error("\n");
     assert!(none.contains("no question"), "{none}");
 }

@@ -57,6 +57,10 @@ pub enum Cmd {
         /// An Obsidian vault folder to update in place
         #[arg(long, value_name = "DIR")]
         obsidian: Option<PathBuf>,
+        /// Where the book is published (e.g. https://example.org/book/): each card links to its
+        /// page there. Without it, the links are relative page names (order.html)
+        #[arg(long, value_name = "URL", default_value = "")]
+        book_url: String,
     },
     /// Run every check CI runs
     ///
@@ -96,6 +100,16 @@ mod tests {
         assert_eq!(parse(&["figures"]).unwrap(), Cmd::Figures);
         assert_eq!(parse(&["test"]).unwrap(), Cmd::Test);
         assert_eq!(parse(&["listings"]).unwrap(), Cmd::Listings);
+        assert_eq!(
+            parse(&["cards", "--obsidian", "v", "--book-url", "https://x/"]).unwrap(),
+            Cmd::Cards {
+                dest: None,
+                obsidian: Some(PathBuf::from("v")),
+                book_url: "https://x/".into()
+            }
+        );
+        // A vault update writes no package, so a destination with it is a mistake.
+        assert!(parse(&["cards", "--obsidian", "v", "--dest", "d"]).is_err());
     }
 
     #[test]

@@ -22,7 +22,11 @@ fn main() -> ExitCode {
             print!("{}", listings::report(&root, &found));
             Ok(())
         }
-        Cmd::Cards { dest, obsidian } => write_cards(dest, obsidian),
+        Cmd::Cards {
+            dest,
+            obsidian,
+            book_url,
+        } => write_cards(dest, obsidian, &book_url),
         Cmd::Test => test(),
     };
     match result {
@@ -54,12 +58,16 @@ fn build_book(dest: &Path) -> Result<book::Built, String> {
     Ok(built)
 }
 
-fn write_cards(dest: Option<PathBuf>, obsidian: Option<PathBuf>) -> Result<(), String> {
+fn write_cards(
+    dest: Option<PathBuf>,
+    obsidian: Option<PathBuf>,
+    book_url: &str,
+) -> Result<(), String> {
     let root = root();
     let fail = |e: cards::Error| book::card_problem(&root, &e).to_string();
     let decks = cards::collect(&root).map_err(fail)?;
     if let Some(dir) = obsidian {
-        let r = cards::update_vault(&decks, &dir, "").map_err(fail)?;
+        let r = cards::update_vault(&decks, &dir, book_url).map_err(fail)?;
         println!(
             "{}: {} notes written, {} cards kept their review history, {} added, {} removed",
             dir.display(),
@@ -85,7 +93,7 @@ fn write_cards(dest: Option<PathBuf>, obsidian: Option<PathBuf>) -> Result<(), S
         return Ok(());
     }
     let dest = dest.unwrap_or_else(|| root.join("book").join(book::CARDS_DIR));
-    let report = cards::write_all(&decks, &dest, &cards::Options::now("")).map_err(fail)?;
+    let report = cards::write_all(&decks, &dest, &cards::Options::now(book_url)).map_err(fail)?;
     println!("{report}");
     Ok(())
 }

@@ -36,6 +36,14 @@ Some math: $a^2 + b^2 = c^2$.
 {{#include listing.rs:here}}
 
 {{#include out.snap:4:}}
+
+## Review questions
+
+<details><summary>Is this a fixture?</summary>
+
+Yes.
+
+</details>
 ";
 
 const LISTING: &str = "fn main() {
