@@ -78,7 +78,6 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     if let Some(limit) = options.listing_limit {
         problems.extend(listings::check(&src, limit));
     }
-    let decks = cards::collect(root).map_err(|e| problems.push(card_problem(root, &e)));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -99,11 +98,10 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     if !problems.is_empty() {
         return Err(problems);
     }
-    if let Ok(decks) = decks {
-        let cards_dir = dest.join(CARDS_DIR);
-        cards::write_all(&decks, &cards_dir, &cards::Options::now(""))
-            .map_err(|e| vec![card_problem(root, &e)])?;
-    }
+    // After mdBook, so a page missing from SUMMARY.md is reported as mdBook reports it.
+    let decks = cards::collect(root).map_err(|e| vec![card_problem(root, &e)])?;
+    cards::write_all(&decks, &dest.join(CARDS_DIR), &cards::Options::now(""))
+        .map_err(|e| vec![card_problem(root, &e)])?;
     let pages = output::check(dest)?;
     Ok(Built {
         dest: dest.to_path_buf(),

@@ -276,6 +276,23 @@ fn an_mdbook_error_fails_the_build() {
 }
 
 #[test]
+fn a_malformed_review_question_is_refused_with_file_and_line() {
+    let f = Fixture::new("cards");
+    f.edit("src/chapter.md", "\nYes.\n", "\n");
+    assert_one(&f.problems(), "src/chapter.md:11:", "answer is empty");
+}
+
+#[test]
+fn the_review_cards_are_written_into_the_book() {
+    let f = Fixture::new("cardsout");
+    f.build().unwrap_or_else(|p| panic!("{p:#?}"));
+    let dir = f.root.join("book/cards");
+    assert!(dir.join("where-is-each-token.apkg").is_file());
+    let note = std::fs::read_to_string(dir.join("obsidian/01-chapter.md")).expect("a note");
+    assert!(note.contains("**Is this a fixture?**"), "{note}");
+}
+
+#[test]
 fn a_missing_katex_stylesheet_is_refused() {
     let f = Fixture::new("nocss");
     std::fs::remove_file(f.root.join("src/katex/katex.min.css")).expect("remove");
