@@ -57,7 +57,7 @@ pub enum Cmd {
         /// An Obsidian vault folder to update in place
         #[arg(long, value_name = "DIR")]
         obsidian: Option<PathBuf>,
-        /// Where the book is published (e.g. https://example.org/book/): each card links to its
+        /// Where the book is published (e.g. `https://example.org/book/`): each card links to its
         /// page there. Without it, the links are relative page names (order.html)
         #[arg(long, value_name = "URL", default_value = "")]
         book_url: String,
