@@ -117,21 +117,21 @@ if __name__ == "__main__":
 
 # Output of the last run (anki 26.9.3):
 #
-#   book: imported 59 notes (updated 0, duplicates 0)
-#   book: collection has 59 notes, 59 cards
+#   book: imported 61 notes (updated 0, duplicates 0)
+#   book: collection has 61 notes, 61 cards
 #     Default: 0 cards
 #     Where Is Each Token?: 0 cards
 #     Where Is Each Token?::1. Why position?: 9 cards
-#     Where Is Each Token?::2. Sinusoidal positional encoding: 10 cards
-#     Where Is Each Token?::3. Learned position embeddings: 10 cards
-#     Where Is Each Token?::4. Relative position: 9 cards
+#     Where Is Each Token?::2. Sinusoidal positional encoding: 11 cards
+#     Where Is Each Token?::3. Learned position embeddings: 8 cards
+#     Where Is Each Token?::4. Relative position: 10 cards
 #     Where Is Each Token?::5. Rotary position embedding (RoPE): 10 cards
-#     Where Is Each Token?::6. Beyond the training length: RoPE scaling: 11 cards
+#     Where Is Each Token?::6. Beyond the training length: RoPE scaling: 13 cards
 #   book: tags ['where-is-each-token::01-order', 'where-is-each-token::02-sinusoidal', 'where-is-each-token::03-learned', 'where-is-each-token::04-relative', 'where-is-each-token::05-rope', 'where-is-each-token::06-scaling']
-#   book: a note's guid 'd6812a020e4d2235', id 1008829870645, fields ['Question', 'Answer', 'Source']
-#   book: 59 of 59 notes kept the crate's note id
+#   book: a note's guid '947e1f00aa6e3ba8', id 1002859350952, fields ['Question', 'Answer', 'Source']
+#   book: 61 of 61 notes kept the crate's note id
 #   book: check database: 'Database rebuilt and optimized.', ok=True
-#   book: re-import of the same package: new 0, updated 0; now 59 notes, 59 cards
+#   book: re-import of the same package: new 0, updated 0; now 61 notes, 61 cards
 #   fixture v1: 4 notes, 4 cards; answer: <p>Yes.</p>
 #   fixture v2: new 0, updated 4; 4 notes, 4 cards; answer: <p>Yes, and it has one card.</p>
 #   fixture: the re-import updated the note in place, no duplicate
