@@ -37,3 +37,50 @@ pub fn translation_gap(
     Ok((&after - &before).iter().fold(0.0, |m, v| m.max(v.abs())))
 }
 // ANCHOR_END: trait
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// A toy scheme whose logit for query i, key j is `w · p_i + p_j` (no content at all).
+    struct Toy {
+        w: f64,
+    }
+
+    impl PositionScheme for Toy {
+        fn name(&self) -> String {
+            format!("toy w = {}", self.w)
+        }
+
+        fn logits(
+            &self,
+            x: ArrayView2<'_, f64>,
+            positions: &[usize],
+        ) -> Result<Array2<f64>, Error> {
+            let n = x.nrows();
+            Ok(Array2::from_shape_fn((n, n), |(i, j)| {
+                self.w * positions[i] as f64 + positions[j] as f64
+            }))
+        }
+    }
+
+    #[test]
+    fn the_gap_is_the_largest_logit_change_under_a_shift() {
+        let x = array![[0.0], [0.0], [0.0]];
+        let positions = [0, 2, 5];
+        // w = −1: the logit is p_j − p_i, a function of the offset only: no gap at any shift.
+        for c in [1, 7, 1000] {
+            let gap = translation_gap(&Toy { w: -1.0 }, x.view(), &positions, c).unwrap();
+            assert_eq!(gap, 0.0);
+        }
+        // w = 2: every logit moves by (2 + 1)·c, so the gap is exactly 3c.
+        for c in [1, 7, 1000] {
+            let gap = translation_gap(&Toy { w: 2.0 }, x.view(), &positions, c).unwrap();
+            assert_eq!(gap, 3.0 * c as f64);
+        }
+        // w = −3: every logit moves by (−3 + 1)·c = −2c; the gap is its size.
+        let gap = translation_gap(&Toy { w: -3.0 }, x.view(), &positions, 4).unwrap();
+        assert_eq!(gap, 8.0);
+    }
+}
