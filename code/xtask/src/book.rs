@@ -8,7 +8,9 @@
 //!    silently falls back to its defaults); `no-css` must be on, because the book serves KaTeX's
 //!    stylesheet itself.
 //! 2. [`crate::includes`]: every include file and anchor exists; and, when [`Options`] ask for it,
-//!    [`crate::listings`]: no `.rs` listing is longer than the limit without a waiver.
+//!    [`crate::listings`]: no `.rs` listing is longer than the limit without a waiver;
+//!    [`crate::figures::check_owners`]: every SVG under `src/figures/` is drawn by a crate and
+//!    shown by a page.
 //! 3. [`log`]: the build itself, with every WARN or ERROR event from mdBook or mdbook-katex
 //!    collected; a KaTeX parse error is traced back to the page and line of the formula.
 //! 4. The review cards (the `cards` crate): every page's `## Review questions` block parses, no
@@ -78,6 +80,7 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     if let Some(limit) = options.listing_limit {
         problems.extend(listings::check(&src, limit));
     }
+    problems.extend(crate::figures::check_owners(root, &src));
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -23,7 +23,11 @@ pub const UPDATE_VAR: &str = "FIGURES_UPDATE";
 /// `code/` or a crate's `Cargo.toml` cannot be read, or the manifest names no package.
 pub fn crates_with_figures(root: &Path) -> Result<Vec<String>, String> {
     let code = root.join("code");
-    let entries = std::fs::read_dir(&code).map_err(|e| format!("{}: {e}", code.display()))?;
+    let entries = match std::fs::read_dir(&code) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", code.display())),
+    };
     let mut names = Vec::new();
     for entry in entries {
         let dir = entry
@@ -36,6 +40,56 @@ pub fn crates_with_figures(root: &Path) -> Result<Vec<String>, String> {
     }
     names.sort();
     Ok(names)
+}
+
+/// Every SVG under `src/figures/` must belong to a crate that redraws it and must be shown by a
+/// page: its name starts with `<crate>-` for a crate with `tests/figures.rs` (whose figure test
+/// then checks it and reports it when the crate no longer draws it), and some page links it. A
+/// figure left behind by a removed chapter, or never linked, is an error.
+pub fn check_owners(root: &Path, src: &Path) -> Vec<crate::Problem> {
+    let problem = |file: PathBuf, message: String| crate::Problem {
+        file,
+        line: None,
+        message,
+    };
+    let owners = match crates_with_figures(root) {
+        Ok(owners) => owners,
+        Err(e) => return vec![problem(root.join("code"), e)],
+    };
+    let pages: Vec<String> = crate::walk(src)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    let mut problems = Vec::new();
+    for path in crate::walk(&src.join("figures")) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".svg") else {
+            continue;
+        };
+        if !owners.iter().any(|c| stem.starts_with(&format!("{c}-"))) {
+            problems.push(problem(
+                path.clone(),
+                format!(
+                    "no crate draws this figure: its name must start with `<crate>-` for a crate \
+                     with tests/figures.rs (crates with figures: {}); delete it if its chapter is gone",
+                    owners.join(", ")
+                ),
+            ));
+        }
+        if !pages
+            .iter()
+            .any(|page| page.contains(&format!("figures/{name}")))
+        {
+            problems.push(problem(
+                path,
+                "no page shows this figure: link it from a page or delete it".to_string(),
+            ));
+        }
+    }
+    problems
 }
 
 /// `package.name` from a crate manifest.

@@ -276,6 +276,36 @@ fn an_mdbook_error_fails_the_build() {
 }
 
 #[test]
+fn a_figure_no_crate_draws_or_no_page_shows_is_refused() {
+    let f = Fixture::new("orphanfig");
+    f.write("src/figures/gone-chapter.svg", "<svg/>");
+    let problems = f.problems();
+    assert_one(
+        &problems,
+        "src/figures/gone-chapter.svg:",
+        "no crate draws this figure",
+    );
+    assert_one(
+        &problems,
+        "src/figures/gone-chapter.svg:",
+        "no page shows this figure",
+    );
+    // Linked from the page, it is still nobody's: a removed chapter's leftovers are caught.
+    f.edit(
+        "src/chapter.md",
+        "Some math:",
+        "![a figure](figures/gone-chapter.svg)\n\nSome math:",
+    );
+    let problems = f.problems();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_one(
+        &problems,
+        "src/figures/gone-chapter.svg:",
+        "no crate draws this figure",
+    );
+}
+
+#[test]
 fn a_malformed_review_question_is_refused_with_file_and_line() {
     let f = Fixture::new("cards");
     f.edit("src/chapter.md", "\nYes.\n", "\n");
