@@ -56,6 +56,16 @@ fn the_package_holds_one_note_per_card_in_chapter_subdecks() {
         ]
     );
 
+    assert!(
+        report.to_string().starts_with("cards: 4 in 2 decks: "),
+        "{report}"
+    );
+    for card in decks.iter().flat_map(|d| &d.cards) {
+        // The id prints as the guid: 16 hex digits.
+        assert_eq!(card.id.to_string(), card.id.guid());
+        assert_eq!(card.id.to_string().len(), 16);
+    }
+
     let zip = fs::read(&report.apkg).expect("the package exists");
     let files = entries(&zip);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
@@ -134,6 +144,46 @@ fn the_package_holds_one_note_per_card_in_chapter_subdecks() {
         .query_row("SELECT count(DISTINCT did) FROM cards", [], |r| r.get(0))
         .expect("count");
     assert_eq!(per_deck, 2);
+
+    // The sort field is the question without its HTML; new cards are due in book order 1, 2, …
+    let sort: String = db
+        .query_row(
+            "SELECT sfld FROM notes WHERE flds LIKE 'Why is%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the math question");
+    assert_eq!(sort, "Why is \\(\\sqrt{d}\\) in the logits?");
+    let dues: Vec<i64> = db
+        .prepare("SELECT due FROM cards ORDER BY due")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("dues");
+    assert_eq!(dues, [1, 2, 3, 4]);
+    // The note type has the three fields the cards fill, and the decks' options group exists.
+    let (models, dconf): (String, String) = db
+        .query_row("SELECT models, dconf FROM col", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("col");
+    let models: serde_json::Value = serde_json::from_str(&models).expect("JSON");
+    let model = models
+        .as_object()
+        .expect("an object")
+        .values()
+        .next()
+        .expect("a model");
+    let fields: Vec<&str> = model["flds"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["name"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(fields, ["Question", "Answer", "Source"]);
+    let dconf: serde_json::Value = serde_json::from_str(&dconf).expect("JSON");
+    assert!(
+        dconf.get("1").is_some_and(|c| c["name"].is_string()),
+        "{dconf}"
+    );
 
     // The same input gives the same package, byte for byte.
     let again =
