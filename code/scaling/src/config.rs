@@ -113,7 +113,7 @@ fn rope(top: Obj<'_>) -> Result<ModelRope> {
         Some(v) => return Err(key("model_type", v, "it must be a string")),
     };
     // ANCHOR: precedence
-    // The scaling table: `rope_scaling or rope_parameters`, as transformers 5 writes it, so an
+    // The scaling table: `rope_scaling or rope_parameters`, as transformers 5.24.0 writes it, so an
     // empty or null `rope_scaling` gives way to `rope_parameters`.
     let table = scaling_table(top)?;
     // `rope_theta`: the table's wins (`setdefault`), else the top level's, else 10000. A null is
@@ -318,7 +318,8 @@ fn rotary_dim(head_dim: usize, partial: f64) -> Result<usize> {
 // ANCHOR: kind
 /// The scheme's name: `rope_type`, else the older `type`; a table with neither is the default
 /// (unscaled) setup, as in the reference. A `yarn` table with LongRoPE's two factor lists is read
-/// as LongRoPE, as Phi-3's config class does.
+/// as LongRoPE: transformers 5.24.0's `Phi3Config.__post_init__` relabels a Phi-3 table typed
+/// `su` or `yarn` as `longrope`.
 fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
     let kind = match (t.get("rope_type"), t.get("type")) {
         (Some(Value::String(k)), _) | (None, Some(Value::String(k))) => k.as_str(),

@@ -2,8 +2,9 @@
 //! RoPE scaling scheme changes the inverse frequencies `θ_j` (and, for some, the attention scale),
 //! computed as Hugging Face transformers' `modeling_rope_utils.py` computes them.
 //!
-//! We follow the current form of that file (transformers 5, `rope_parameters`). Where older
-//! releases computed something else, the function says so.
+//! We follow that file as of transformers 5.24.0 (the release read for this chapter, layout
+//! `rope_parameters`). Where older releases computed something else, the function says so and
+//! names the release.
 //!
 //! One file per scheme, each taking a [`Base`] and returning a [`Scaled`]:
 //!

@@ -333,11 +333,11 @@ pub fn logits(model: &ModelRope, seq_len: usize) -> Result<String> {
     let l = model.logits;
     let c = scaled.attention_factor;
     let mut t = Table::new(["quantity", "value"]);
-    t.row(["d_head under the square root".to_string(), l.d_head.to_string()]);
     t.row([
-        "rotated dimensions".to_string(),
-        model.base.dim.to_string(),
+        "d_head under the square root".to_string(),
+        l.d_head.to_string(),
     ]);
+    t.row(["rotated dimensions".to_string(), model.base.dim.to_string()]);
     t.row(["softmax scale".to_string(), fixed(l.softmax_scale(), 6)]);
     t.row([
         "softmax scale × √d_head".to_string(),
@@ -398,4 +398,51 @@ pub fn models(rows: &[(&str, Positions)]) -> Result<String> {
         ]);
     }
     Ok(t.to_string())
+}
+
+/// Raising the base (Xiong et al., 2023, arXiv:2309.16039, "RoPE ABF"): every pair's wavelength
+/// before and after, for selected pairs, and how many pairs never complete a turn within each of
+/// the given lengths.
+///
+/// # Errors
+/// A bad dimension or base.
+pub fn base_change(
+    dim: usize,
+    from: f64,
+    to: f64,
+    pairs: &[usize],
+    lengths: &[usize],
+) -> Result<String> {
+    let before = Base::new(dim, from, 1)?.inv_freq();
+    let after = Base::new(dim, to, 1)?.inv_freq();
+    let wave = |t: f64| 2.0 * PI / t;
+    let mut t = Table::new([
+        "pair j".to_string(),
+        format!("wavelength, base {from}"),
+        format!("wavelength, base {to}"),
+        "ratio".to_string(),
+    ]);
+    for &j in pairs.iter().filter(|&&j| j < before.len()) {
+        let (a, b) = (wave(before[j]), wave(after[j]));
+        t.row([j.to_string(), fixed(a, 1), fixed(b, 1), fixed(b / a, 2)]);
+    }
+    let mut counts = Table::new([
+        "length L".to_string(),
+        format!("pairs with wavelength > L, base {from}"),
+        format!("pairs with wavelength > L, base {to}"),
+    ]);
+    for &l in lengths {
+        let over = |th: &[f64]| th.iter().filter(|&&x| wave(x) > l as f64).count();
+        counts.row([
+            l.to_string(),
+            over(&before).to_string(),
+            over(&after).to_string(),
+        ]);
+    }
+    Ok(format!(
+        "{t}\n{counts}\ndim {dim}, {} pairs. Pair j's wavelength grows by (to/from)^(2j/dim): 1 for \
+         the fastest pair, {} for the slowest.\n",
+        dim / 2,
+        fixed((to / from).powf((dim - 2) as f64 / dim as f64), 1)
+    ))
 }

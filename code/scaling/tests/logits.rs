@@ -26,10 +26,16 @@ fn deepseek_v3_logit_scale() {
     let close = |a: f64, b: f64| (a - b).abs() <= 4.0 * f64::EPSILON * b.abs();
     assert_eq!(m.logits.d_head, 192);
     assert!(close(m.logits.softmax_factor, mscale * mscale));
-    assert!(close(m.logits.softmax_scale(), mscale * mscale / 192f64.sqrt()));
+    assert!(close(
+        m.logits.softmax_scale(),
+        mscale * mscale / 192f64.sqrt()
+    ));
     let scaled = compute(&m.base, &m.scheme, 163840).unwrap();
     assert!(close(scaled.attention_factor, 1.0));
-    assert!(close(m.logits.rotary_part(scaled.attention_factor), mscale * mscale));
+    assert!(close(
+        m.logits.rotary_part(scaled.attention_factor),
+        mscale * mscale
+    ));
     assert_eq!(format!("{:.4}", m.logits.softmax_factor), "1.8739");
 }
 

@@ -26,7 +26,11 @@ fn error(name: &str) -> String {
 /// to `rope_parameters` (the erratum: an empty table used to be read as the default scheme).
 #[test]
 fn a_falsy_rope_scaling_gives_way_to_rope_parameters() {
-    for name in ["empty-rope-scaling", "null-rope-scaling", "false-rope-scaling"] {
+    for name in [
+        "empty-rope-scaling",
+        "null-rope-scaling",
+        "false-rope-scaling",
+    ] {
         assert_eq!(
             fixture(name).unwrap().scheme,
             Scheme::Linear { factor: 4.0 },
@@ -65,7 +69,8 @@ fn nulls_the_reference_would_fail_on_are_refused() {
     );
     assert!(error("rope-theta-null-top").starts_with("`rope_theta` = null"));
     assert!(
-        error("partial-null-in-table").starts_with("`rope_parameters.partial_rotary_factor` = null")
+        error("partial-null-in-table")
+            .starts_with("`rope_parameters.partial_rotary_factor` = null")
     );
     assert_eq!(fixture("partial-null-top").unwrap().base.dim, 128);
 }
