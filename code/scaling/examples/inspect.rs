@@ -1,5 +1,7 @@
 //! Reads a Hugging Face `config.json` and prints its RoPE scaling: the scheme, every pair's
-//! frequency before and after, wavelengths and the attention factor. Optionally draws a figure.
+//! frequency before and after, wavelengths, the cos/sin factor and the softmax scale of the
+//! logits. For a model without RoPE it says what the model uses instead. Optionally draws a
+//! figure.
 //!
 //! ```text
 //! cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json

@@ -19,8 +19,11 @@
 //!   [`longrope()`];
 //! - [`scheme`]: [`Scheme`], a scheme with its parameters as a config gives them, and
 //!   [`compute`], which runs any of them;
-//! - [`config`]: reading a `config.json`; [`report`]: the chapter's tables; [`mod@figures`]: its
-//!   figures.
+//! - [`mod@logits`]: [`LogitScale`], the softmax scale of the attention logits beside a scheme's
+//!   cos/sin factor (DeepSeek's YaRN changes both);
+//! - [`config`]: reading a `config.json` ([`config::parse`] for RoPE models, [`config::read`],
+//!   which also names what a model without RoPE uses); [`report`]: the chapter's tables;
+//!   [`mod@figures`]: its figures.
 //!
 //! Run the chapter's inspector with
 //! `cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json`.
