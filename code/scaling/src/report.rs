@@ -446,3 +446,16 @@ pub fn base_change(
         fixed((to / from).powf((dim - 2) as f64 / dim as f64), 1)
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_change_skips_pairs_the_head_does_not_have() {
+        // d = 8 has pairs 0 to 3: pair 4 is skipped, not an index out of bounds.
+        let t = base_change(8, 10000.0, 500000.0, &[0, 3, 4], &[10]).unwrap();
+        assert!(t.contains("\n| 3 | "), "{t}");
+        assert!(!t.contains("\n| 4 | "), "{t}");
+    }
+}

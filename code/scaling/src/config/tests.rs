@@ -267,3 +267,16 @@ fn deepseek_softmax_scale_is_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn a_zero_softmax_mscale_is_refused() {
+    // ln e = 1, so mscale(e, −10) = 0.1 · (−10) · 1 + 1 = 0: no softmax scale is left.
+    let e = parse(
+        r#"{"model_type": "deepseek_v3", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 16384,
+            "rope_scaling": {"rope_type": "linear", "factor": 2.718281828459045, "mscale_all_dim": -10}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`rope_scaling.mscale_all_dim` = -10"), "{e}");
+}
