@@ -148,14 +148,14 @@ fn rope(top: Obj<'_>) -> Result<ModelRope> {
         });
     };
     // ANCHOR: scheme
-    let kind = kind(t, &mut notes)?;
+    let kind = kind(t, &model_type, &mut notes)?;
     // The pretraining length, for the schemes that read it: a top-level key wins over the table's
     // (the reference assigns it), and a null in either place is refused (the reference keeps it).
     let original = match kind {
-        "yarn" | "llama3" | "longrope" | "su" => original(top, t)?,
+        "yarn" | "llama3" | "longrope" => original(top, t)?,
         _ => None,
     };
-    let scheme = scheme(t, kind, original)?;
+    let scheme = scheme(t, kind, original, max_pos)?;
     // Compute once so that bad parameters are reported now, naming their keys: with the table's
     // name when the value came from the table (and the top level does not override it).
     let from_table = |k: &str| t.has(k) && !top.has(k);
@@ -317,10 +317,11 @@ fn rotary_dim(head_dim: usize, partial: f64) -> Result<usize> {
 
 // ANCHOR: kind
 /// The scheme's name: `rope_type`, else the older `type`; a table with neither is the default
-/// (unscaled) setup, as in the reference. A `yarn` table with LongRoPE's two factor lists is read
-/// as LongRoPE: transformers 5.24.0's `Phi3Config.__post_init__` relabels a Phi-3 table typed
-/// `su` or `yarn` as `longrope`.
-fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
+/// (unscaled) setup, as in the reference. transformers 5.24.0's `Phi3Config.__post_init__`
+/// relabels a Phi-3 table typed `su` or `yarn` as `longrope`; so does the reader for
+/// `model_type: "phi3"`, and, for a config that names no `model_type`, for `su` or a `yarn` table
+/// with LongRoPE's two factor lists. Any other model's `yarn` is YaRN.
+fn kind<'a>(t: Obj<'a>, model_type: &str, notes: &mut Vec<String>) -> Result<&'a str> {
     let kind = match (t.get("rope_type"), t.get("type")) {
         (Some(Value::String(k)), _) | (None, Some(Value::String(k))) => k.as_str(),
         (Some(v), _) | (None, Some(v)) => {
@@ -334,10 +335,12 @@ fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
             "default"
         }
     };
-    if kind == "yarn" && t.has("short_factor") && t.has("long_factor") {
-        notes.push(
-            "a `yarn` table with short/long factor lists: read as LongRoPE, as Phi-3 does".into(),
-        );
+    let lists = t.has("short_factor") && t.has("long_factor");
+    let phi3 = model_type == "phi3" || (model_type.is_empty() && (kind == "su" || lists));
+    if phi3 && matches!(kind, "su" | "yarn") {
+        notes.push(format!(
+            "`{kind}` read as LongRoPE, as Phi-3's config class relabels it"
+        ));
         return Ok("longrope");
     }
     Ok(kind)
@@ -345,8 +348,8 @@ fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
 // ANCHOR_END: kind
 
 /// The scheme `kind` with its parameters from the table `t`; `original` is the pretraining
-/// length, already looked up.
-fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>) -> Result<Scheme> {
+/// length, already looked up, and `max_pos` the config's `max_position_embeddings`.
+fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>, max_pos: usize) -> Result<Scheme> {
     // A factor, when given, must be a positive finite number.
     let factor = || -> Result<Option<f64>> {
         match t.f64("factor")? {
@@ -413,14 +416,11 @@ fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>) -> Result<Scheme> {
                 "high_freq_factor",
                 "Llama 3 scaling needs it",
             )?,
-            original_max_position_embeddings: t.require(
-                original,
-                ORIGINAL,
-                "Llama 3 scaling measures wavelengths against it",
-            )?,
+            // Absent everywhere, it is `max_position_embeddings`, as `standardize_rope_params`
+            // sets it (`setdefault`).
+            original_max_position_embeddings: original.unwrap_or(max_pos),
         },
-        // "su" was Phi-3's first name for LongRoPE.
-        "longrope" | "su" => Scheme::LongRope {
+        "longrope" => Scheme::LongRope {
             short_factor: t.list("short_factor")?,
             long_factor: t.list("long_factor")?,
             factor: factor()?,
@@ -431,7 +431,7 @@ fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>) -> Result<Scheme> {
             return Err(key(
                 t.path("rope_type"),
                 format!("\"{other}\""),
-                "known types are default, linear, ntk, dynamic, yarn, llama3, longrope (or su)",
+                "known types are default, linear, ntk, dynamic, yarn, llama3, longrope (and su, for Phi-3)",
             ));
         }
     })

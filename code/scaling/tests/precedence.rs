@@ -108,3 +108,83 @@ fn rope_type_wins_over_type() {
     );
     assert!(error("rope-type-null").starts_with("`rope_scaling.rope_type` = null"));
 }
+
+/// `head_dim` wins over `hidden_size / num_attention_heads`; a null `head_dim` falls back to the
+/// quotient, as `LlamaConfig.__post_init__` does (`if self.head_dim is None`).
+#[test]
+fn head_dim_wins_and_null_means_the_quotient() {
+    assert_eq!(fixture("head-dim-wins").unwrap().base.dim, 256);
+    assert_eq!(fixture("head-dim-null").unwrap().base.dim, 128);
+}
+
+/// No `rope_theta` anywhere: `RotaryEmbeddingConfigMixin.default_theta`, 10000 (some model
+/// classes override it; the reader cannot know the class, so it says so in a note).
+#[test]
+fn an_absent_rope_theta_is_the_mixin_default() {
+    let m = fixture("rope-theta-absent").unwrap();
+    assert_eq!(m.base.theta, 10000.0);
+    assert_eq!(m.notes, ["no `rope_theta`: using the default 10000"]);
+}
+
+/// A table with neither `rope_type` nor `type` is the default scheme (`setdefault("rope_type",
+/// get("type", "default"))`), whatever else it holds.
+#[test]
+fn a_table_without_a_type_is_the_default() {
+    assert_eq!(fixture("no-rope-type").unwrap().scheme, Scheme::Default);
+}
+
+/// YaRN: `factor` is a required key (`rope_parameters_dict["factor"]`) whose null means the ratio
+/// of the lengths; `truncate: null` is falsy; `beta_fast or 32` and `beta_slow or 1` turn zeros
+/// into the defaults.
+#[test]
+fn yarn_keys_follow_the_reference() {
+    let base = |m: &ModelRope| m.base;
+    let null = fixture("yarn-factor-null").unwrap();
+    let ratio = scaling::yarn(
+        &base(&null),
+        &YarnParams {
+            original_max_position_embeddings: Some(2048),
+            ..YarnParams::with_factor(4.0)
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        scaling::compute(&null.base, &null.scheme, 8192).unwrap(),
+        ratio
+    );
+    assert!(error("yarn-factor-absent").starts_with("missing key `rope_scaling.factor`"));
+    match fixture("yarn-truncate-null").unwrap().scheme {
+        Scheme::Yarn(p) => assert!(!p.truncate),
+        other => panic!("{other:?}"),
+    }
+    let zero = fixture("yarn-beta-zero").unwrap();
+    assert_eq!(
+        scaling::compute(&zero.base, &zero.scheme, 8192).unwrap(),
+        scaling::yarn(&zero.base, &YarnParams::with_factor(4.0)).unwrap()
+    );
+}
+
+/// Llama 3 without `original_max_position_embeddings` anywhere measures against
+/// `max_position_embeddings` (`standardize_rope_params` sets it with `setdefault`).
+#[test]
+fn llama3_without_a_pretraining_length_uses_the_context_length() {
+    match fixture("llama3-no-original").unwrap().scheme {
+        Scheme::Llama3 {
+            original_max_position_embeddings,
+            ..
+        } => assert_eq!(original_max_position_embeddings, 8192),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `Phi3Config.__post_init__` relabels `su` and `yarn` as `longrope`; other model types keep
+/// `yarn` as YaRN and have no `su`.
+#[test]
+fn only_phi3_relabels_yarn_and_su() {
+    assert_eq!(fixture("phi3-yarn").unwrap().scheme.name(), "longrope");
+    assert_eq!(
+        fixture("llama-yarn-with-lists").unwrap().scheme.name(),
+        "yarn"
+    );
+    assert!(error("su-other-model").starts_with("`rope_scaling.rope_type` = \"su\""));
+}
