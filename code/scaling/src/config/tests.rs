@@ -280,3 +280,14 @@ fn a_zero_softmax_mscale_is_refused() {
     .to_string();
     assert!(e.starts_with("`rope_scaling.mscale_all_dim` = -10"), "{e}");
 }
+
+#[test]
+fn a_yarn_table_needs_both_lists_to_pass_for_phi3() {
+    // No model_type and only one of LongRoPE's lists: still YaRN.
+    let m = parse(
+        r#"{"head_dim": 8, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "yarn", "factor": 4.0, "short_factor": [1, 1, 1, 1]}}"#,
+    )
+    .unwrap();
+    assert_eq!(m.scheme.name(), "yarn");
+}
