@@ -1,5 +1,7 @@
 //! Reads a Hugging Face `config.json` and prints its RoPE scaling: the scheme, every pair's
-//! frequency before and after, wavelengths and the attention factor. Optionally draws a figure.
+//! frequency before and after, wavelengths, the cos/sin factor and the softmax scale of the
+//! logits. For a model without RoPE it says what the model uses instead. Optionally draws a
+//! figure.
 //!
 //! ```text
 //! cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json
@@ -10,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use scaling::config::parse;
+use scaling::config::{Positions, read};
 
 /// Reads a Hugging Face config.json and prints what its RoPE scaling does to every frequency.
 #[derive(Parser)]
@@ -40,7 +42,17 @@ fn run(a: Args) -> Result<String, String> {
     let path = a.config.display();
     let text =
         std::fs::read_to_string(&a.config).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let model = parse(&text).map_err(|e| format!("{path}: {e}"))?;
+    let model = match read(&text).map_err(|e| format!("{path}: {e}"))? {
+        Positions::Rope(m) => m,
+        other => {
+            return Ok(format!(
+                "{path}\n\nmodel_type {}: no RoPE; it uses {} ({} learned position parameters)\n",
+                other.model_type(),
+                other.describe(),
+                other.learned_parameters()
+            ));
+        }
+    };
     let seq = a.seq_len.unwrap_or(model.base.max_position_embeddings);
     // LongRoPE's factor lists show in the table's ratio column; print other parameters as they are.
     let scheme = match &model.scheme {
@@ -58,6 +70,8 @@ fn run(a: Args) -> Result<String, String> {
     }
     out.push('\n');
     out.push_str(&scaling::report::per_pair(&model, seq).map_err(|e| e.to_string())?);
+    out.push_str("\nThe attention logits:\n\n");
+    out.push_str(&scaling::report::logits(&model, seq).map_err(|e| e.to_string())?);
     if let Some(file) = &a.figure {
         let svg = scaling::figures::model_figure(&path.to_string(), &model, seq)
             .map_err(|e| e.to_string())?;

@@ -1,28 +1,42 @@
 //! Reading a Hugging Face `config.json`: the rotary settings and the scaling scheme.
 //!
 //! Keys read: `rope_theta` (also inside `rope_parameters`), `head_dim` or `hidden_size` /
-//! `num_attention_heads`, `partial_rotary_factor`, `max_position_embeddings`,
+//! `num_attention_heads` (or, for multi-head latent attention, `qk_rope_head_dim` and
+//! `qk_nope_head_dim`), `partial_rotary_factor`, `max_position_embeddings`,
 //! `original_max_position_embeddings` (Phi-3 puts it at the top level), and the scaling table under
 //! `rope_parameters` (transformers 5) or `rope_scaling` (earlier), with its kind in `rope_type` or,
 //! in older files, `type`. Every error names the key, with its table where it lives in one
 //! (`rope_scaling.factor`).
+//!
+//! Where a setting may live in two places, the reader applies the precedence of Hugging Face
+//! transformers 5.24.0 (`configuration_utils.py`, `PreTrainedConfig.__post_init__`, and
+//! `modeling_rope_utils.py`, `RotaryEmbeddingConfigMixin.convert_rope_params_to_dict` and
+//! `standardize_rope_params`); `tests/precedence.rs` holds one fixture per rule. [`read`] also
+//! names what a model without RoPE uses instead ([`Positions`]).
 
 use errors::{Error, key};
 use serde_json::Value;
 
-use crate::{Base, Result, Scheme, YarnParams};
+use crate::{Base, LogitScale, Result, Scheme, YarnParams};
 
-mod keys;
+mod family;
+pub(crate) mod keys;
+
+pub use family::Positions;
 
 use keys::Obj;
 
 /// A model's rotary setup as read from its config.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelRope {
+    /// The config's `model_type` (empty when it gives none).
+    pub model_type: String,
     /// The unscaled setup.
     pub base: Base,
     /// The scaling scheme (`Scheme::Default` when there is none).
     pub scheme: Scheme,
+    /// The softmax scale of the attention logits, beside the cos/sin factor the scheme gives.
+    pub logits: LogitScale,
     /// Notes about defaults that were filled in.
     pub notes: Vec<String>,
 }
@@ -51,6 +65,32 @@ const ORIGINAL: &str = "original_max_position_embeddings";
 /// # Ok::<(), scaling::Error>(())
 /// ```
 pub fn parse(text: &str) -> Result<ModelRope> {
+    match read(text)? {
+        Positions::Rope(m) => Ok(m),
+        other => Err(key(
+            "model_type",
+            other.model_type(),
+            format!("this model uses {}, not RoPE", other.describe()),
+        )),
+    }
+}
+
+/// Parses a `config.json` text and says how the model encodes positions: RoPE (read in full, as
+/// [`parse`] does) or, for the model families [`Positions`] lists, what it uses instead.
+///
+/// # Errors
+/// As [`parse`], for a RoPE model; for the others, a missing or malformed length key.
+///
+/// ```
+/// use scaling::config::read;
+/// let gpt2 = read(r#"{"model_type": "gpt2", "n_positions": 1024, "n_embd": 768}"#)?;
+/// assert_eq!(gpt2.describe(), "a learned absolute table of 1024 positions");
+/// assert_eq!(gpt2.learned_parameters(), 1024 * 768);
+/// let e = scaling::config::parse(r#"{"model_type": "bloom"}"#).unwrap_err();
+/// assert!(e.to_string().contains("uses ALiBi"), "{e}");
+/// # Ok::<(), scaling::Error>(())
+/// ```
+pub fn read(text: &str) -> Result<Positions> {
     let root: Value = serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
     let top = Obj {
         map: root
@@ -58,12 +98,26 @@ pub fn parse(text: &str) -> Result<ModelRope> {
             .ok_or_else(|| Error::Json("the top level must be an object".into()))?,
         name: "",
     };
+    if let Some(p) = family::not_rope(top)? {
+        return Ok(p);
+    }
+    rope(top).map(Positions::Rope)
+}
+
+/// Reads the rotary setup of a model that uses RoPE.
+fn rope(top: Obj<'_>) -> Result<ModelRope> {
     let mut notes = Vec::new();
+    let model_type = match top.get("model_type") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => return Err(key("model_type", v, "it must be a string")),
+    };
     // ANCHOR: precedence
-    // The scaling table: `rope_scaling` wins over transformers 5's `rope_parameters`, as its
-    // `rope_scaling or rope_parameters` does.
+    // The scaling table: `rope_scaling or rope_parameters`, as transformers 5.24.0 writes it, so an
+    // empty or null `rope_scaling` gives way to `rope_parameters`.
     let table = scaling_table(top)?;
-    // `rope_theta`: the table's (transformers 5 moved it there), else the top level's, else 10000.
+    // `rope_theta`: the table's wins (`setdefault`), else the top level's, else 10000. A null is
+    // kept as null by the reference and fails there, so it is refused here.
     let theta = match table_then_top(table, top, "rope_theta")? {
         Some(t) => t,
         None => {
@@ -71,11 +125,12 @@ pub fn parse(text: &str) -> Result<ModelRope> {
             10000.0
         }
     };
-    // The rotated width: `head_dim` (else hidden_size / num_attention_heads) times
-    // `partial_rotary_factor` (the table's, else the top level's, else 1).
-    let head_dim = head_dim(top)?;
+    // The rotated width: `qk_rope_head_dim` for multi-head latent attention, else `head_dim`
+    // (else hidden_size / num_attention_heads), times `partial_rotary_factor` (the table's, else
+    // the top level's unless null, else 1).
+    let head = head_dims(top)?;
     let partial = table_then_top(table, top, "partial_rotary_factor")?.unwrap_or(1.0);
-    let dim = rotary_dim(head_dim, partial)?;
+    let dim = rotary_dim(head.rotary, partial)?;
     // ANCHOR_END: precedence
     let max_pos = top.require(
         top.usize("max_position_embeddings")?,
@@ -85,58 +140,141 @@ pub fn parse(text: &str) -> Result<ModelRope> {
     let base = Base::new(dim, theta, max_pos)?;
     let Some(t) = table else {
         return Ok(ModelRope {
+            model_type,
             base,
             scheme: Scheme::Default,
+            logits: LogitScale::plain(head.softmax),
             notes,
         });
     };
     // ANCHOR: scheme
-    let kind = kind(t, &mut notes)?;
-    // The pretraining length: the top level's (where Phi-3 keeps it) wins over the table's.
-    let original = match top.usize(ORIGINAL)? {
-        Some(n) => Some(n),
-        None => t.usize(ORIGINAL)?,
+    let kind = kind(t, &model_type, &mut notes)?;
+    // The pretraining length, for the schemes that read it: a top-level key wins over the table's
+    // (the reference assigns it), and a null in either place is refused (the reference keeps it).
+    let original = match kind {
+        "yarn" | "llama3" | "longrope" => original(top, t)?,
+        _ => None,
     };
-    let scheme = scheme(t, kind, original)?;
+    let scheme = scheme(t, kind, original, max_pos)?;
     // Compute once so that bad parameters are reported now, naming their keys: with the table's
     // name when the value came from the table (and the top level does not override it).
     let from_table = |k: &str| t.has(k) && !top.has(k);
     crate::compute(&base, &scheme, max_pos).map_err(|e| in_table(e, t, from_table))?;
     // ANCHOR_END: scheme
+    let logits = LogitScale::for_model(top, t, kind, head.softmax)?;
     Ok(ModelRope {
+        model_type,
         base,
         scheme,
+        logits,
         notes,
     })
 }
 
-/// The scaling table, if the config has one: `rope_scaling` if it is an object, else
-/// `rope_parameters`; `null` or absent means none.
-fn scaling_table(top: Obj<'_>) -> Result<Option<Obj<'_>>> {
-    let table = |name| top.get(name);
-    match (table("rope_scaling"), table("rope_parameters")) {
-        (Some(Value::Object(map)), _) => Ok(Some(Obj {
-            map,
-            name: "rope_scaling",
-        })),
-        (_, Some(Value::Object(map))) => Ok(Some(Obj {
-            map,
-            name: "rope_parameters",
-        })),
-        (Some(Value::Null) | None, Some(Value::Null) | None) => Ok(None),
-        (Some(v), _) => Err(key("rope_scaling", v, "it must be an object")),
-        (_, Some(v)) => Err(key("rope_parameters", v, "it must be an object")),
+/// Python's truth value of a JSON value, as `rope_scaling or rope_parameters` tests it.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
     }
 }
 
-/// The number `k` from the scaling table when it is there, else from the top level. Both are
-/// read, so a malformed value is refused wherever it is.
+/// The scaling table, if the config has one: `rope_scaling` if it is truthy, else
+/// `rope_parameters`, as transformers 5.24.0's `convert_rope_params_to_dict` does
+/// (`rope_scaling or self.rope_parameters`); a null or absent `rope_parameters` means none.
+fn scaling_table(top: Obj<'_>) -> Result<Option<Obj<'_>>> {
+    if let Some(v) = top.get("rope_scaling").filter(|v| truthy(v)) {
+        return match v {
+            Value::Object(map) => Ok(Some(Obj {
+                map,
+                name: "rope_scaling",
+            })),
+            v => Err(key("rope_scaling", v, "it must be an object")),
+        };
+    }
+    match top.get("rope_parameters") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(Obj {
+            map,
+            name: "rope_parameters",
+        })),
+        Some(v) => Err(key("rope_parameters", v, "it must be an object")),
+    }
+}
+
+/// The number `k` from the scaling table when the table has the key, else from the top level
+/// (`setdefault`: the table's entry wins even when it is null). A null in the table is refused,
+/// and so is a null at the top level when the reference would copy it in (only `rope_theta`:
+/// `partial_rotary_factor` is copied only when it is not null).
 fn table_then_top(table: Option<Obj<'_>>, top: Obj<'_>, k: &str) -> Result<Option<f64>> {
-    let in_table = match table {
-        Some(t) => t.f64(k)?,
-        None => None,
+    let null = |o: Obj<'_>| {
+        key(
+            o.path(k),
+            "null",
+            "transformers keeps a null here and then fails on it; give a number or leave the key out",
+        )
     };
-    Ok(in_table.or(top.f64(k)?))
+    if let Some(t) = table
+        && t.has(k)
+    {
+        return t.f64(k)?.map(Some).ok_or_else(|| null(t));
+    }
+    match top.get(k) {
+        Some(Value::Null) if k == "rope_theta" => Err(null(top)),
+        _ => top.f64(k),
+    }
+}
+
+/// `original_max_position_embeddings`: the top level's when the key is there (transformers
+/// 5.24.0's `standardize_rope_params` assigns it over the table's, as Phi-3 needs), else the
+/// table's; a null in the place that is read is refused.
+fn original(top: Obj<'_>, t: Obj<'_>) -> Result<Option<usize>> {
+    let from = if top.has(ORIGINAL) { top } else { t };
+    match from.get(ORIGINAL) {
+        Some(Value::Null) => Err(key(
+            from.path(ORIGINAL),
+            "null",
+            "transformers uses a null pretraining length as it is and fails; give a length or leave the key out",
+        )),
+        _ => from.usize(ORIGINAL),
+    }
+}
+
+/// The head widths that matter: how many dimensions RoPE may rotate, and the width whose square
+/// root divides the logits.
+struct HeadDims {
+    /// `qk_rope_head_dim` (multi-head latent attention) or `head_dim`.
+    rotary: usize,
+    /// `qk_nope_head_dim + qk_rope_head_dim` (multi-head latent attention) or `head_dim`.
+    softmax: usize,
+}
+
+/// The head widths: with `qk_rope_head_dim` (DeepSeek's multi-head latent attention) the rotated
+/// part is `qk_rope_head_dim` and the softmax divides by √(`qk_nope_head_dim` +
+/// `qk_rope_head_dim`), as transformers 5.24.0's `DeepseekV3Config.__post_init__` (`head_dim =
+/// qk_rope_head_dim`) and `DeepseekV3Attention` (`qk_head_dim ** -0.5`) set them; else both are
+/// `head_dim`.
+fn head_dims(top: Obj<'_>) -> Result<HeadDims> {
+    if let Some(rope) = top.usize("qk_rope_head_dim")? {
+        let nope = top.require(
+            top.usize("qk_nope_head_dim")?,
+            "qk_nope_head_dim",
+            "with `qk_rope_head_dim`, the softmax divides by √(qk_nope_head_dim + qk_rope_head_dim)",
+        )?;
+        return Ok(HeadDims {
+            rotary: rope,
+            softmax: nope + rope,
+        });
+    }
+    let d = head_dim(top)?;
+    Ok(HeadDims {
+        rotary: d,
+        softmax: d,
+    })
 }
 
 /// `head_dim`, else `hidden_size / num_attention_heads`.
@@ -179,9 +317,11 @@ fn rotary_dim(head_dim: usize, partial: f64) -> Result<usize> {
 
 // ANCHOR: kind
 /// The scheme's name: `rope_type`, else the older `type`; a table with neither is the default
-/// (unscaled) setup, as in the reference. A `yarn` table with LongRoPE's two factor lists is read
-/// as LongRoPE, as Phi-3's config class does.
-fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
+/// (unscaled) setup, as in the reference. transformers 5.24.0's `Phi3Config.__post_init__`
+/// relabels a Phi-3 table typed `su` or `yarn` as `longrope`; so does the reader for
+/// `model_type: "phi3"`, and, for a config that names no `model_type`, for `su` or a `yarn` table
+/// with LongRoPE's two factor lists. Any other model's `yarn` is YaRN.
+fn kind<'a>(t: Obj<'a>, model_type: &str, notes: &mut Vec<String>) -> Result<&'a str> {
     let kind = match (t.get("rope_type"), t.get("type")) {
         (Some(Value::String(k)), _) | (None, Some(Value::String(k))) => k.as_str(),
         (Some(v), _) | (None, Some(v)) => {
@@ -195,10 +335,12 @@ fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
             "default"
         }
     };
-    if kind == "yarn" && t.has("short_factor") && t.has("long_factor") {
-        notes.push(
-            "a `yarn` table with short/long factor lists: read as LongRoPE, as Phi-3 does".into(),
-        );
+    let lists = t.has("short_factor") && t.has("long_factor");
+    let phi3 = model_type == "phi3" || (model_type.is_empty() && (kind == "su" || lists));
+    if phi3 && matches!(kind, "su" | "yarn") {
+        notes.push(format!(
+            "`{kind}` read as LongRoPE, as Phi-3's config class relabels it"
+        ));
         return Ok("longrope");
     }
     Ok(kind)
@@ -206,8 +348,8 @@ fn kind<'a>(t: Obj<'a>, notes: &mut Vec<String>) -> Result<&'a str> {
 // ANCHOR_END: kind
 
 /// The scheme `kind` with its parameters from the table `t`; `original` is the pretraining
-/// length, already looked up.
-fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>) -> Result<Scheme> {
+/// length, already looked up, and `max_pos` the config's `max_position_embeddings`.
+fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>, max_pos: usize) -> Result<Scheme> {
     // A factor, when given, must be a positive finite number.
     let factor = || -> Result<Option<f64>> {
         match t.f64("factor")? {
@@ -274,14 +416,11 @@ fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>) -> Result<Scheme> {
                 "high_freq_factor",
                 "Llama 3 scaling needs it",
             )?,
-            original_max_position_embeddings: t.require(
-                original,
-                ORIGINAL,
-                "Llama 3 scaling measures wavelengths against it",
-            )?,
+            // Absent everywhere, it is `max_position_embeddings`, as `standardize_rope_params`
+            // sets it (`setdefault`).
+            original_max_position_embeddings: original.unwrap_or(max_pos),
         },
-        // "su" was Phi-3's first name for LongRoPE.
-        "longrope" | "su" => Scheme::LongRope {
+        "longrope" => Scheme::LongRope {
             short_factor: t.list("short_factor")?,
             long_factor: t.list("long_factor")?,
             factor: factor()?,
@@ -292,7 +431,7 @@ fn scheme(t: Obj<'_>, kind: &str, original: Option<usize>) -> Result<Scheme> {
             return Err(key(
                 t.path("rope_type"),
                 format!("\"{other}\""),
-                "known types are default, linear, ntk, dynamic, yarn, llama3, longrope (or su)",
+                "known types are default, linear, ntk, dynamic, yarn, llama3, longrope (and su, for Phi-3)",
             ));
         }
     })

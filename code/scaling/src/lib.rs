@@ -2,8 +2,9 @@
 //! RoPE scaling scheme changes the inverse frequencies `θ_j` (and, for some, the attention scale),
 //! computed as Hugging Face transformers' `modeling_rope_utils.py` computes them.
 //!
-//! We follow the current form of that file (transformers 5, `rope_parameters`). Where older
-//! releases computed something else, the function says so.
+//! We follow that file as of transformers 5.24.0 (the release read for this chapter, layout
+//! `rope_parameters`). Where older releases computed something else, the function says so and
+//! names the release.
 //!
 //! One file per scheme, each taking a [`Base`] and returning a [`Scaled`]:
 //!
@@ -18,8 +19,11 @@
 //!   [`longrope()`];
 //! - [`scheme`]: [`Scheme`], a scheme with its parameters as a config gives them, and
 //!   [`compute`], which runs any of them;
-//! - [`config`]: reading a `config.json`; [`report`]: the chapter's tables; [`mod@figures`]: its
-//!   figures.
+//! - [`mod@logits`]: [`LogitScale`], the softmax scale of the attention logits beside a scheme's
+//!   cos/sin factor (DeepSeek's YaRN changes both);
+//! - [`config`]: reading a `config.json` ([`config::parse`] for RoPE models, [`config::read`],
+//!   which also names what a model without RoPE uses); [`report`]: the chapter's tables;
+//!   [`mod@figures`]: its figures.
 //!
 //! Run the chapter's inspector with
 //! `cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json`.
@@ -62,6 +66,7 @@ pub mod config;
 pub mod figures;
 pub mod linear;
 pub mod llama3;
+pub mod logits;
 pub mod longrope;
 pub mod ntk;
 pub mod report;
@@ -72,6 +77,7 @@ pub use base::{Base, Scaled};
 pub use figures::figures;
 pub use linear::linear;
 pub use llama3::llama3;
+pub use logits::LogitScale;
 pub use longrope::longrope;
 pub use ntk::{dynamic, ntk};
 pub use scheme::{Scheme, compute};

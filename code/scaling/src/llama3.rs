@@ -1,5 +1,6 @@
-//! Llama 3's frequency-dependent scaling (Meta's code for Llama 3.1; `rope_type: "llama3"`):
-//! frequencies sorted by wavelength against the pretraining length.
+//! Llama 3's frequency-dependent scaling (Meta's `apply_scaling` in meta-llama/llama-models,
+//! `models/llama3/model.py` at commit `43e87a3`; `rope_type: "llama3"`, `_compute_llama3_parameters`
+//! in transformers 5.24.0): frequencies sorted by wavelength against the pretraining length.
 
 use std::f64::consts::PI;
 

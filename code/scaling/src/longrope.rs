@@ -25,9 +25,11 @@ pub fn default_attention(s: f64, l: usize) -> f64 {
 
 /// LongRoPE: divide each frequency by its own searched factor, the long list for sequences beyond
 /// the pretraining length `L`, the short list otherwise; scale attention by `sqrt(1 + ln s / ln L)`.
-/// (Mid-2024 releases of the reference replaced an explicit `factor` by the length ratio whenever
-/// a top-level `original_max_position_embeddings` was present; Phi-3's configs give no `factor`,
-/// so both forms agree on them.)
+/// This is `_compute_longrope_parameters` of transformers 5.24.0. Earlier releases replaced an
+/// explicit `factor` by the length ratio whenever the config had a top-level
+/// `original_max_position_embeddings` (4.53.0; 4.46.3 did too, and measured the ratio from the
+/// input's length when it was shorter); a config without `factor`, as our Phi-3-shaped fixture
+/// is, gets the same numbers from all of them beyond the pretraining length.
 ///
 /// # Errors
 /// A list without one positive finite factor per rotated pair, a length below 2 (the attention

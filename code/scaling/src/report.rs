@@ -6,7 +6,7 @@ use bookkit::{Table, fixed};
 use errors::key;
 
 use crate::base::inv_freq;
-use crate::config::ModelRope;
+use crate::config::{ModelRope, Positions};
 use crate::ntk::scaled_base;
 use crate::{Base, Result, Scheme, compute, correction_dim, correction_range, get_mscale};
 
@@ -321,4 +321,141 @@ pub fn yarn_paper_vs_code(base: &Base, factor: f64) -> Result<String> {
         base.theta,
         fixed(worst, 4)
     ))
+}
+
+/// The scale of the attention logits of a model: the softmax scale relative to `1/√d_head`, the
+/// cos/sin factor of its scheme, and what the two make of the rotated part of each logit.
+///
+/// # Errors
+/// Bad parameters.
+pub fn logits(model: &ModelRope, seq_len: usize) -> Result<String> {
+    let scaled = compute(&model.base, &model.scheme, seq_len)?;
+    let l = model.logits;
+    let c = scaled.attention_factor;
+    let mut t = Table::new(["quantity", "value"]);
+    t.row([
+        "d_head under the square root".to_string(),
+        l.d_head.to_string(),
+    ]);
+    t.row(["rotated dimensions".to_string(), model.base.dim.to_string()]);
+    t.row(["softmax scale".to_string(), fixed(l.softmax_scale(), 6)]);
+    t.row([
+        "softmax scale × √d_head".to_string(),
+        fixed(l.softmax_factor, 6),
+    ]);
+    t.row(["cos/sin factor c".to_string(), fixed(c, 6)]);
+    t.row([
+        "rotated part of each logit, relative to 1/√d_head (softmax factor × c²)".to_string(),
+        fixed(l.rotary_part(c), 6),
+    ]);
+    t.row([
+        "unrotated part, relative to 1/√d_head".to_string(),
+        fixed(l.softmax_factor, 6),
+    ]);
+    Ok(t.to_string())
+}
+
+/// Which model uses what: one row per config, read by [`crate::config::read`].
+///
+/// # Errors
+/// Bad parameters in a RoPE config.
+pub fn models(rows: &[(&str, Positions)]) -> Result<String> {
+    let mut t = Table::new([
+        "model",
+        "model_type",
+        "position encoding",
+        "learned position parameters",
+        "rotary dims / head",
+        "rope_theta",
+        "scaling",
+    ]);
+    for (name, p) in rows {
+        let (dims, theta, scheme, model_type) = match p {
+            Positions::Rope(m) => {
+                let head = m.logits.d_head;
+                (
+                    format!("{} / {head}", m.base.dim),
+                    format!("{}", m.base.theta),
+                    m.scheme.name().to_string(),
+                    m.model_type.clone(),
+                )
+            }
+            other => (
+                "–".into(),
+                "–".into(),
+                "–".into(),
+                other.model_type().to_string(),
+            ),
+        };
+        t.row([
+            name.to_string(),
+            model_type,
+            p.describe(),
+            p.learned_parameters().to_string(),
+            dims,
+            theta,
+            scheme,
+        ]);
+    }
+    Ok(t.to_string())
+}
+
+/// Raising the base (Xiong et al., 2023, arXiv:2309.16039, "RoPE ABF"): every pair's wavelength
+/// before and after, for selected pairs, and how many pairs never complete a turn within each of
+/// the given lengths.
+///
+/// # Errors
+/// A bad dimension or base.
+pub fn base_change(
+    dim: usize,
+    from: f64,
+    to: f64,
+    pairs: &[usize],
+    lengths: &[usize],
+) -> Result<String> {
+    let before = Base::new(dim, from, 1)?.inv_freq();
+    let after = Base::new(dim, to, 1)?.inv_freq();
+    let wave = |t: f64| 2.0 * PI / t;
+    let mut t = Table::new([
+        "pair j".to_string(),
+        format!("wavelength, base {from}"),
+        format!("wavelength, base {to}"),
+        "ratio".to_string(),
+    ]);
+    for &j in pairs.iter().filter(|&&j| j < before.len()) {
+        let (a, b) = (wave(before[j]), wave(after[j]));
+        t.row([j.to_string(), fixed(a, 1), fixed(b, 1), fixed(b / a, 2)]);
+    }
+    let mut counts = Table::new([
+        "length L".to_string(),
+        format!("pairs with wavelength > L, base {from}"),
+        format!("pairs with wavelength > L, base {to}"),
+    ]);
+    for &l in lengths {
+        let over = |th: &[f64]| th.iter().filter(|&&x| wave(x) > l as f64).count();
+        counts.row([
+            l.to_string(),
+            over(&before).to_string(),
+            over(&after).to_string(),
+        ]);
+    }
+    Ok(format!(
+        "{t}\n{counts}\ndim {dim}, {} pairs. Pair j's wavelength grows by (to/from)^(2j/dim): 1 for \
+         the fastest pair, {} for the slowest.\n",
+        dim / 2,
+        fixed((to / from).powf((dim - 2) as f64 / dim as f64), 1)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_change_skips_pairs_the_head_does_not_have() {
+        // d = 8 has pairs 0 to 3: pair 4 is skipped, not an index out of bounds.
+        let t = base_change(8, 10000.0, 500000.0, &[0, 3, 4], &[10]).unwrap();
+        assert!(t.contains("\n| 3 | "), "{t}");
+        assert!(!t.contains("\n| 4 | "), "{t}");
+    }
 }

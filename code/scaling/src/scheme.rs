@@ -13,15 +13,18 @@ pub enum Scheme {
         /// The interpolation factor `s`.
         factor: f64,
     },
-    /// NTK-aware scaling (bloc97, 2023): a larger base, `theta · s^(dim/(dim−2))`. The reference
-    /// had it as `rope_type: "ntk"` in mid-2024 releases; current ones keep only the dynamic form.
+    /// NTK-aware scaling (bloc97, 2023): a larger base, `theta · s^(dim/(dim−2))`. No release of
+    /// transformers checked (4.46.3, 4.53.0, 4.57.6, 5.0.0, 5.24.0) has this static form in
+    /// `ROPE_INIT_FUNCTIONS`, only the dynamic one; `rope_type: "ntk"` is this crate's name for it.
     Ntk {
         /// `s`.
         factor: f64,
     },
     /// Dynamic NTK (emozilla, 2023): the NTK base recomputed from the current length, measured
-    /// against `max_position_embeddings` (the reference ignores `original_max_position_embeddings`
-    /// here; a TODO in its source says so).
+    /// against `max_position_embeddings`, as `_compute_dynamic_ntk_parameters` does in
+    /// transformers 5.24.0 even when `original_max_position_embeddings` is given (through 4.57.6
+    /// a `TODO (joao): use the new original_max_position_embeddings from rope_scaling` at the top
+    /// of that function said so; 5.0.0 dropped the comment, not the behaviour).
     Dynamic {
         /// `s`.
         factor: f64,

@@ -3,9 +3,11 @@
 //! length, interpolate the ones that turn rarely, blend in between, and scale attention.
 //!
 //! The paper and its reference code ramp differently, so both are here: [`yarn`] as the code
-//! (the YaRN authors' and Hugging Face's) computes it, which is what trained checkpoints used, and
-//! [`yarn_paper`] as the paper writes it. They are two formulas, not a slow and a fast form of one:
-//! they agree exactly on the pairs both keep or both interpolate, and differ in between.
+//! (the YaRN authors' `scaled_rope/LlamaYaRNScaledRotaryEmbedding.py` in jquesnelle/yarn at commit
+//! `a18e549`, and `_compute_yarn_parameters` in transformers 5.24.0) computes it, which is what
+//! trained checkpoints used, and [`yarn_paper`] as the paper writes it. They are two formulas, not
+//! a slow and a fast form of one: they agree exactly on the pairs both keep or both interpolate,
+//! and differ in between.
 
 use std::f64::consts::PI;
 

@@ -32,3 +32,18 @@ fn scaling_and_rope_compute_the_same_frequencies() {
     // The tolerance is needed: the two forms really do round differently somewhere.
     assert!(differ > 0);
 }
+
+/// Raising the base from b to b' multiplies pair j's wavelength by (b'/b)^(2j/d): checked on the
+/// base-change section's numbers (d = 128, 10⁴ → 5·10⁵) against the crate's frequencies.
+#[test]
+fn raising_the_base_stretches_pair_j_by_a_power() {
+    let before = scaling::Base::new(128, 1e4, 1).unwrap().inv_freq();
+    let after = scaling::Base::new(128, 5e5, 1).unwrap().inv_freq();
+    for (j, (a, b)) in before.iter().zip(&after).enumerate() {
+        let want = 50f64.powf(2.0 * j as f64 / 128.0);
+        // Relative 1e-12: two powf calls and a division, each within an ulp or two.
+        assert!((a / b - want).abs() <= 1e-12 * want, "pair {j}");
+    }
+    // The slowest pair: 50^(126/128) = 47.04…, the snapshot's "47.0".
+    assert_eq!(format!("{:.1}", before[63] / after[63]), "47.0");
+}

@@ -100,3 +100,48 @@ fn yarn_paper_vs_code() {
     let table = report::yarn_paper_vs_code(&base, 16.0).unwrap();
     bookkit::snapshot!("yarn_paper_vs_code", table);
 }
+
+fn model(name: &str) -> scaling::config::Positions {
+    let path = format!(
+        "{}/tests/fixtures/models/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    scaling::config::read(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Which model uses what, read from published configs (provenance in the fixtures' README).
+#[test]
+fn which_model_uses_what() {
+    let rows = [
+        ("GPT-2 (124M)", model("gpt2")),
+        ("BERT base, uncased", model("bert-base-uncased")),
+        ("T5 small", model("t5-small")),
+        ("BLOOM 3B", model("bloom-3b")),
+        ("Llama 3.1 8B", model("llama-3.1-8b")),
+        ("Qwen2.5 7B", model("qwen2.5-7b")),
+        ("Qwen3 8B", model("qwen3-8b")),
+        ("DeepSeek-V3", model("deepseek-v3")),
+    ];
+    bookkit::snapshot!("models", report::models(&rows).unwrap());
+}
+
+#[test]
+fn deepseek_v3_logits() {
+    let scaling::config::Positions::Rope(m) = model("deepseek-v3") else {
+        panic!("DeepSeek-V3 uses RoPE");
+    };
+    bookkit::snapshot!("deepseek_logits", report::logits(&m, 163840).unwrap());
+}
+
+#[test]
+fn raising_the_base() {
+    let table = report::base_change(
+        128,
+        10000.0,
+        500000.0,
+        &[0, 16, 32, 48, 56, 63],
+        &[4096, 32768],
+    )
+    .unwrap();
+    bookkit::snapshot!("base_change", table);
+}

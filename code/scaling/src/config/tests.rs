@@ -153,3 +153,141 @@ fn rope_parameters_and_partial_factors_are_read() {
     assert_eq!((m.base.dim, m.base.theta), (64, 500000.0));
     assert!(m.notes.is_empty());
 }
+
+#[test]
+fn rope_scaling_is_tested_for_truth_as_python_does() {
+    let with = |v: &str| {
+        parse(&format!(
+            r#"{{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {v},
+                "rope_parameters": {{"rope_type": "linear", "factor": 3.0}}}}"#
+        ))
+    };
+    // 0, "", [] and false are falsy: `rope_parameters` applies.
+    for falsy in ["0", "0.0", "\"\"", "[]", "false", "null", "{}"] {
+        assert_eq!(
+            with(falsy).unwrap().scheme,
+            Scheme::Linear { factor: 3.0 },
+            "{falsy}"
+        );
+    }
+    // A truthy value that is not a table is refused, naming `rope_scaling`.
+    for truthy in ["1", "\"linear\"", "[1]", "true"] {
+        let e = with(truthy).unwrap_err().to_string();
+        assert!(e.starts_with("`rope_scaling` = "), "{truthy}: {e}");
+    }
+    let e = parse(r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_parameters": [1]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`rope_parameters` = "), "{e}");
+}
+
+#[test]
+fn non_rope_models_are_named() {
+    let r = |s: &str| read(s).unwrap();
+    let opt = r(r#"{"model_type": "opt", "max_position_embeddings": 2048, "hidden_size": 768}"#);
+    assert_eq!(opt.learned_parameters(), (2048 + 2) * 768);
+    assert_eq!(opt.model_type(), "opt");
+    let bert = r(r#"{"model_type": "bert", "max_position_embeddings": 512, "hidden_size": 768}"#);
+    assert_eq!(bert.learned_parameters(), 512 * 768);
+    let t5 = r(r#"{"model_type": "t5", "num_heads": 8}"#);
+    assert_eq!(
+        t5,
+        Positions::T5Buckets {
+            model_type: "t5".into(),
+            buckets: 32,
+            max_distance: 128,
+            heads: 8
+        }
+    );
+    for alibi in [
+        r#"{"model_type": "bloom"}"#,
+        r#"{"model_type": "mpt"}"#,
+        r#"{"model_type": "falcon", "alibi": true}"#,
+    ] {
+        let p = r(alibi);
+        assert_eq!(p.describe(), "ALiBi (fixed linear biases)", "{alibi}");
+        assert_eq!(p.learned_parameters(), 0);
+    }
+    // Falcon without ALiBi is rotary; so is a model_type the reader does not list.
+    let falcon = r(
+        r#"{"model_type": "falcon", "alibi": false, "hidden_size": 4544,
+            "num_attention_heads": 71, "max_position_embeddings": 2048}"#,
+    );
+    assert_eq!(falcon.describe(), "RoPE");
+    assert_eq!(falcon.model_type(), "falcon");
+    assert_eq!(falcon.learned_parameters(), 0);
+    // Missing sizes are named.
+    let e = read(r#"{"model_type": "gpt2", "n_positions": 1024}"#).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "missing key `n_embd`: a learned absolute table has one column per model dimension"
+    );
+    let e = read(r#"{"model_type": "t5"}"#).unwrap_err();
+    assert!(e.to_string().contains("`num_heads`"), "{e}");
+    let e = parse(r#"{"model_type": "gpt2", "n_positions": 1024, "n_embd": 768}"#).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`model_type` = gpt2 is not allowed: this model uses a learned absolute table of 1024 \
+         positions, not RoPE"
+    );
+    let e =
+        parse(r#"{"model_type": 3, "head_dim": 64, "max_position_embeddings": 8}"#).unwrap_err();
+    assert!(e.to_string().starts_with("`model_type` = 3"), "{e}");
+}
+
+#[test]
+fn deepseek_softmax_scale_is_checked() {
+    let cfg = |table: &str| {
+        parse(&format!(
+            r#"{{"model_type": "deepseek_v3", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+                "max_position_embeddings": 16384, "rope_scaling": {table}}}"#
+        ))
+    };
+    // The default scheme leaves the softmax alone even with mscale_all_dim.
+    let m = cfg(r#"{"rope_type": "default", "mscale_all_dim": 1.0}"#).unwrap();
+    assert_eq!(m.logits.softmax_factor, 1.0);
+    assert_eq!(m.logits.d_head, 192);
+    // Any other scheme is scaled: linear with factor e and mscale_all_dim 1 gives 1.1².
+    let m = cfg(r#"{"rope_type": "linear", "factor": 2.718281828459045, "mscale_all_dim": 1.0}"#)
+        .unwrap();
+    assert!((m.logits.softmax_factor - 1.21).abs() < 1e-12);
+    // A factor of at most 1 gives mscale 1.
+    let m = cfg(r#"{"rope_type": "yarn", "factor": 1.0, "mscale_all_dim": 1.0}"#).unwrap();
+    assert_eq!(m.logits.softmax_factor, 1.0);
+    // mscale(s, a) ≤ 0 is refused.
+    let e =
+        cfg(r#"{"rope_type": "yarn", "factor": 40.0, "mscale": -100.0, "mscale_all_dim": -100.0}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(e.starts_with("`rope_scaling.mscale_all_dim` = -100"), "{e}");
+    // Without qk_nope_head_dim the MLA split is refused.
+    let e = parse(r#"{"qk_rope_head_dim": 64, "max_position_embeddings": 8}"#).unwrap_err();
+    assert!(
+        e.to_string().starts_with("missing key `qk_nope_head_dim`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_zero_softmax_mscale_is_refused() {
+    // ln e = 1, so mscale(e, −10) = 0.1 · (−10) · 1 + 1 = 0: no softmax scale is left.
+    let e = parse(
+        r#"{"model_type": "deepseek_v3", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 16384,
+            "rope_scaling": {"rope_type": "linear", "factor": 2.718281828459045, "mscale_all_dim": -10}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`rope_scaling.mscale_all_dim` = -10"), "{e}");
+}
+
+#[test]
+fn a_yarn_table_needs_both_lists_to_pass_for_phi3() {
+    // No model_type and only one of LongRoPE's lists: still YaRN.
+    let m = parse(
+        r#"{"head_dim": 8, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "yarn", "factor": 4.0, "short_factor": [1, 1, 1, 1]}}"#,
+    )
+    .unwrap();
+    assert_eq!(m.scheme.name(), "yarn");
+}

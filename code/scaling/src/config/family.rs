@@ -1,0 +1,146 @@
+//! What a model without RoPE uses instead, keyed on `model_type` (and Falcon's `alibi`), as
+//! Hugging Face transformers 5.24.0's modeling code builds it. A minimal reader: it names the
+//! encoding and its size, nothing more.
+//!
+//! - learned absolute table: `gpt2` (`GPT2Model.__init__`, `wpe = nn.Embedding(
+//!   config.max_position_embeddings, …)`, where `GPT2Config.attribute_map` maps
+//!   `max_position_embeddings` to the key `n_positions`), `bert` (`BertEmbeddings.__init__`,
+//!   `nn.Embedding(config.max_position_embeddings, …)`), `opt`
+//!   (`OPTLearnedPositionalEmbedding`, `max_position_embeddings` rows plus an offset of 2);
+//! - T5's bucketed relative bias: `t5` (`T5Config.relative_attention_num_buckets`, default 32,
+//!   and `relative_attention_max_distance`, default 128; `T5Attention.__init__` learns
+//!   `nn.Embedding(relative_attention_num_buckets, n_heads)` in the first block of the encoder
+//!   stack and of the decoder stack, `has_relative_attention_bias=bool(i == 0)` in `T5Stack`);
+//! - ALiBi: `bloom` (`build_alibi_tensor` in `modeling_bloom.py`), `mpt` (`MptModel.forward`
+//!   always adds `build_mpt_alibi_tensor`), and `falcon` when its `alibi` key is true
+//!   (`FalconModel.__init__`, `self.use_alibi = config.alibi`; rotary otherwise).
+
+use serde_json::Value;
+
+use super::{ModelRope, Obj};
+use crate::Result;
+
+/// How a model encodes positions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Positions {
+    /// Rotary embeddings, read in full.
+    Rope(ModelRope),
+    /// A learned table of absolute positions with `positions` rows.
+    Learned {
+        /// The config's `model_type`.
+        model_type: String,
+        /// The table's length: `n_positions` (GPT-2) or `max_position_embeddings`.
+        positions: usize,
+        /// Rows the table holds beyond `positions` (OPT's offset of 2).
+        offset: usize,
+        /// The width of each row: `n_embd` (GPT-2) or `hidden_size`.
+        width: usize,
+    },
+    /// T5's learned bias per relative-distance bucket.
+    T5Buckets {
+        /// The config's `model_type`.
+        model_type: String,
+        /// `relative_attention_num_buckets`.
+        buckets: usize,
+        /// `relative_attention_max_distance`.
+        max_distance: usize,
+        /// `num_heads`: each bucket holds one bias per head.
+        heads: usize,
+    },
+    /// ALiBi's fixed linear biases.
+    Alibi {
+        /// The config's `model_type`.
+        model_type: String,
+    },
+}
+
+impl Positions {
+    /// The config's `model_type` (empty when a RoPE config gives none).
+    pub fn model_type(&self) -> &str {
+        match self {
+            Positions::Rope(m) => &m.model_type,
+            Positions::Learned { model_type, .. }
+            | Positions::T5Buckets { model_type, .. }
+            | Positions::Alibi { model_type } => model_type,
+        }
+    }
+
+    /// A short description: "RoPE", "a learned absolute table of 1024 positions", …
+    ///
+    /// ```
+    /// use scaling::config::Positions;
+    /// let t5 = Positions::T5Buckets {
+    ///     model_type: "t5".into(), buckets: 32, max_distance: 128, heads: 8,
+    /// };
+    /// assert_eq!(t5.describe(), "T5's relative buckets (32 buckets up to distance 128)");
+    /// assert_eq!(t5.learned_parameters(), 512); // 32 × 8, in the encoder and in the decoder
+    /// ```
+    pub fn describe(&self) -> String {
+        match self {
+            Positions::Rope(_) => "RoPE".into(),
+            Positions::Learned { positions, .. } => {
+                format!("a learned absolute table of {positions} positions")
+            }
+            Positions::T5Buckets {
+                buckets,
+                max_distance,
+                ..
+            } => format!("T5's relative buckets ({buckets} buckets up to distance {max_distance})"),
+            Positions::Alibi { .. } => "ALiBi (fixed linear biases)".into(),
+        }
+    }
+
+    /// How many learned parameters encode positions: the table's rows × width, T5's buckets ×
+    /// heads in its two stacks, and none for RoPE and ALiBi, which are fixed functions of the
+    /// position.
+    pub fn learned_parameters(&self) -> usize {
+        match self {
+            Positions::Rope(_) | Positions::Alibi { .. } => 0,
+            Positions::Learned {
+                positions,
+                offset,
+                width,
+                ..
+            } => (positions + offset) * width,
+            Positions::T5Buckets { buckets, heads, .. } => 2 * buckets * heads,
+        }
+    }
+}
+
+/// The encoding of a model the RoPE reader does not apply to, or `None` for a RoPE model.
+pub(super) fn not_rope(top: Obj<'_>) -> Result<Option<Positions>> {
+    let Some(model_type) = top.get("model_type").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let owned = || model_type.to_string();
+    let need = |k: &str, why: &str| top.require(top.usize(k)?, k, why);
+    let rows = "a learned absolute table has one row per position";
+    let wide = "a learned absolute table has one column per model dimension";
+    Ok(Some(match model_type {
+        "gpt2" => Positions::Learned {
+            model_type: owned(),
+            positions: need("n_positions", rows)?,
+            offset: 0,
+            width: need("n_embd", wide)?,
+        },
+        "bert" | "opt" => Positions::Learned {
+            model_type: owned(),
+            positions: need("max_position_embeddings", rows)?,
+            offset: if model_type == "opt" { 2 } else { 0 },
+            width: need("hidden_size", wide)?,
+        },
+        "t5" => Positions::T5Buckets {
+            model_type: owned(),
+            buckets: top.usize("relative_attention_num_buckets")?.unwrap_or(32),
+            max_distance: top.usize("relative_attention_max_distance")?.unwrap_or(128),
+            heads: need("num_heads", "T5 learns one bias per bucket and head")?,
+        },
+        "bloom" | "mpt" => Positions::Alibi {
+            model_type: owned(),
+        },
+        "falcon" if top.get("alibi") == Some(&Value::Bool(true)) => Positions::Alibi {
+            model_type: owned(),
+        },
+        _ => return Ok(None),
+    }))
+}
