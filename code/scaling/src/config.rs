@@ -155,17 +155,17 @@ fn rope(top: Obj<'_>) -> Result<ModelRope> {
         "yarn" | "llama3" | "longrope" => original(top, t)?,
         _ => None,
     };
-    let scheme = scheme(t, kind, original, max_pos)?;
+    let chosen = scheme(t, kind, original, max_pos)?;
     // Compute once so that bad parameters are reported now, naming their keys: with the table's
     // name when the value came from the table (and the top level does not override it).
     let from_table = |k: &str| t.has(k) && !top.has(k);
-    crate::compute(&base, &scheme, max_pos).map_err(|e| in_table(e, t, from_table))?;
+    crate::compute(&base, &chosen, max_pos).map_err(|e| in_table(e, t, from_table))?;
     // ANCHOR_END: scheme
     let logits = LogitScale::for_model(top, t, kind, head.softmax)?;
     Ok(ModelRope {
         model_type,
         base,
-        scheme,
+        scheme: chosen,
         logits,
         notes,
     })

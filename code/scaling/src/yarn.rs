@@ -80,6 +80,10 @@ pub fn correction_dim(rotations: f64, dim: usize, theta: f64, length: usize) -> 
 /// YaRN's correction range `(low, high)` in pair indices: pairs below `low` turn more than
 /// `beta_fast` times in `length` and are left alone, pairs above `high` turn fewer than
 /// `beta_slow` times and are fully interpolated. Rounded outward when `truncate`.
+///
+/// This is the reference's formula and nothing else, so the page can show it whole: it checks
+/// nothing (a NaN `beta` gives a meaningless range). [`yarn`] and the config reader refuse
+/// non-finite or out-of-order settings before they call it.
 pub fn correction_range(
     beta_fast: f64,
     beta_slow: f64,
