@@ -5,7 +5,8 @@ use bookkit::{Table, fixed, tuple};
 use ndarray::Array2;
 
 use crate::{
-    BASE, Error, Layout, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff, sin_only,
+    BASE, Error, Layout, Schedule, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff,
+    sin_only,
 };
 
 /// The encodings of positions `0..n` as a table, one row per position.
@@ -103,7 +104,7 @@ pub fn wavelengths(enc: &Sinusoid, pairs: &[usize]) -> String {
 /// A zero or odd `d`.
 pub fn layouts(d: usize, p: usize) -> Result<String, Error> {
     let paper = Sinusoid::paper(d)?;
-    let concat = Sinusoid::new(d, BASE, Layout::Concatenated)?;
+    let concat = Sinusoid::tensor2tensor(d)?;
     // The interleaved layout built with the concatenated layout's frequencies.
     let same_freqs = concat_frequencies_interleaved(d, p)?;
     let perm = concat_from_interleaved(d)?;
@@ -133,12 +134,99 @@ pub fn layouts(d: usize, p: usize) -> Result<String, Error> {
     ))
 }
 
+/// The four combinations of layout and schedule at one position, side by side, and how they
+/// relate: a permutation between layouts at equal frequencies, a change of frequencies between
+/// schedules at equal layout.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn variants(d: usize, p: usize) -> Result<String, Error> {
+    let combos = [
+        (Layout::Interleaved, Schedule::Paper),
+        (Layout::Concatenated, Schedule::Paper),
+        (Layout::Interleaved, Schedule::Tensor2Tensor),
+        (Layout::Concatenated, Schedule::Tensor2Tensor),
+    ];
+    let encs = combos
+        .iter()
+        .map(|&(l, s)| Ok(Sinusoid::new(d, BASE, l, s)?.encode(p)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let name = |l: Layout, s: Schedule| {
+        let l = match l {
+            Layout::Interleaved => "interleaved",
+            Layout::Concatenated => "half-split",
+        };
+        let s = match s {
+            Schedule::Paper => "paper ω",
+            Schedule::Tensor2Tensor => "t2t ω",
+        };
+        format!("{l}, {s}")
+    };
+    let mut t = Table::new(
+        std::iter::once("j".to_string()).chain(combos.iter().map(|&(l, s)| name(l, s))),
+    );
+    for j in 0..d {
+        t.row(std::iter::once(j.to_string()).chain(encs.iter().map(|e| fixed(e[j], 6))));
+    }
+    let perm = concat_from_interleaved(d)?;
+    let permute = |v: &ndarray::Array1<f64>| -> ndarray::Array1<f64> {
+        perm.iter().map(|&k| v[k]).collect()
+    };
+    let layout_gap = |a: usize, b: usize| max_abs_diff(permute(&encs[a]).view(), encs[b].view());
+    Ok(format!(
+        "{t}\nSame frequencies, other layout: permuting the interleaved vector gives the half-split \
+         one, largest difference {} (paper ω) and {} (t2t ω).\nSame layout, other frequencies: \
+         largest difference {} (interleaved) and {} (half-split).\n",
+        fixed(layout_gap(0, 1)?, 6),
+        fixed(layout_gap(2, 3)?, 6),
+        fixed(max_abs_diff(encs[0].view(), encs[2].view())?, 6),
+        fixed(max_abs_diff(encs[1].view(), encs[3].view())?, 6),
+    ))
+}
+
+/// The two frequency schedules pair by pair: equal at `i = 0`, then tensor2tensor's falls faster,
+/// by the factor `b^(−i/(h(h−1)))`, `h = d/2`, reaching `1/b` where the paper's stops at
+/// `b^(−1 + 1/h)`.
+///
+/// # Errors
+/// A zero or odd `d`, a bad base.
+pub fn schedules(d: usize, base: f64, pairs: &[usize]) -> Result<String, Error> {
+    let paper = Schedule::Paper.frequencies(d, base)?;
+    let t2t = Schedule::Tensor2Tensor.frequencies(d, base)?;
+    let h = d / 2;
+    let mut t = Table::new([
+        "pair i".to_string(),
+        "paper ω_i = b^(−2i/d)".to_string(),
+        "t2t ω_i = b^(−i/(d/2 − 1))".to_string(),
+        "ratio t2t / paper".to_string(),
+        format!("b^(−i/(h(h − 1))), h = {h}"),
+    ]);
+    for &i in pairs.iter().filter(|&&i| i < h) {
+        t.row([
+            i.to_string(),
+            format!("{:.6e}", paper[i]),
+            format!("{:.6e}", t2t[i]),
+            fixed(t2t[i] / paper[i], 6),
+            fixed(crate::schedule::ratio(d, base, i)?, 6),
+        ]);
+    }
+    let (worst, at) = (0..h)
+        .map(|i| ((paper[i] - t2t[i]).abs(), i))
+        .fold((0.0, 0), |m, x| if x.0 > m.0 { x } else { m });
+    Ok(format!(
+        "{t}\nd = {d}, base {base}: the largest gap |ω_i(paper) − ω_i(t2t)| is {worst:.3e}, at pair \
+         {at}; the slowest wavelengths are {} (paper) and {} (t2t) positions.\n",
+        fixed(2.0 * std::f64::consts::PI / paper[h - 1], 1),
+        fixed(2.0 * std::f64::consts::PI / t2t[h - 1], 1),
+    ))
+}
+
 /// The interleaved layout evaluated with the concatenated layout's frequencies.
 ///
 /// # Errors
 /// A zero or odd `d`.
 pub fn concat_frequencies_interleaved(d: usize, p: usize) -> Result<ndarray::Array1<f64>, Error> {
-    let w = Sinusoid::new(d, BASE, Layout::Concatenated)?.frequencies();
+    let w = Sinusoid::tensor2tensor(d)?.frequencies();
     let pos = p as f64;
     Ok(ndarray::Array1::from_shape_fn(d, |j| {
         let angle = pos * w[j / 2];
@@ -275,7 +363,7 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
 pub fn first_rises(d: usize, bases: &[f64], max_k: usize) -> Result<String, Error> {
     let mut t = Table::new(["base", "first k with f(k + 1) > f(k)", "f(k)", "f(k + 1)"]);
     for &b in bases {
-        let enc = Sinusoid::new(d, b, Layout::Interleaved)?;
+        let enc = Sinusoid::new(d, b, Layout::Interleaved, Schedule::Paper)?;
         match enc.first_rise(max_k) {
             Some(k) => t.row([
                 format!("{b}"),

@@ -36,7 +36,7 @@ impl Sinusoid {
     /// (`f(k + 1) > f(k)`), if any.
     ///
     /// ```
-    /// let enc = sinusoidal::Sinusoid::new(512, 1.0, sinusoidal::Layout::Interleaved)?;
+    /// let enc = sinusoidal::Sinusoid::new(512, 1.0, sinusoidal::Layout::Interleaved, sinusoidal::Schedule::Paper)?;
     /// assert_eq!(enc.first_rise(10), Some(3)); // (d/2) cos k turns up after π
     /// # Ok::<(), sinusoidal::Error>(())
     /// ```

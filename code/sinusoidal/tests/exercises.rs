@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use ndarray::Array2;
-use sinusoidal::{BASE, Layout, Sinusoid};
+use sinusoidal::{BASE, Layout, Schedule, Sinusoid};
 
 /// Your answers: replace each `todo!()`, then run
 /// `cargo test -p sinusoidal --test exercises -- --ignored`.
@@ -176,17 +176,17 @@ fn exercise3_yours() {
 /// With base 1 every frequency is 1, so PE(p)·PE(p + k) = (d/2) cos k: it returns to its maximum
 /// every 2π positions, and offsets 0 and 44 look almost alike.
 fn check_exercise4(dot: fn(usize, f64) -> f64) {
-    let enc = Sinusoid::new(512, 1.0, Layout::Interleaved).unwrap();
+    let enc = Sinusoid::new(512, 1.0, Layout::Interleaved, Schedule::Paper).unwrap();
     for k in [0.0, 1.0, 5.0, 44.0] {
         assert!((enc.dot_at_offset(k) - 256.0 * f64::cos(k)).abs() < 1e-9);
         assert!((enc.dot_at_offset(k) - dot(512, k)).abs() < 1e-9, "k {k}");
     }
-    let small = Sinusoid::new(8, 1.0, Layout::Interleaved).unwrap();
+    let small = Sinusoid::new(8, 1.0, Layout::Interleaved, Schedule::Paper).unwrap();
     assert!((small.dot_at_offset(3.0) - dot(8, 3.0)).abs() < 1e-12);
     // cos(44) ≈ 0.9998: offset 44 is nearly indistinguishable from offset 0.
     assert!(enc.dot_at_offset(44.0) > 0.99 * 256.0);
     // The paper's base keeps them apart.
-    let paper = Sinusoid::new(512, BASE, Layout::Interleaved).unwrap();
+    let paper = Sinusoid::new(512, BASE, Layout::Interleaved, Schedule::Paper).unwrap();
     assert!(paper.dot_at_offset(44.0) < 0.6 * 256.0);
 }
 
