@@ -46,6 +46,81 @@ pub fn packing(docs: &[usize], context_len: usize) -> Result<String, Error> {
     ))
 }
 
+/// The toy run the page shows, as a table and as a figure: rows of the table.
+pub const TOY_ROWS: usize = 16;
+/// The toy run's width.
+pub const TOY_DIM: usize = 8;
+/// The toy run's training lengths, cycled one per step.
+pub const TOY_LENGTHS: [usize; 3] = [4, 8, 12];
+/// The toy run's number of steps.
+pub const TOY_STEPS: usize = 60;
+/// The toy run's learning rate.
+pub const LEARNING_RATE: f64 = 0.1;
+/// The seed of the toy table's initial values.
+pub const SEED: u64 = 2024;
+
+/// The toy run with the page's settings ([`TOY_ROWS`], [`TOY_DIM`], [`TOY_LENGTHS`], [`TOY_STEPS`]).
+///
+/// # Errors
+/// As [`train_toy`] (never, for these constants).
+pub fn toy_run() -> Result<crate::Trained, Error> {
+    let init = init_table(TOY_ROWS, TOY_DIM, crate::INIT_STD, SEED)?;
+    train_toy(&init, &TOY_LENGTHS, TOY_STEPS, LEARNING_RATE)
+}
+
+/// What the toy table shows, in words, with every number taken from the run's settings and its
+/// update counts: which rows are in every sequence, which in the fewest, which in none.
+///
+/// # Errors
+/// As [`train_toy`].
+pub fn training_reading(max_len: usize, lengths: &[usize]) -> Result<String, Error> {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let (Some(&shortest), Some(&longest)) = (sorted.first(), sorted.last()) else {
+        return Err(errors::bad("lengths", "[]", "the run needs at least one length"));
+    };
+    if longest > max_len {
+        return Err(errors::bad(
+            "sequence length",
+            longest,
+            "a training sequence cannot be longer than the table",
+        ));
+    }
+    let second = sorted.len().checked_sub(2).map_or(0, |k| sorted[k]);
+    let in_longest = lengths.iter().filter(|&&n| n == longest).count();
+    let mut out = format!(
+        "Rows 0 to {} are in every sequence and have converged; rows {second} to {} appear in \
+         {} sequence{} in {} and are still on their way",
+        shortest - 1,
+        longest - 1,
+        number_word(in_longest),
+        if in_longest == 1 { "" } else { "s" },
+        number_word(lengths.len())
+    );
+    if longest < max_len {
+        out.push_str(&format!(
+            "; rows {longest} to {} received no update at all and are bit for bit their random \
+             initial values. A model served with {max_len}-token inputs would add those random \
+             vectors to its last {} tokens, vectors it has never seen.",
+            max_len - 1,
+            number_word(max_len - longest)
+        ));
+    } else {
+        out.push('.');
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// "one" to "ten" in words, larger counts in digits.
+pub fn number_word(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
+}
+
 /// The toy training run: per row, updates received, distance moved, distance to the target.
 ///
 /// # Errors
@@ -56,8 +131,8 @@ pub fn training(
     lengths: &[usize],
     steps: usize,
 ) -> Result<String, Error> {
-    let init = init_table(max_len, d, crate::INIT_STD, 2024)?;
-    let run = train_toy(&init, lengths, steps, 0.1)?;
+    let init = init_table(max_len, d, crate::INIT_STD, SEED)?;
+    let run = train_toy(&init, lengths, steps, LEARNING_RATE)?;
     let target = sinusoidal::Sinusoid::paper(d)?;
     let mut t = Table::new([
         "position",
@@ -78,7 +153,7 @@ pub fn training(
     }
     Ok(format!(
         "{t}\nTable of {max_len} rows × {d}, initialised from N(0, 0.02²); {steps} steps over \
-         sequence lengths {lengths:?}, learning rate 0.1.\n"
+         sequence lengths {lengths:?}, learning rate {LEARNING_RATE}.\n"
     ))
 }
 
