@@ -78,7 +78,11 @@ pub fn training_reading(max_len: usize, lengths: &[usize]) -> Result<String, Err
     sorted.sort_unstable();
     sorted.dedup();
     let (Some(&shortest), Some(&longest)) = (sorted.first(), sorted.last()) else {
-        return Err(errors::bad("lengths", "[]", "the run needs at least one length"));
+        return Err(errors::bad(
+            "lengths",
+            "[]",
+            "the run needs at least one length",
+        ));
     };
     if longest > max_len {
         return Err(errors::bad(
@@ -118,7 +122,9 @@ pub fn number_word(n: usize) -> String {
     const WORDS: [&str; 11] = [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     ];
-    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
 }
 
 /// The toy training run: per row, updates received, distance moved, distance to the target.

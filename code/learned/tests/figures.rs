@@ -39,7 +39,10 @@ fn titles_come_from_the_same_constants_as_the_data() {
     )
     .unwrap();
     assert!(table.contains(&format!("Table of {TOY_ROWS} rows × {TOY_DIM}")));
-    assert_eq!(table.lines().filter(|l| l.starts_with("| ")).count(), TOY_ROWS + 1);
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("| ")).count(),
+        TOY_ROWS + 1
+    );
     let packing = learned::figures::packing_caption().unwrap();
     assert!(packing.contains(&format!("contexts of {CONTEXT}")));
     let docs: Vec<String> = DOCS.iter().map(|d| d.to_string()).collect();

@@ -28,7 +28,9 @@ fn titles_come_from_the_same_constants_as_the_data() {
     let positions = svg("order-positions");
     assert!(positions.contains(&learned_panel_title()));
     assert!(learned_panel_title().ends_with(&format!("0 to {}", rows - 1)));
-    assert!(positions_caption().contains(&format!("{rows} rows (left) stop at position {}", rows - 1)));
+    assert!(
+        positions_caption().contains(&format!("{rows} rows (left) stop at position {}", rows - 1))
+    );
     let attention = svg("order-attention");
     for sentence in SENTENCES {
         assert!(attention.contains(sentence), "{sentence}");

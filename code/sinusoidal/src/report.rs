@@ -5,8 +5,7 @@ use bookkit::{Table, fixed, tuple};
 use ndarray::Array2;
 
 use crate::{
-    BASE, Error, Layout, Schedule, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff,
-    sin_only,
+    BASE, Error, Layout, Schedule, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff, sin_only,
 };
 
 /// The encodings of positions `0..n` as a table, one row per position.
@@ -162,16 +161,14 @@ pub fn variants(d: usize, p: usize) -> Result<String, Error> {
         };
         format!("{l}, {s}")
     };
-    let mut t = Table::new(
-        std::iter::once("j".to_string()).chain(combos.iter().map(|&(l, s)| name(l, s))),
-    );
+    let mut t =
+        Table::new(std::iter::once("j".to_string()).chain(combos.iter().map(|&(l, s)| name(l, s))));
     for j in 0..d {
         t.row(std::iter::once(j.to_string()).chain(encs.iter().map(|e| fixed(e[j], 6))));
     }
     let perm = concat_from_interleaved(d)?;
-    let permute = |v: &ndarray::Array1<f64>| -> ndarray::Array1<f64> {
-        perm.iter().map(|&k| v[k]).collect()
-    };
+    let permute =
+        |v: &ndarray::Array1<f64>| -> ndarray::Array1<f64> { perm.iter().map(|&k| v[k]).collect() };
     let layout_gap = |a: usize, b: usize| max_abs_diff(permute(&encs[a]).view(), encs[b].view());
     Ok(format!(
         "{t}\nSame frequencies, other layout: permuting the interleaved vector gives the half-split \
@@ -185,8 +182,7 @@ pub fn variants(d: usize, p: usize) -> Result<String, Error> {
 }
 
 /// The two frequency schedules pair by pair: equal at `i = 0`, then tensor2tensor's falls faster,
-/// by the factor `b^(−i/(h(h−1)))`, `h = d/2`, reaching `1/b` where the paper's stops at
-/// `b^(−1 + 1/h)`.
+/// by the factor `b^(−2i/(d(d/2 − 1)))`, reaching `1/b` where the paper's stops at `b^(−1 + 2/d)`.
 ///
 /// # Errors
 /// A zero or odd `d`, a bad base.
@@ -199,7 +195,7 @@ pub fn schedules(d: usize, base: f64, pairs: &[usize]) -> Result<String, Error> 
         "paper ω_i = b^(−2i/d)".to_string(),
         "t2t ω_i = b^(−i/(d/2 − 1))".to_string(),
         "ratio t2t / paper".to_string(),
-        format!("b^(−i/(h(h − 1))), h = {h}"),
+        "b^(−2i/(d(d/2 − 1)))".to_string(),
     ]);
     for &i in pairs.iter().filter(|&&i| i < h) {
         t.row([

@@ -75,8 +75,8 @@ impl std::str::FromStr for Schedule {
     }
 }
 
-/// The ratio `ω_i(t2t) / ω_i(paper) = b^(−i/(h(h−1)))` with `h = d/2`, in closed form: 1 at
-/// `i = 0`, falling to `b^(−1/h)` at `i = h − 1`.
+/// The ratio `ω_i(t2t) / ω_i(paper) = b^(−2i/(d(d/2 − 1)))`, in closed form: 1 at `i = 0`,
+/// falling to `b^(−2/d)` at the last pair, `i = d/2 − 1`.
 ///
 /// # Errors
 /// [`Error::Bad`] for a zero or odd `d`, a bad base, or `i ≥ d/2`.

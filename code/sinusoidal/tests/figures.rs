@@ -35,7 +35,11 @@ fn titles_come_from_the_same_constants_as_the_data() {
     }
     // The heatmap's titles carry no number; its caption's come from HEATMAP (a snapshot).
     let caption = sinusoidal::figures::heatmap_caption();
-    assert!(caption.contains(&format!("d = {} and positions 0 to {}", HEATMAP.0, HEATMAP.1 - 1)));
+    assert!(caption.contains(&format!(
+        "d = {} and positions 0 to {}",
+        HEATMAP.0,
+        HEATMAP.1 - 1
+    )));
     let dims = svg("sinusoidal-dims");
     assert!(dims.contains(&dims_title()), "{}", dims_title());
     assert!(dims_title().contains(&format!("d = {}", DIMS.1)));

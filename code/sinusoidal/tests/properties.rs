@@ -110,8 +110,8 @@ proptest! {
     }
 
     /// Same layout, other schedule: the layout keeps the slots, the frequencies move. The ratio
-    /// of the frequencies is b^(−i/(h(h−1))) (h = d/2): 1 at i = 0 (so pair 0 is identical at every
-    /// position), falling monotonically to b^(−1/h) at the last pair. Tolerance: two `powf`
+    /// of the frequencies is b^(−2i/(d(d/2 − 1))): 1 at i = 0 (so pair 0 is identical at every
+    /// position), falling monotonically to b^(−2/d) at the last pair. Tolerance: two `powf`
     /// calls and a division, a few ulps relative.
     #[test]
     fn same_layout_other_schedule_changes_only_frequencies(
