@@ -32,7 +32,7 @@ pub fn heatmap_titles() -> [&'static str; 2] {
 pub fn heatmap_caption() -> String {
     let (d, n) = HEATMAP;
     format!(
-        "![The encoding matrix for d = {d} and positions 0 to {}, in the paper's form \
+        "![The encoding matrix for d_model = {d} and positions 0 to {}, in the paper's form \
          (interleaved, paper frequencies; left) and tensor2tensor's (half-split, tensor2tensor \
          frequencies; right). Red is +1, blue is -1.](figures/sinusoidal-heatmap.svg)",
         n - 1
@@ -43,14 +43,14 @@ pub fn heatmap_caption() -> String {
 pub fn dims_title() -> String {
     let (entries, d, _) = DIMS;
     let list: Vec<String> = entries.iter().map(|j| j.to_string()).collect();
-    format!("PE(p) entries j = {} (sines), d = {d}", list.join(", "))
+    format!("PE(p) entries j = {} (sines), d_model = {d}", list.join(", "))
 }
 
 /// The page's image line for the wave figure.
 pub fn dims_caption() -> String {
     let (entries, d, last) = DIMS;
     format!(
-        "![{} sine entries of the d = {d} encoding over positions 0 to {last}: each pair is a \
+        "![{} sine entries of the d_model = {d} encoding over positions 0 to {last}: each pair is a \
          wave of its own length.](figures/sinusoidal-dims.svg)",
         number_word(entries.len())
     )
@@ -60,7 +60,7 @@ pub fn dims_caption() -> String {
 pub fn dot_title() -> String {
     let (d, bases, _) = DOT;
     format!(
-        "PE(p) · PE(p + k) = Σ cos(k ω_i), d = {d}, for {} bases",
+        "PE(p) · PE(p + Δ) = Σ cos(Δ ω_i), d_model = {d}, for {} bases",
         number_word(bases.len()).to_lowercase()
     )
 }
@@ -70,7 +70,7 @@ pub fn dot_caption() -> String {
     let (d, bases, _) = DOT;
     let list: Vec<String> = bases.iter().map(|b| format!("{b}")).collect();
     format!(
-        "![PE(p)·PE(p + k) against the offset k for d = {d} and bases {}.](figures/sinusoidal-dot.svg)",
+        "![PE(p)·PE(p + Δ) against the offset Δ for d_model = {d} and bases {}.](figures/sinusoidal-dot.svg)",
         and_list(&list)
     )
 }
@@ -174,7 +174,7 @@ fn dot_by_offset() -> Result<Figure, FigureError> {
             0f64..max_k as f64,
             -120f64..260f64,
         )?;
-        mesh(&mut chart, "offset k", "dot product", 0)?;
+        mesh(&mut chart, "offset Δ", "dot product", 0)?;
         for (n, base) in bases.into_iter().enumerate() {
             let enc = Sinusoid::new(d, base, Layout::Interleaved, Schedule::Paper)?;
             let c = PALETTE[n];

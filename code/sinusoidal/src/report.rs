@@ -42,7 +42,7 @@ pub fn naive_schemes(n: usize) -> Result<String, Error> {
         format!("p / (n − 1), n = {n}"),
         format!("p / (n − 1), n = {}", 2 * n),
         format!("binary, {bits} bits"),
-        "sinusoidal, d = 4".to_string(),
+        "sinusoidal, d_model = 4".to_string(),
     ]);
     for p in 0..n {
         t.row([
@@ -192,10 +192,10 @@ pub fn schedules(d: usize, base: f64, pairs: &[usize]) -> Result<String, Error> 
     let h = d / 2;
     let mut t = Table::new([
         "pair i".to_string(),
-        "paper ω_i = b^(−2i/d)".to_string(),
-        "t2t ω_i = b^(−i/(d/2 − 1))".to_string(),
+        "paper ω_i = b^(−2i/d_model)".to_string(),
+        "t2t ω_i = b^(−i/(d_model/2 − 1))".to_string(),
         "ratio t2t / paper".to_string(),
-        "b^(−2i/(d(d/2 − 1)))".to_string(),
+        "b^(−2i/(d_model(d_model/2 − 1)))".to_string(),
     ]);
     for &i in pairs.iter().filter(|&&i| i < h) {
         t.row([
@@ -210,7 +210,7 @@ pub fn schedules(d: usize, base: f64, pairs: &[usize]) -> Result<String, Error> 
         .map(|i| ((paper[i] - t2t[i]).abs(), i))
         .fold((0.0, 0), |m, x| if x.0 > m.0 { x } else { m });
     Ok(format!(
-        "{t}\nd = {d}, base {base}: the largest gap |ω_i(paper) − ω_i(t2t)| is {worst:.3e}, at pair \
+        "{t}\nd_model = {d}, base {base}: the largest gap |ω_i(paper) − ω_i(t2t)| is {worst:.3e}, at pair \
          {at}; the slowest wavelengths are {} (paper) and {} (t2t) positions.\n",
         fixed(2.0 * std::f64::consts::PI / paper[h - 1], 1),
         fixed(2.0 * std::f64::consts::PI / t2t[h - 1], 1),
@@ -245,7 +245,7 @@ pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> Result<String, Error> {
     }
     let m = enc.shift_matrix(k as i64);
     let mut t = Table::new(
-        std::iter::once(format!("M_{k} (d = {})", enc.d()))
+        std::iter::once(format!("M_{k} (d_model = {})", enc.d()))
             .chain((0..enc.d()).map(|j| format!("col {j}"))),
     );
     for (i, row) in m.rows().into_iter().enumerate() {
@@ -301,7 +301,7 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
     let mut t = Table::new([
         "features".to_string(),
         "unknowns in M".to_string(),
-        format!("RMS error of the best M (positions 1 to {n}, k = {k})"),
+        format!("RMS error of the best M (positions 1 to {n}, Δ = {k})"),
     ]);
     // The exact fit leaves only rounding noise, whose last digits vary by platform: say so.
     let both = if both < 1e-12 {
@@ -309,7 +309,7 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
     } else {
         format!("{both:.1e}")
     };
-    t.row([format!("sin and cos, d = {d}"), (d * d).to_string(), both]);
+    t.row([format!("sin and cos, d_model = {d}"), (d * d).to_string(), both]);
     t.row([
         format!("sin only, {} entries", d / 2),
         (d / 2 * d / 2).to_string(),
@@ -328,9 +328,9 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
 pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, Error> {
     let enc = Sinusoid::paper(d)?;
     let mut t = Table::new([
-        "offset k".to_string(),
-        "Σ cos(k ω_i)".to_string(),
-        "PE(17) · PE(17 + k)".to_string(),
+        "offset Δ".to_string(),
+        "Σ cos(Δ ω_i)".to_string(),
+        "PE(17) · PE(17 + Δ)".to_string(),
     ]);
     for &k in offsets {
         let direct = enc.encode(17).dot(&enc.encode(17 + k));
@@ -342,12 +342,12 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
     }
     let rise = match enc.first_rise(max_k) {
         Some(k) => format!(
-            "The dot product first rises from k = {k} to k = {}: {} → {}.",
+            "The dot product first rises from Δ = {k} to Δ = {}: {} → {}.",
             k + 1,
             fixed(enc.dot_at_offset(k as f64), 3),
             fixed(enc.dot_at_offset((k + 1) as f64), 3)
         ),
-        None => format!("The dot product falls at every step up to k = {max_k}."),
+        None => format!("The dot product falls at every step up to Δ = {max_k}."),
     };
     Ok(format!("{t}\n{rise}\n"))
 }
@@ -357,7 +357,7 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
 /// # Errors
 /// A zero or odd `d`, or a bad base.
 pub fn first_rises(d: usize, bases: &[f64], max_k: usize) -> Result<String, Error> {
-    let mut t = Table::new(["base", "first k with f(k + 1) > f(k)", "f(k)", "f(k + 1)"]);
+    let mut t = Table::new(["base", "first Δ with f(Δ + 1) > f(Δ)", "f(Δ)", "f(Δ + 1)"]);
     for &b in bases {
         let enc = Sinusoid::new(d, b, Layout::Interleaved, Schedule::Paper)?;
         match enc.first_rise(max_k) {
@@ -380,10 +380,10 @@ pub fn first_rises(d: usize, bases: &[f64], max_k: usize) -> Result<String, Erro
 /// A zero or odd `d`.
 pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
     let mut t = Table::new([
-        "d",
-        "‖e‖, entries ~ N(0, 1/d)",
-        "‖√d · e‖",
-        "‖PE(p)‖ = √(d/2), any p",
+        "d_model",
+        "‖e‖, entries ~ N(0, 1/d_model)",
+        "‖√d_model · e‖",
+        "‖PE(p)‖ = √(d_model/2), any p",
     ]);
     for &d in dims {
         let enc = Sinusoid::paper(d)?;

@@ -25,8 +25,8 @@ mod answers {
     // ANCHOR_END: exercise1_stub
 
     // ANCHOR: exercise2_stub
-    /// Exercise 2: the matrix that moves every encoding of `enc` `k` positions back.
-    pub fn move_back(enc: &Sinusoid, k: usize) -> Array2<f64> {
+    /// Exercise 2: the matrix that moves every encoding of `enc` `delta` positions back.
+    pub fn move_back(enc: &Sinusoid, delta: usize) -> Array2<f64> {
         todo!("your answer")
     }
     // ANCHOR_END: exercise2_stub
@@ -39,8 +39,8 @@ mod answers {
     // ANCHOR_END: exercise3_stub
 
     // ANCHOR: exercise4_stub
-    /// Exercise 4: PE(p) · PE(p + k) for width `d` and base 1, in closed form.
-    pub fn base_one_dot(d: usize, k: f64) -> f64 {
+    /// Exercise 4: PE(p) · PE(p + Δ) for width `d_model` and base 1, in closed form.
+    pub fn base_one_dot(d_model: usize, delta: f64) -> f64 {
         todo!("your answer")
     }
     // ANCHOR_END: exercise4_stub
@@ -60,10 +60,10 @@ mod solutions {
     // ANCHOR_END: exercise1
 
     // ANCHOR: exercise2
-    /// Exercise 2: the matrix that moves every encoding of `enc` `k` positions back.
-    pub fn move_back(enc: &Sinusoid, k: usize) -> Array2<f64> {
-        // Each block of M_k is a rotation, so its inverse M_{-k} is its transpose.
-        enc.shift_matrix(k as i64).t().to_owned()
+    /// Exercise 2: the matrix that moves every encoding of `enc` `delta` positions back.
+    pub fn move_back(enc: &Sinusoid, delta: usize) -> Array2<f64> {
+        // Each block of M_Δ is a rotation, so its inverse M_{-Δ} is its transpose.
+        enc.shift_matrix(delta as i64).t().to_owned()
     }
     // ANCHOR_END: exercise2
 
@@ -77,10 +77,10 @@ mod solutions {
     // ANCHOR_END: exercise3
 
     // ANCHOR: exercise4
-    /// Exercise 4: PE(p) · PE(p + k) for width `d` and base 1, in closed form.
-    pub fn base_one_dot(d: usize, k: f64) -> f64 {
-        // Every ω_i = 1^(−2i/d) = 1, so the d/2 terms cos(k ω_i) are all cos k.
-        (d / 2) as f64 * k.cos()
+    /// Exercise 4: PE(p) · PE(p + Δ) for width `d_model` and base 1, in closed form.
+    pub fn base_one_dot(d_model: usize, delta: f64) -> f64 {
+        // Every ω_i = 1^(−2i/d_model) = 1, so the d_model/2 terms cos(Δ ω_i) are all cos Δ.
+        (d_model / 2) as f64 * delta.cos()
     }
     // ANCHOR_END: exercise4
 }

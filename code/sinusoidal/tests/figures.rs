@@ -36,19 +36,19 @@ fn titles_come_from_the_same_constants_as_the_data() {
     // The heatmap's titles carry no number; its caption's come from HEATMAP (a snapshot).
     let caption = sinusoidal::figures::heatmap_caption();
     assert!(caption.contains(&format!(
-        "d = {} and positions 0 to {}",
+        "d_model = {} and positions 0 to {}",
         HEATMAP.0,
         HEATMAP.1 - 1
     )));
     let dims = svg("sinusoidal-dims");
     assert!(dims.contains(&dims_title()), "{}", dims_title());
-    assert!(dims_title().contains(&format!("d = {}", DIMS.1)));
+    assert!(dims_title().contains(&format!("d_model = {}", DIMS.1)));
     for j in DIMS.0 {
         assert!(dims.contains(&format!("j = {j}, wavelength")), "j = {j}");
     }
     let dot = svg("sinusoidal-dot");
     assert!(dot.contains(&dot_title()), "{}", dot_title());
-    assert!(dot_title().contains(&format!("d = {}", DOT.0)));
+    assert!(dot_title().contains(&format!("d_model = {}", DOT.0)));
     for b in DOT.1 {
         assert!(dot.contains(&format!("base {b}")), "base {b}");
     }
