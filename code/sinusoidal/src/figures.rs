@@ -43,7 +43,10 @@ pub fn heatmap_caption() -> String {
 pub fn dims_title() -> String {
     let (entries, d, _) = DIMS;
     let list: Vec<String> = entries.iter().map(|j| j.to_string()).collect();
-    format!("PE(p) entries j = {} (sines), d_model = {d}", list.join(", "))
+    format!(
+        "PE(p) entries j = {} (sines), d_model = {d}",
+        list.join(", ")
+    )
 }
 
 /// The page's image line for the wave figure.

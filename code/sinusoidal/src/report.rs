@@ -309,7 +309,11 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
     } else {
         format!("{both:.1e}")
     };
-    t.row([format!("sin and cos, d_model = {d}"), (d * d).to_string(), both]);
+    t.row([
+        format!("sin and cos, d_model = {d}"),
+        (d * d).to_string(),
+        both,
+    ]);
     t.row([
         format!("sin only, {} entries", d / 2),
         (d / 2 * d / 2).to_string(),
