@@ -103,12 +103,28 @@ pub fn training_reading(max_len: usize, lengths: &[usize]) -> Result<String, Err
         number_word(lengths.len())
     );
     if longest < max_len {
+        let (rows, is, tokens, those) = if max_len - longest == 1 {
+            (
+                format!("row {longest}"),
+                "is",
+                "its last token".to_string(),
+                "that random vector",
+            )
+        } else {
+            (
+                format!("rows {longest} to {}", max_len - 1),
+                "are",
+                format!("its last {} tokens", number_word(max_len - longest)),
+                "those random vectors",
+            )
+        };
         out.push_str(&format!(
-            "; rows {longest} to {} received no update at all and are bit for bit their random \
-             initial values. A model served with {max_len}-token inputs would add those random \
-             vectors to its last {} tokens, vectors it has never seen.",
-            max_len - 1,
-            number_word(max_len - longest)
+            "; {rows} received no update at all and {is} bit for bit {} random initial \
+             value{}. A model served with {max_len}-token inputs would add {those} to {tokens}, \
+             {} it has never seen.",
+            if is == "is" { "its" } else { "their" },
+            if is == "is" { "" } else { "s" },
+            if is == "is" { "a vector" } else { "vectors" },
         ));
     } else {
         out.push('.');
@@ -204,4 +220,35 @@ pub fn parameters() -> String {
         ]);
     }
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reading_follows_the_run() {
+        // Every row reached: no sentence about untouched rows, and the counts in words.
+        let full = training_reading(12, &[4, 12, 12]).unwrap();
+        assert_eq!(
+            full,
+            "Rows 0 to 3 are in every sequence and have converged; rows 4 to 11 appear in two \
+             sequences in three and are still on their way.\n"
+        );
+        // One row past the longest sequence: exactly one untouched row.
+        let one = training_reading(13, &[4, 12]).unwrap();
+        assert!(one.contains("; row 12 received no update"), "{one}");
+        assert!(
+            one.contains("is bit for bit its random initial value."),
+            "{one}"
+        );
+        assert!(
+            one.contains("that random vector to its last token, a vector"),
+            "{one}"
+        );
+        // A sequence longer than the table, or no sequence at all, is refused.
+        assert!(training_reading(11, &[4, 12]).is_err());
+        assert!(training_reading(12, &[]).is_err());
+        assert_eq!(number_word(11), "11");
+    }
 }
