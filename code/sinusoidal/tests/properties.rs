@@ -201,3 +201,15 @@ fn chapter_one_preview_is_the_same_encoding() {
         }
     }
 }
+
+/// The schedules table prints only pairs that exist (0 to d/2 − 1) and finds the largest gap.
+#[test]
+fn schedules_table_skips_pairs_past_the_end() {
+    let t = sinusoidal::report::schedules(8, BASE, &[0, 3, 4, 99]).unwrap();
+    let rows: Vec<&str> = t.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 3, "{t}"); // the header and pairs 0 and 3
+    assert!(rows[2].starts_with("| 3 |"), "{t}");
+    // d = 8: the gaps ω_i(paper) − ω_i(t2t) are 0, 0.1 − 10^(-4/3), 0.01 − 10^(-8/3),
+    // 0.001 − 0.0001; the largest is at pair 1.
+    assert!(t.contains("at pair 1;"), "{t}");
+}
