@@ -16,11 +16,11 @@ use clap::builder::RangedU64ValueParser;
 #[command(name = "train")]
 struct Args {
     /// Rows in the table: up to 256.
-    #[arg(long, value_name = "L", default_value_t = 16,
+    #[arg(long, value_name = "L", default_value_t = learned::report::TOY_ROWS,
           value_parser = RangedU64ValueParser::<usize>::new().range(..=256))]
     max_len: usize,
     /// Width of the table: even, up to 1024.
-    #[arg(long, value_name = "D", default_value_t = 8,
+    #[arg(long, value_name = "D", default_value_t = learned::report::TOY_DIM,
           value_parser = RangedU64ValueParser::<usize>::new().range(..=1024))]
     dim: usize,
     /// Training lengths, whole numbers separated by commas, each 1 to L.
@@ -29,7 +29,7 @@ struct Args {
           value_parser = bookkit::cli::list::<usize>)]
     lengths: ::std::vec::Vec<usize>,
     /// Training steps: up to 100000.
-    #[arg(long, value_name = "S", default_value_t = 60,
+    #[arg(long, value_name = "S", default_value_t = learned::report::TOY_STEPS,
           value_parser = RangedU64ValueParser::<usize>::new().range(..=100_000))]
     steps: usize,
 }

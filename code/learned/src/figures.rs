@@ -5,12 +5,67 @@ use bookkit::{Figure, FigureError, Heatmap, PALETTE, category, diverging, heatma
 use plotters::prelude::*;
 
 use crate::packing::{Reset, pack};
-use crate::{init_table, train_toy};
+use crate::report::{TOY_DIM, TOY_LENGTHS, TOY_ROWS, toy_run};
 
 /// The documents and context length of the packing figure.
 pub const DOCS: [usize; 5] = [5, 3, 7, 2, 6];
 /// The context length of the packing figure.
 pub const CONTEXT: usize = 8;
+
+/// `4, 8 and 12`.
+fn and_list(items: &[usize]) -> String {
+    let words: Vec<String> = items.iter().map(|x| x.to_string()).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The left panel's title of the training figure, from the toy run's constants.
+pub fn training_title() -> String {
+    let lengths: Vec<String> = TOY_LENGTHS.iter().map(|n| n.to_string()).collect();
+    format!(
+        "{TOY_ROWS} × {TOY_DIM} table after training on lengths {}",
+        lengths.join(", ")
+    )
+}
+
+/// The page's image line for the training figure, from the toy run's constants.
+pub fn training_caption() -> String {
+    let longest = TOY_LENGTHS.iter().copied().max().unwrap_or(0);
+    format!(
+        "![A {TOY_ROWS}-row table after training on lengths {} (left): rows 0 to {} have taken on \
+         structure, rows {longest} to {} are still small random values. Right: how far each row \
+         moved and how far it remains from its target.](figures/learned-training.svg)",
+        and_list(&TOY_LENGTHS),
+        longest.saturating_sub(1),
+        TOY_ROWS - 1
+    )
+}
+
+/// The page's image line for the packing figure, from [`DOCS`] and [`CONTEXT`] and the first
+/// token whose position differs from its index.
+///
+/// # Errors
+/// As [`pack`].
+pub fn packing_caption() -> Result<String, crate::Error> {
+    let slots = pack(&DOCS, CONTEXT, Reset::Never)?;
+    let example = slots
+        .iter()
+        .find(|s| s.position != s.index_in_doc)
+        .map_or(String::new(), |s| {
+            format!(
+                " \"{}≠{}\" marks a token given position {} whose index in its document is {}.",
+                s.position, s.index_in_doc, s.position, s.index_in_doc
+            )
+        });
+    Ok(format!(
+        "![Documents of {} tokens packed into contexts of {CONTEXT} (colour = document). Each \
+         cell shows the position the model is given;{example}](figures/learned-packing.svg)",
+        and_list(&DOCS)
+    ))
+}
 
 /// Every figure of the chapter.
 ///
@@ -20,12 +75,11 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
     Ok(vec![training()?, packing()?])
 }
 
-/// The toy table after training on lengths up to 12 of 24 rows: learned rows, untouched rows.
+/// The toy run of the page's table ([`toy_run`]): learned rows, untouched rows.
 fn training() -> Result<Figure, FigureError> {
     Figure::draw("learned-training", 900, 460, |root| {
-        let (max_len, d) = (24, 16);
-        let init = init_table(max_len, d, crate::INIT_STD, 2024)?;
-        let run = train_toy(&init, &[4, 8, 12], 60, 0.1)?;
+        let (max_len, d) = (TOY_ROWS, TOY_DIM);
+        let run = toy_run()?;
         let target = sinusoidal::Sinusoid::paper(d)?;
         let (left, right) = root.split_horizontally(430);
         let values: Vec<Vec<f64>> = run
@@ -56,7 +110,7 @@ fn training() -> Result<Figure, FigureError> {
         heatmap(
             &left.margin(6, 6, 6, 6),
             &Heatmap {
-                title: "table after training on lengths 4, 8, 12",
+                title: &training_title(),
                 values: &values,
                 row_labels: &rows,
                 col_labels: &cols,

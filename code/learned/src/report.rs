@@ -46,6 +46,103 @@ pub fn packing(docs: &[usize], context_len: usize) -> Result<String, Error> {
     ))
 }
 
+/// The toy run the page shows, as a table and as a figure: rows of the table.
+pub const TOY_ROWS: usize = 16;
+/// The toy run's width.
+pub const TOY_DIM: usize = 8;
+/// The toy run's training lengths, cycled one per step.
+pub const TOY_LENGTHS: [usize; 3] = [4, 8, 12];
+/// The toy run's number of steps.
+pub const TOY_STEPS: usize = 60;
+/// The toy run's learning rate.
+pub const LEARNING_RATE: f64 = 0.1;
+/// The seed of the toy table's initial values.
+pub const SEED: u64 = 2024;
+
+/// The toy run with the page's settings ([`TOY_ROWS`], [`TOY_DIM`], [`TOY_LENGTHS`], [`TOY_STEPS`]).
+///
+/// # Errors
+/// As [`train_toy`] (never, for these constants).
+pub fn toy_run() -> Result<crate::Trained, Error> {
+    let init = init_table(TOY_ROWS, TOY_DIM, crate::INIT_STD, SEED)?;
+    train_toy(&init, &TOY_LENGTHS, TOY_STEPS, LEARNING_RATE)
+}
+
+/// What the toy table shows, in words, with every number taken from the run's settings and its
+/// update counts: which rows are in every sequence, which in the fewest, which in none.
+///
+/// # Errors
+/// As [`train_toy`].
+pub fn training_reading(max_len: usize, lengths: &[usize]) -> Result<String, Error> {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let (Some(&shortest), Some(&longest)) = (sorted.first(), sorted.last()) else {
+        return Err(errors::bad(
+            "lengths",
+            "[]",
+            "the run needs at least one length",
+        ));
+    };
+    if longest > max_len {
+        return Err(errors::bad(
+            "sequence length",
+            longest,
+            "a training sequence cannot be longer than the table",
+        ));
+    }
+    let second = sorted.len().checked_sub(2).map_or(0, |k| sorted[k]);
+    let in_longest = lengths.iter().filter(|&&n| n == longest).count();
+    let mut out = format!(
+        "Rows 0 to {} are in every sequence and have converged; rows {second} to {} appear in \
+         {} sequence{} in {} and are still on their way",
+        shortest - 1,
+        longest - 1,
+        number_word(in_longest),
+        if in_longest == 1 { "" } else { "s" },
+        number_word(lengths.len())
+    );
+    if longest < max_len {
+        let (rows, is, tokens, those) = if max_len - longest == 1 {
+            (
+                format!("row {longest}"),
+                "is",
+                "its last token".to_string(),
+                "that random vector",
+            )
+        } else {
+            (
+                format!("rows {longest} to {}", max_len - 1),
+                "are",
+                format!("its last {} tokens", number_word(max_len - longest)),
+                "those random vectors",
+            )
+        };
+        out.push_str(&format!(
+            "; {rows} received no update at all and {is} bit for bit {} random initial \
+             value{}. A model served with {max_len}-token inputs would add {those} to {tokens}, \
+             {} it has never seen.",
+            if is == "is" { "its" } else { "their" },
+            if is == "is" { "" } else { "s" },
+            if is == "is" { "a vector" } else { "vectors" },
+        ));
+    } else {
+        out.push('.');
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// "one" to "ten" in words, larger counts in digits.
+pub fn number_word(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
+}
+
 /// The toy training run: per row, updates received, distance moved, distance to the target.
 ///
 /// # Errors
@@ -56,8 +153,8 @@ pub fn training(
     lengths: &[usize],
     steps: usize,
 ) -> Result<String, Error> {
-    let init = init_table(max_len, d, crate::INIT_STD, 2024)?;
-    let run = train_toy(&init, lengths, steps, 0.1)?;
+    let init = init_table(max_len, d, crate::INIT_STD, SEED)?;
+    let run = train_toy(&init, lengths, steps, LEARNING_RATE)?;
     let target = sinusoidal::Sinusoid::paper(d)?;
     let mut t = Table::new([
         "position",
@@ -78,7 +175,7 @@ pub fn training(
     }
     Ok(format!(
         "{t}\nTable of {max_len} rows × {d}, initialised from N(0, 0.02²); {steps} steps over \
-         sequence lengths {lengths:?}, learning rate 0.1.\n"
+         sequence lengths {lengths:?}, learning rate {LEARNING_RATE}.\n"
     ))
 }
 
@@ -123,4 +220,35 @@ pub fn parameters() -> String {
         ]);
     }
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reading_follows_the_run() {
+        // Every row reached: no sentence about untouched rows, and the counts in words.
+        let full = training_reading(12, &[4, 12, 12]).unwrap();
+        assert_eq!(
+            full,
+            "Rows 0 to 3 are in every sequence and have converged; rows 4 to 11 appear in two \
+             sequences in three and are still on their way.\n"
+        );
+        // One row past the longest sequence: exactly one untouched row.
+        let one = training_reading(13, &[4, 12]).unwrap();
+        assert!(one.contains("; row 12 received no update"), "{one}");
+        assert!(
+            one.contains("is bit for bit its random initial value."),
+            "{one}"
+        );
+        assert!(
+            one.contains("that random vector to its last token, a vector"),
+            "{one}"
+        );
+        // A sequence longer than the table, or no sequence at all, is refused.
+        assert!(training_reading(11, &[4, 12]).is_err());
+        assert!(training_reading(12, &[]).is_err());
+        assert_eq!(number_word(11), "11");
+    }
 }

@@ -18,8 +18,20 @@ fn packing_with_splits() {
 
 #[test]
 fn toy_training() {
-    let table = report::training(16, 8, &[4, 8, 12], 60).unwrap();
+    use report::{TOY_DIM, TOY_LENGTHS, TOY_ROWS, TOY_STEPS};
+    let table = report::training(TOY_ROWS, TOY_DIM, &TOY_LENGTHS, TOY_STEPS).unwrap();
     bookkit::snapshot!("training", table);
+    let reading = report::training_reading(TOY_ROWS, &TOY_LENGTHS).unwrap();
+    bookkit::snapshot!("training_reading", reading);
+}
+
+#[test]
+fn figure_captions() {
+    bookkit::snapshot!("caption_training", learned::figures::training_caption());
+    bookkit::snapshot!(
+        "caption_packing",
+        learned::figures::packing_caption().unwrap()
+    );
 }
 
 #[test]

@@ -10,6 +10,25 @@ use crate::{PositionTable, Positions, attend, fixed_encoding, tokenize};
 /// The two sentences of the chapter.
 pub const SENTENCES: [&str; 2] = ["John likes cats", "cats like John"];
 
+/// How many positions the position figure shows (0 to `SHOWN − 1`), past the learned table's end.
+pub const SHOWN: usize = 16;
+
+/// The left panel's title of the position figure: the rows of the chapter's learned table.
+pub fn learned_panel_title() -> String {
+    let rows = PositionTable::chapter().max_len();
+    format!("learned table: one row per position, 0 to {}", rows - 1)
+}
+
+/// The page's image line for the position figure, from the chapter's learned table.
+pub fn positions_caption() -> String {
+    let rows = PositionTable::chapter().max_len();
+    format!(
+        "![The learned table's {rows} rows (left) stop at position {}; the fixed encoding (right) \
+         is a smooth function sampled at every integer position.](figures/order-positions.svg)",
+        rows - 1
+    )
+}
+
 /// Every figure of the chapter.
 ///
 /// # Errors
@@ -54,7 +73,7 @@ fn attention_weights() -> Result<Figure, FigureError> {
     })
 }
 
-/// One panel of the position figure: positions 0 to 15 across, values −1.2 to 1.2 up.
+/// One panel of the position figure: positions 0 to `SHOWN − 1` across, values −1.2 to 1.2 up.
 fn panel<'a, 'b>(
     area: &'a bookkit::Area<'b>,
     caption: &str,
@@ -65,7 +84,7 @@ fn panel<'a, 'b>(
 > {
     let mut chart = Axes::new(caption).caption_size(17).y_label_area(44).build(
         area,
-        -0.5f64..15.5f64,
+        -0.5f64..(SHOWN as f64 - 0.5),
         -1.2f64..1.2f64,
     )?;
     let mut mesh = chart.configure_mesh();
@@ -85,11 +104,7 @@ fn position_vectors() -> Result<Figure, FigureError> {
     let table = PositionTable::chapter();
     Figure::draw("order-positions", 820, 360, |root| {
         let (left, right) = root.split_horizontally(410);
-        let mut chart = panel(
-            &left,
-            "learned table: one row per position, 0 to 7",
-            Some("value"),
-        )?;
+        let mut chart = panel(&left, &learned_panel_title(), Some("value"))?;
         for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {
             let points: Vec<(f64, f64)> = (0..table.max_len())
                 .map(|p| (p as f64, table.rows()[[p, d]]))
@@ -110,14 +125,14 @@ fn position_vectors() -> Result<Figure, FigureError> {
         let mut chart = panel(&right, "fixed encoding: a value at every position", None)?;
         for (d, &c) in PALETTE.iter().enumerate().take(crate::D_MODEL) {
             // The function drawn finely between integer positions, and its integer samples.
-            let curve: Vec<(f64, f64)> = (0..=150)
+            let curve: Vec<(f64, f64)> = (0..=10 * (SHOWN - 1))
                 .map(|s| {
                     let p = s as f64 / 10.0;
                     (p, crate::positions::encoding_entry(p, d, crate::D_MODEL))
                 })
                 .collect();
             chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;
-            let samples = (0..16)
+            let samples = (0..SHOWN)
                 .map(|p| fixed_encoding(p, crate::D_MODEL).map(|v| (p as f64, v[d])))
                 .collect::<Result<Vec<_>, _>>()?;
             chart.draw_series(samples.iter().map(|&p| Circle::new(p, 3, c.filled())))?;

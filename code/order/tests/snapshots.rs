@@ -46,3 +46,8 @@ fn attention_with_fixed_encoding() {
 fn causal_attention_without_positions() {
     bookkit::snapshot!("causal", compare(A, B, Positions::None, true).unwrap());
 }
+
+#[test]
+fn figure_captions() {
+    bookkit::snapshot!("caption_positions", order::figures::positions_caption());
+}

@@ -8,7 +8,7 @@ use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 use std::process::ExitCode;
 
-use sinusoidal::{Error, Layout, Sinusoid, report};
+use sinusoidal::{Error, Layout, Schedule, Sinusoid, report};
 
 /// Prints PE(p)·PE(p + k) at growing offsets k, and the first offset at which it rises again.
 #[derive(Parser)]
@@ -30,7 +30,7 @@ fn run(args: &Args) -> Result<String, Error> {
         .into_iter()
         .filter(|&k| k <= args.max_offset)
         .collect();
-    let enc = Sinusoid::new(args.dim, args.base, Layout::Interleaved)?;
+    let enc = Sinusoid::new(args.dim, args.base, Layout::Interleaved, Schedule::Paper)?;
     let mut out = report::dot_offsets(args.dim, &offsets, args.max_offset)?;
     if args.base != sinusoidal::BASE {
         // dot_offsets uses the paper's base; show the chosen base's first rise too.

@@ -2,14 +2,14 @@
 //!
 //! ```text
 //! cargo run -p sinusoidal --example encode -- --dim 8 --positions 4
-//! cargo run -p sinusoidal --example encode -- --dim 512 --positions 0 --base 100 --layout concatenated
+//! cargo run -p sinusoidal --example encode -- --dim 512 --positions 0 --base 100 --layout concatenated --schedule t2t
 //! ```
 
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 use std::process::ExitCode;
 
-use sinusoidal::{BASE, Error, Layout, Sinusoid, report};
+use sinusoidal::{BASE, Error, Layout, Schedule, Sinusoid, report};
 
 /// Prints sinusoidal encodings, their frequencies and wavelengths, and where the dot product of
 /// two encodings first rises with the offset.
@@ -25,22 +25,26 @@ struct Args {
     /// The base b: positive and finite (the paper uses 10000).
     #[arg(long, value_name = "B", default_value_t = BASE)]
     base: f64,
-    /// Where the sines and cosines sit: interleaved (the paper) or concatenated (tensor2tensor,
-    /// fairseq).
+    /// Where the sines and cosines sit: interleaved (the paper) or concatenated (half-split, as
+    /// tensor2tensor and fairseq).
     #[arg(long, default_value = "interleaved", value_parser = str::parse::<Layout>)]
     layout: Layout,
+    /// Which frequencies: paper (b^(-2i/d)) or t2t (b^(-i/(d/2-1)), tensor2tensor and fairseq).
+    #[arg(long, default_value = "paper", value_parser = str::parse::<Schedule>)]
+    schedule: Schedule,
 }
 
 fn run(args: &Args) -> Result<String, Error> {
-    let enc = Sinusoid::new(args.dim, args.base, args.layout)?;
+    let enc = Sinusoid::new(args.dim, args.base, args.layout, args.schedule)?;
     let mut out = String::new();
     if args.positions > 0 {
         out.push_str(&format!(
-            "## PE(p) for p = 0 to {}, d = {}, base {}, {:?}\n\n",
+            "## PE(p) for p = 0 to {}, d = {}, base {}, {:?}, {:?}\n\n",
             args.positions - 1,
             args.dim,
             args.base,
-            args.layout
+            args.layout,
+            args.schedule
         ));
         out.push_str(&report::encoding_table(&enc, args.positions, 4));
         out.push('\n');

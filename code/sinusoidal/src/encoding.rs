@@ -1,17 +1,20 @@
-//! The encoding itself: [`Sinusoid`] holds the width, base and layout, and computes one position
+//! The encoding itself: [`Sinusoid`] holds the width, base, layout and frequency schedule, and
+//! computes one position
 //! ([`Sinusoid::encode`]), many ([`Sinusoid::matrix`]), the textbook form
 //! ([`Sinusoid::encode_slow`]) and the `f32` form ([`Sinusoid::encode_f32`]).
 
 use ndarray::{Array1, Array2};
 
-use crate::{BASE, Error, Layout};
+use crate::{BASE, Error, Layout, Schedule};
 
-/// A sinusoidal encoding: width `d`, base `b` and layout.
+/// A sinusoidal encoding: width `d`, base `b`, layout and frequency schedule (two independent
+/// choices).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sinusoid {
     d: usize,
     base: f64,
     layout: Layout,
+    schedule: Schedule,
 }
 
 impl Sinusoid {
@@ -22,16 +25,21 @@ impl Sinusoid {
     /// positive and finite.
     ///
     /// ```
-    /// use sinusoidal::{Layout, Sinusoid};
-    /// assert!(Sinusoid::new(512, 10000.0, Layout::Interleaved).is_ok());
-    /// let e = Sinusoid::new(7, 10000.0, Layout::Interleaved).unwrap_err();
+    /// use sinusoidal::{Layout, Schedule, Sinusoid};
+    /// assert!(Sinusoid::new(512, 10000.0, Layout::Interleaved, Schedule::Paper).is_ok());
+    /// let e = Sinusoid::new(7, 10000.0, Layout::Interleaved, Schedule::Paper).unwrap_err();
     /// assert_eq!(e.to_string(), "d = 7 is not allowed: d must be even and positive \
     ///     (each frequency takes a sine and a cosine)");
-    /// assert!(Sinusoid::new(8, f64::NAN, Layout::Interleaved).is_err());
+    /// assert!(Sinusoid::new(8, f64::NAN, Layout::Concatenated, Schedule::Paper).is_err());
     /// ```
-    pub fn new(d: usize, base: f64, layout: Layout) -> Result<Self, Error> {
+    pub fn new(d: usize, base: f64, layout: Layout, schedule: Schedule) -> Result<Self, Error> {
         crate::check_width_and_base(d, base)?;
-        Ok(Sinusoid { d, base, layout })
+        Ok(Sinusoid {
+            d,
+            base,
+            layout,
+            schedule,
+        })
     }
 
     /// The paper's encoding: interleaved, base 10000.
@@ -45,7 +53,23 @@ impl Sinusoid {
     /// # Ok::<(), sinusoidal::Error>(())
     /// ```
     pub fn paper(d: usize) -> Result<Self, Error> {
-        Sinusoid::new(d, BASE, Layout::Interleaved)
+        Sinusoid::new(d, BASE, Layout::Interleaved, Schedule::Paper)
+    }
+
+    /// tensor2tensor's and fairseq's encoding: half-split `[sin | cos]`, frequencies
+    /// `b^(−i/(d/2 − 1))`, base 10000.
+    ///
+    /// # Errors
+    /// As [`Sinusoid::new`].
+    ///
+    /// ```
+    /// use sinusoidal::{Layout, Schedule, Sinusoid};
+    /// let t2t = Sinusoid::tensor2tensor(8)?;
+    /// assert_eq!((t2t.layout(), t2t.schedule()), (Layout::Concatenated, Schedule::Tensor2Tensor));
+    /// # Ok::<(), sinusoidal::Error>(())
+    /// ```
+    pub fn tensor2tensor(d: usize) -> Result<Self, Error> {
+        Sinusoid::new(d, BASE, Layout::Concatenated, Schedule::Tensor2Tensor)
     }
 
     /// The width.
@@ -63,26 +87,27 @@ impl Sinusoid {
         self.layout
     }
 
-    /// The `d/2` angular frequencies `ω_i`, fastest first: [`crate::frequencies`] for the paper's
-    /// layout, and tensor2tensor's `ω_i = b^(-i/(d/2 - 1))` for the concatenated one.
+    /// The frequency schedule.
+    pub fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+
+    /// The `d/2` angular frequencies `ω_i`, fastest first, from the schedule alone (the layout
+    /// does not change them): [`crate::frequencies`] for [`Schedule::Paper`], and
+    /// `ω_i = b^(-i/(d/2 - 1))` for [`Schedule::Tensor2Tensor`].
     ///
     /// ```
-    /// use sinusoidal::{Layout, Sinusoid};
+    /// use sinusoidal::{Layout, Schedule, Sinusoid};
     /// let paper = Sinusoid::paper(8)?;
     /// assert_eq!(paper.frequencies(), sinusoidal::frequencies(8, 10000.0)?);
-    /// let t2t = Sinusoid::new(8, 10000.0, Layout::Concatenated)?;
+    /// let t2t = Sinusoid::tensor2tensor(8)?;
     /// assert!((t2t.frequencies()[3] - 1e-4).abs() < 1e-18); // reaches 1/base exactly
+    /// let mixed = Sinusoid::new(8, 10000.0, Layout::Concatenated, Schedule::Paper)?;
+    /// assert_eq!(mixed.frequencies(), paper.frequencies());
     /// # Ok::<(), sinusoidal::Error>(())
     /// ```
     pub fn frequencies(&self) -> Array1<f64> {
-        match self.layout {
-            Layout::Interleaved => crate::paper_frequencies(self.d, self.base),
-            Layout::Concatenated => {
-                // ω_i = b^(-i/(d/2 - 1)), guarded as tensor2tensor does for d = 2
-                let steps = (self.d / 2).saturating_sub(1).max(1) as f64;
-                Array1::from_shape_fn(self.d / 2, |i| self.base.powf(-(i as f64 / steps)))
-            }
-        }
+        self.schedule.frequencies_unchecked(self.d, self.base)
     }
 
     /// For each frequency `i`: the index of its sine, the index of its cosine, and `ω_i`.
@@ -91,7 +116,7 @@ impl Sinusoid {
     /// use sinusoidal::{Layout, Sinusoid};
     /// let paper = Sinusoid::paper(4)?;
     /// assert_eq!(paper.pairs(), vec![(0, 1, 1.0), (2, 3, 0.01)]);
-    /// let t2t = Sinusoid::new(4, 10000.0, Layout::Concatenated)?;
+    /// let t2t = Sinusoid::tensor2tensor(4)?;
     /// let (sin, cos, _) = t2t.pairs()[1];
     /// assert_eq!((sin, cos), (1, 3)); // [sin sin | cos cos]
     /// # Ok::<(), sinusoidal::Error>(())
@@ -163,28 +188,16 @@ impl Sinusoid {
         Array1::from_shape_fn(self.d, |j| self.textbook_entry(position as f64, j))
     }
 
-    /// `PE(pos, 2i) = sin(pos / b^{2i/d})`, `PE(pos, 2i+1) = cos(pos / b^{2i/d})` (and the
-    /// concatenated layout's own exponent), for `j < d`.
+    /// `PE(pos, 2i) = sin(pos / b^{2i/d})`, `PE(pos, 2i+1) = cos(pos / b^{2i/d})` for the paper;
+    /// the layout picks the pair `i` and the function of entry `j < d`, the schedule the exponent.
     fn textbook_entry(&self, pos: f64, j: usize) -> f64 {
-        let d = self.d as f64;
-        match self.layout {
-            Layout::Interleaved => {
-                let two_i = (j - j % 2) as f64;
-                let angle = pos / self.base.powf(two_i / d);
-                if j.is_multiple_of(2) {
-                    angle.sin()
-                } else {
-                    angle.cos()
-                }
-            }
-            Layout::Concatenated => {
-                let half = self.d / 2;
-                let i = (j % half) as f64;
-                let denominator = (half.saturating_sub(1).max(1)) as f64;
-                let angle = pos / self.base.powf(i / denominator);
-                if j < half { angle.sin() } else { angle.cos() }
-            }
-        }
+        let half = self.d / 2;
+        let (i, is_sine) = match self.layout {
+            Layout::Interleaved => (j / 2, j.is_multiple_of(2)),
+            Layout::Concatenated => (j % half, j < half),
+        };
+        let angle = pos / self.base.powf(self.schedule.exponent(self.d, i));
+        if is_sine { angle.sin() } else { angle.cos() }
     }
     // ANCHOR_END: slow
 
@@ -249,23 +262,23 @@ mod tests {
     }
 
     #[test]
-    fn concatenated_frequencies_reach_the_base_exactly() {
-        let enc = Sinusoid::new(8, BASE, Layout::Concatenated).unwrap();
+    fn t2t_frequencies_reach_the_base_exactly() {
+        let enc = Sinusoid::tensor2tensor(8).unwrap();
         let w = enc.frequencies();
         assert_eq!(w[0], 1.0);
         assert!((w[3] - 1e-4).abs() < 1e-18);
         // d = 2: one frequency, ω_0 = 1 (tensor2tensor's max(…, 1) guard).
-        let two = Sinusoid::new(2, BASE, Layout::Concatenated).unwrap();
+        let two = Sinusoid::tensor2tensor(2).unwrap();
         assert_eq!(two.frequencies().to_vec(), vec![1.0]);
     }
 
     #[test]
     fn bad_parameters_are_errors() {
         assert_eq!(
-            Sinusoid::new(4, 0.0, Layout::Interleaved),
+            Sinusoid::new(4, 0.0, Layout::Interleaved, Schedule::Paper),
             Err(crate::bad_base(0.0))
         );
-        assert!(Sinusoid::new(0, BASE, Layout::Interleaved).is_err());
+        assert!(Sinusoid::new(0, BASE, Layout::Interleaved, Schedule::Tensor2Tensor).is_err());
         let enc = Sinusoid::paper(4).unwrap();
         let e = enc.entry_slow(0, 4).unwrap_err();
         assert!(e.to_string().contains("j = 4"), "{e}");
@@ -275,10 +288,12 @@ mod tests {
         /// The tie between the fast and the slow form (listed in the crate doc).
         #[test]
         fn encode_matches_encode_slow(
-            half in 1usize..40, p in 0usize..5000, concat in any::<bool>(), base in 2.0..1e5f64
+            half in 1usize..40, p in 0usize..5000, concat in any::<bool>(), t2t in any::<bool>(),
+            base in 2.0..1e5f64
         ) {
             let layout = if concat { Layout::Concatenated } else { Layout::Interleaved };
-            let enc = Sinusoid::new(2 * half, base, layout).unwrap();
+            let schedule = if t2t { Schedule::Tensor2Tensor } else { Schedule::Paper };
+            let enc = Sinusoid::new(2 * half, base, layout, schedule).unwrap();
             let (fast, slow) = (enc.encode(p), enc.encode_slow(p));
             let row = enc.matrix(p + 1);
             for j in 0..2 * half {

@@ -5,7 +5,89 @@ use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, legend_
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::{Layout, Sinusoid};
+use crate::{Layout, Schedule, Sinusoid};
+
+/// The heatmap's width and number of positions.
+pub const HEATMAP: (usize, usize) = (64, 64);
+/// The entries (sines) the wave figure draws, its width, and its last position.
+pub const DIMS: ([usize; 4], usize, usize) = ([8, 16, 32, 64], 128, 100);
+/// The dot-product figure's width, bases and largest offset.
+pub const DOT: (usize, [f64; 3], usize) = (512, [10.0, 100.0, 10000.0], 200);
+
+/// A list `a, b and c` of the items, for captions.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The two titles of the heatmap's panels.
+pub fn heatmap_titles() -> [&'static str; 2] {
+    ["paper: interleaved sin, cos", "tensor2tensor: [sin | cos]"]
+}
+
+/// The page's image line for the heatmap, its numbers from [`HEATMAP`].
+pub fn heatmap_caption() -> String {
+    let (d, n) = HEATMAP;
+    format!(
+        "![The encoding matrix for d_model = {d} and positions 0 to {}, in the paper's form \
+         (interleaved, paper frequencies; left) and tensor2tensor's (half-split, tensor2tensor \
+         frequencies; right). Red is +1, blue is -1.](figures/sinusoidal-heatmap.svg)",
+        n - 1
+    )
+}
+
+/// The wave figure's title, from [`DIMS`].
+pub fn dims_title() -> String {
+    let (entries, d, _) = DIMS;
+    let list: Vec<String> = entries.iter().map(|j| j.to_string()).collect();
+    format!(
+        "PE(p) entries j = {} (sines), d_model = {d}",
+        list.join(", ")
+    )
+}
+
+/// The page's image line for the wave figure.
+pub fn dims_caption() -> String {
+    let (entries, d, last) = DIMS;
+    format!(
+        "![{} sine entries of the d_model = {d} encoding over positions 0 to {last}: each pair is a \
+         wave of its own length.](figures/sinusoidal-dims.svg)",
+        number_word(entries.len())
+    )
+}
+
+/// The dot-product figure's title, from [`DOT`].
+pub fn dot_title() -> String {
+    let (d, bases, _) = DOT;
+    format!(
+        "PE(p) · PE(p + Δ) = Σ cos(Δ ω_i), d_model = {d}, for {} bases",
+        number_word(bases.len()).to_lowercase()
+    )
+}
+
+/// The page's image line for the dot-product figure.
+pub fn dot_caption() -> String {
+    let (d, bases, _) = DOT;
+    let list: Vec<String> = bases.iter().map(|b| format!("{b}")).collect();
+    format!(
+        "![PE(p)·PE(p + Δ) against the offset Δ for d_model = {d} and bases {}.](figures/sinusoidal-dot.svg)",
+        and_list(&list)
+    )
+}
+
+/// "Three", "Four", … for the small counts the captions need.
+fn number_word(n: usize) -> String {
+    match n {
+        2 => "Two".into(),
+        3 => "Three".into(),
+        4 => "Four".into(),
+        5 => "Five".into(),
+        other => other.to_string(),
+    }
+}
 
 /// Every figure of the chapter.
 ///
@@ -19,16 +101,17 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
     ])
 }
 
-/// The encoding matrix for d = 64, positions 0 to 63, in both layouts.
+/// The encoding matrix for [`HEATMAP`]: the paper's form and tensor2tensor's.
 fn encoding_heatmap() -> Result<Figure, FigureError> {
-    let (n, d) = (64, 64);
+    let (d, n) = HEATMAP;
     Figure::draw("sinusoidal-heatmap", 900, 520, |root| {
         let (left, right) = root.split_horizontally(450);
-        for (area, layout, title) in [
-            (left, Layout::Interleaved, "paper: interleaved sin, cos"),
-            (right, Layout::Concatenated, "tensor2tensor: [sin | cos]"),
+        let [paper, t2t] = heatmap_titles();
+        for (area, layout, schedule, title) in [
+            (left, Layout::Interleaved, Schedule::Paper, paper),
+            (right, Layout::Concatenated, Schedule::Tensor2Tensor, t2t),
         ] {
-            let enc = Sinusoid::new(d, crate::BASE, layout)?;
+            let enc = Sinusoid::new(d, crate::BASE, layout, schedule)?;
             let m = enc.matrix(n);
             let values: Vec<Vec<f64>> = m.rows().into_iter().map(|r| r.to_vec()).collect();
             let label = |k: usize| {
@@ -57,18 +140,21 @@ fn encoding_heatmap() -> Result<Figure, FigureError> {
     })
 }
 
-/// A few sine entries over positions 0 to 100 (d = 128): each pair is a wave of its own length.
+/// A few sine entries over positions (see [`DIMS`]): each pair is a wave of its own length.
 fn dims_over_positions() -> Result<Figure, FigureError> {
-    let enc = Sinusoid::paper(128).map_err(|e| FigureError(e.to_string()))?;
+    let (entries, d, last) = DIMS;
+    let enc = Sinusoid::paper(d).map_err(|e| FigureError(e.to_string()))?;
     Figure::draw("sinusoidal-dims", 820, 380, |root| {
-        let mut chart = Axes::new("PE(p) entries j = 8, 16, 32, 64 (sines), d = 128")
-            .y_label_area(44)
-            .build(root, 0f64..100f64, -1.15f64..1.15f64)?;
+        let mut chart = Axes::new(&dims_title()).y_label_area(44).build(
+            root,
+            0f64..last as f64,
+            -1.15f64..1.15f64,
+        )?;
         mesh(&mut chart, "position p", "value", 1)?;
-        for (n, &j) in [8usize, 16, 32, 64].iter().enumerate() {
+        for (n, &j) in entries.iter().enumerate() {
             let c = PALETTE[n];
             let w = enc.frequencies()[j / 2];
-            let curve: Vec<(f64, f64)> = (0..=1000)
+            let curve: Vec<(f64, f64)> = (0..=10 * last)
                 .map(|s| {
                     let p = s as f64 / 10.0;
                     (p, (p * w).sin())
@@ -82,18 +168,20 @@ fn dims_over_positions() -> Result<Figure, FigureError> {
     })
 }
 
-/// `PE(p)·PE(p + k)` against the offset k for d = 512 and three bases.
+/// `PE(p)·PE(p + k)` against the offset k for the width and bases of [`DOT`].
 fn dot_by_offset() -> Result<Figure, FigureError> {
-    let d = 512;
+    let (d, bases, max_k) = DOT;
     Figure::draw("sinusoidal-dot", 820, 400, |root| {
-        let mut chart = Axes::new("PE(p) · PE(p + k) = Σ cos(k ω_i), d = 512, for three bases")
-            .y_label_area(52)
-            .build(root, 0f64..200f64, -120f64..260f64)?;
-        mesh(&mut chart, "offset k", "dot product", 0)?;
-        for (n, base) in [10.0, 100.0, 10000.0].into_iter().enumerate() {
-            let enc = Sinusoid::new(d, base, Layout::Interleaved)?;
+        let mut chart = Axes::new(&dot_title()).y_label_area(52).build(
+            root,
+            0f64..max_k as f64,
+            -120f64..260f64,
+        )?;
+        mesh(&mut chart, "offset Δ", "dot product", 0)?;
+        for (n, base) in bases.into_iter().enumerate() {
+            let enc = Sinusoid::new(d, base, Layout::Interleaved, Schedule::Paper)?;
             let c = PALETTE[n];
-            let curve: Vec<(f64, f64)> = (0..=2000)
+            let curve: Vec<(f64, f64)> = (0..=10 * max_k)
                 .map(|s| {
                     let k = s as f64 / 10.0;
                     (k, enc.dot_at_offset(k))

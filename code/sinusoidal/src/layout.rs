@@ -1,16 +1,18 @@
-//! The two layouts in use: the paper's interleaved `(sin, cos)` pairs, and tensor2tensor's and
-//! fairseq's `[sin | cos]` halves, with the index map between them.
+//! The two coordinate layouts in use: the paper's interleaved `(sin, cos)` pairs, and the
+//! `[sin | cos]` halves (half-split, concatenated) of tensor2tensor and fairseq, with the index map
+//! between them. The layout says only *where* each sine and cosine sits; which frequencies they
+//! carry is the separate choice [`crate::Schedule`].
 
-use crate::{BASE, Error, Sinusoid};
+use crate::{Error, Sinusoid};
 
-/// Where the sine and cosine of each frequency sit in the vector.
+/// Where the sine and cosine of each frequency sit in the vector, whatever the frequencies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
-    /// The paper: `PE(p)_{2i} = sin(p ω_i)`, `PE(p)_{2i+1} = cos(p ω_i)`, `ω_i = b^{-2i/d}`.
+    /// The paper's formula: `PE(p)_{2i} = sin(p ω_i)`, `PE(p)_{2i+1} = cos(p ω_i)`.
     Interleaved,
-    /// tensor2tensor's `get_timing_signal_1d` and fairseq's `SinusoidalPositionalEmbedding`:
-    /// `[sin(p ω_0) … sin(p ω_{d/2-1}) | cos(p ω_0) … cos(p ω_{d/2-1})]` with
-    /// `ω_i = b^{-i/(d/2-1)}` (tensor2tensor uses `max(d/2 - 1, 1)` in the denominator).
+    /// Half-split: `[sin(p ω_0) … sin(p ω_{d/2-1}) | cos(p ω_0) … cos(p ω_{d/2-1})]`, as
+    /// tensor2tensor's `get_timing_signal_1d` and fairseq's `SinusoidalPositionalEmbedding` build
+    /// it (both with [`crate::Schedule::Tensor2Tensor`]).
     Concatenated,
 }
 
@@ -19,10 +21,10 @@ impl std::str::FromStr for Layout {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "interleaved" => Ok(Layout::Interleaved),
-            "concatenated" | "concat" => Ok(Layout::Concatenated),
+            "concatenated" | "concat" | "half-split" => Ok(Layout::Concatenated),
             other => Err(format!(
                 "unknown layout `{other}`: use `interleaved` (the paper) or `concatenated` \
-                 (tensor2tensor, fairseq)"
+                 (half-split [sin | cos], as in tensor2tensor and fairseq)"
             )),
         }
     }
@@ -39,7 +41,7 @@ impl std::str::FromStr for Layout {
 /// # Ok::<(), sinusoidal::Error>(())
 /// ```
 pub fn concat_from_interleaved(d: usize) -> Result<Vec<usize>, Error> {
-    Sinusoid::new(d, BASE, Layout::Interleaved)?;
+    Sinusoid::paper(d)?;
     let half = d / 2;
     Ok((0..d)
         .map(|j| if j < half { 2 * j } else { 2 * (j - half) + 1 })

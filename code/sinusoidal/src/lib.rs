@@ -1,7 +1,9 @@
 //! Chapter 2 of the book, "Sinusoidal positional encoding" (`src/sinusoidal.md`).
 //!
-//! The encoding of Vaswani et al. (2017, arXiv:1706.03762, section 3.5) in the paper's interleaved
-//! layout and in the concatenated `[sin | cos]` layout of tensor2tensor and fairseq; the rotation
+//! The encoding of Vaswani et al. (2017, arXiv:1706.03762, section 3.5) with its two independent
+//! choices: the layout (the paper's interleaved pairs or the half-split `[sin | cos]` of
+//! tensor2tensor and fairseq) and the frequency schedule (the paper's `b^(−2i/d)` or
+//! tensor2tensor's `b^(−i/(d/2 − 1))`); the rotation
 //! `M_k` that moves an encoding `k` positions on; the dot product as a function of the offset; and
 //! what `f32` does to large positions.
 //!
@@ -12,6 +14,7 @@
 //! | here                     | [`frequencies`], the paper's `ω_i = base^(−2i/d)`              |
 //! | [`encoding`]             | [`Sinusoid`]: one position, many, the textbook form, `f32`     |
 //! | [`layout`]               | [`Layout`] and the index map [`concat_from_interleaved`]       |
+//! | [`schedule`]             | [`Schedule`], the frequencies, and the ratio between the two   |
 //! | [`shift`]                | the rotation `M_k`, the dot product by offset, [`sin_only`]    |
 //! | [`lstsq`]                | a small least-squares solver for the sine-only fit             |
 //! | [`report`]               | every table the chapter prints (examples print, tests check)   |
@@ -39,12 +42,14 @@ pub mod figures;
 pub mod layout;
 pub mod lstsq;
 pub mod report;
+pub mod schedule;
 pub mod shift;
 
 pub use encoding::Sinusoid;
 pub use errors::{Error, Result};
 pub use figures::figures;
 pub use layout::{Layout, concat_from_interleaved};
+pub use schedule::Schedule;
 pub use shift::sin_only;
 
 /// The paper's base.

@@ -5,7 +5,7 @@ use bookkit::{Table, fixed, tuple};
 use ndarray::Array2;
 
 use crate::{
-    BASE, Error, Layout, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff, sin_only,
+    BASE, Error, Layout, Schedule, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff, sin_only,
 };
 
 /// The encodings of positions `0..n` as a table, one row per position.
@@ -42,7 +42,7 @@ pub fn naive_schemes(n: usize) -> Result<String, Error> {
         format!("p / (n − 1), n = {n}"),
         format!("p / (n − 1), n = {}", 2 * n),
         format!("binary, {bits} bits"),
-        "sinusoidal, d = 4".to_string(),
+        "sinusoidal, d_model = 4".to_string(),
     ]);
     for p in 0..n {
         t.row([
@@ -103,7 +103,7 @@ pub fn wavelengths(enc: &Sinusoid, pairs: &[usize]) -> String {
 /// A zero or odd `d`.
 pub fn layouts(d: usize, p: usize) -> Result<String, Error> {
     let paper = Sinusoid::paper(d)?;
-    let concat = Sinusoid::new(d, BASE, Layout::Concatenated)?;
+    let concat = Sinusoid::tensor2tensor(d)?;
     // The interleaved layout built with the concatenated layout's frequencies.
     let same_freqs = concat_frequencies_interleaved(d, p)?;
     let perm = concat_from_interleaved(d)?;
@@ -133,12 +133,96 @@ pub fn layouts(d: usize, p: usize) -> Result<String, Error> {
     ))
 }
 
+/// The four combinations of layout and schedule at one position, side by side, and how they
+/// relate: a permutation between layouts at equal frequencies, a change of frequencies between
+/// schedules at equal layout.
+///
+/// # Errors
+/// A zero or odd `d`.
+pub fn variants(d: usize, p: usize) -> Result<String, Error> {
+    let combos = [
+        (Layout::Interleaved, Schedule::Paper),
+        (Layout::Concatenated, Schedule::Paper),
+        (Layout::Interleaved, Schedule::Tensor2Tensor),
+        (Layout::Concatenated, Schedule::Tensor2Tensor),
+    ];
+    let encs = combos
+        .iter()
+        .map(|&(l, s)| Ok(Sinusoid::new(d, BASE, l, s)?.encode(p)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let name = |l: Layout, s: Schedule| {
+        let l = match l {
+            Layout::Interleaved => "interleaved",
+            Layout::Concatenated => "half-split",
+        };
+        let s = match s {
+            Schedule::Paper => "paper ω",
+            Schedule::Tensor2Tensor => "t2t ω",
+        };
+        format!("{l}, {s}")
+    };
+    let mut t =
+        Table::new(std::iter::once("j".to_string()).chain(combos.iter().map(|&(l, s)| name(l, s))));
+    for j in 0..d {
+        t.row(std::iter::once(j.to_string()).chain(encs.iter().map(|e| fixed(e[j], 6))));
+    }
+    let perm = concat_from_interleaved(d)?;
+    let permute =
+        |v: &ndarray::Array1<f64>| -> ndarray::Array1<f64> { perm.iter().map(|&k| v[k]).collect() };
+    let layout_gap = |a: usize, b: usize| max_abs_diff(permute(&encs[a]).view(), encs[b].view());
+    Ok(format!(
+        "{t}\nSame frequencies, other layout: permuting the interleaved vector gives the half-split \
+         one, largest difference {} (paper ω) and {} (t2t ω).\nSame layout, other frequencies: \
+         largest difference {} (interleaved) and {} (half-split).\n",
+        fixed(layout_gap(0, 1)?, 6),
+        fixed(layout_gap(2, 3)?, 6),
+        fixed(max_abs_diff(encs[0].view(), encs[2].view())?, 6),
+        fixed(max_abs_diff(encs[1].view(), encs[3].view())?, 6),
+    ))
+}
+
+/// The two frequency schedules pair by pair: equal at `i = 0`, then tensor2tensor's falls faster,
+/// by the factor `b^(−2i/(d(d/2 − 1)))`, reaching `1/b` where the paper's stops at `b^(−1 + 2/d)`.
+///
+/// # Errors
+/// A zero or odd `d`, a bad base.
+pub fn schedules(d: usize, base: f64, pairs: &[usize]) -> Result<String, Error> {
+    let paper = Schedule::Paper.frequencies(d, base)?;
+    let t2t = Schedule::Tensor2Tensor.frequencies(d, base)?;
+    let h = d / 2;
+    let mut t = Table::new([
+        "pair i".to_string(),
+        "paper ω_i = b^(−2i/d_model)".to_string(),
+        "t2t ω_i = b^(−i/(d_model/2 − 1))".to_string(),
+        "ratio t2t / paper".to_string(),
+        "b^(−2i/(d_model(d_model/2 − 1)))".to_string(),
+    ]);
+    for &i in pairs.iter().filter(|&&i| i < h) {
+        t.row([
+            i.to_string(),
+            format!("{:.6e}", paper[i]),
+            format!("{:.6e}", t2t[i]),
+            fixed(t2t[i] / paper[i], 6),
+            fixed(crate::schedule::ratio(d, base, i)?, 6),
+        ]);
+    }
+    let (worst, at) = (0..h)
+        .map(|i| ((paper[i] - t2t[i]).abs(), i))
+        .fold((0.0, 0), |m, x| if x.0 > m.0 { x } else { m });
+    Ok(format!(
+        "{t}\nd_model = {d}, base {base}: the largest gap |ω_i(paper) − ω_i(t2t)| is {worst:.3e}, at pair \
+         {at}; the slowest wavelengths are {} (paper) and {} (t2t) positions.\n",
+        fixed(2.0 * std::f64::consts::PI / paper[h - 1], 1),
+        fixed(2.0 * std::f64::consts::PI / t2t[h - 1], 1),
+    ))
+}
+
 /// The interleaved layout evaluated with the concatenated layout's frequencies.
 ///
 /// # Errors
 /// A zero or odd `d`.
 pub fn concat_frequencies_interleaved(d: usize, p: usize) -> Result<ndarray::Array1<f64>, Error> {
-    let w = Sinusoid::new(d, BASE, Layout::Concatenated)?.frequencies();
+    let w = Sinusoid::tensor2tensor(d)?.frequencies();
     let pos = p as f64;
     Ok(ndarray::Array1::from_shape_fn(d, |j| {
         let angle = pos * w[j / 2];
@@ -161,7 +245,7 @@ pub fn shift(enc: &Sinusoid, p: usize, k: usize) -> Result<String, Error> {
     }
     let m = enc.shift_matrix(k as i64);
     let mut t = Table::new(
-        std::iter::once(format!("M_{k} (d = {})", enc.d()))
+        std::iter::once(format!("M_{k} (d_model = {})", enc.d()))
             .chain((0..enc.d()).map(|j| format!("col {j}"))),
     );
     for (i, row) in m.rows().into_iter().enumerate() {
@@ -217,7 +301,7 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
     let mut t = Table::new([
         "features".to_string(),
         "unknowns in M".to_string(),
-        format!("RMS error of the best M (positions 1 to {n}, k = {k})"),
+        format!("RMS error of the best M (positions 1 to {n}, Δ = {k})"),
     ]);
     // The exact fit leaves only rounding noise, whose last digits vary by platform: say so.
     let both = if both < 1e-12 {
@@ -225,7 +309,11 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
     } else {
         format!("{both:.1e}")
     };
-    t.row([format!("sin and cos, d = {d}"), (d * d).to_string(), both]);
+    t.row([
+        format!("sin and cos, d_model = {d}"),
+        (d * d).to_string(),
+        both,
+    ]);
     t.row([
         format!("sin only, {} entries", d / 2),
         (d / 2 * d / 2).to_string(),
@@ -244,9 +332,9 @@ pub fn sin_only_fit(d: usize, k: usize, n: usize) -> Result<String, Error> {
 pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, Error> {
     let enc = Sinusoid::paper(d)?;
     let mut t = Table::new([
-        "offset k".to_string(),
-        "Σ cos(k ω_i)".to_string(),
-        "PE(17) · PE(17 + k)".to_string(),
+        "offset Δ".to_string(),
+        "Σ cos(Δ ω_i)".to_string(),
+        "PE(17) · PE(17 + Δ)".to_string(),
     ]);
     for &k in offsets {
         let direct = enc.encode(17).dot(&enc.encode(17 + k));
@@ -258,12 +346,12 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
     }
     let rise = match enc.first_rise(max_k) {
         Some(k) => format!(
-            "The dot product first rises from k = {k} to k = {}: {} → {}.",
+            "The dot product first rises from Δ = {k} to Δ = {}: {} → {}.",
             k + 1,
             fixed(enc.dot_at_offset(k as f64), 3),
             fixed(enc.dot_at_offset((k + 1) as f64), 3)
         ),
-        None => format!("The dot product falls at every step up to k = {max_k}."),
+        None => format!("The dot product falls at every step up to Δ = {max_k}."),
     };
     Ok(format!("{t}\n{rise}\n"))
 }
@@ -273,9 +361,9 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
 /// # Errors
 /// A zero or odd `d`, or a bad base.
 pub fn first_rises(d: usize, bases: &[f64], max_k: usize) -> Result<String, Error> {
-    let mut t = Table::new(["base", "first k with f(k + 1) > f(k)", "f(k)", "f(k + 1)"]);
+    let mut t = Table::new(["base", "first Δ with f(Δ + 1) > f(Δ)", "f(Δ)", "f(Δ + 1)"]);
     for &b in bases {
-        let enc = Sinusoid::new(d, b, Layout::Interleaved)?;
+        let enc = Sinusoid::new(d, b, Layout::Interleaved, Schedule::Paper)?;
         match enc.first_rise(max_k) {
             Some(k) => t.row([
                 format!("{b}"),
@@ -296,10 +384,10 @@ pub fn first_rises(d: usize, bases: &[f64], max_k: usize) -> Result<String, Erro
 /// A zero or odd `d`.
 pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
     let mut t = Table::new([
-        "d",
-        "‖e‖, entries ~ N(0, 1/d)",
-        "‖√d · e‖",
-        "‖PE(p)‖ = √(d/2), any p",
+        "d_model",
+        "‖e‖, entries ~ N(0, 1/d_model)",
+        "‖√d_model · e‖",
+        "‖PE(p)‖ = √(d_model/2), any p",
     ]);
     for &d in dims {
         let enc = Sinusoid::paper(d)?;

@@ -1,4 +1,4 @@
-//! What the cosines buy: the rotation `M_k` that moves every encoding `k` positions on, the dot
+//! What the cosines buy: the rotation `M_Δ` that moves every encoding `Δ` positions on, the dot
 //! product as a function of the offset alone, and the sine-only variant that has neither.
 
 use ndarray::{Array1, Array2};
@@ -7,13 +7,13 @@ use crate::Sinusoid;
 
 impl Sinusoid {
     // ANCHOR: shift
-    /// `M_k`, the matrix with `PE(p + k) = M_k PE(p)` for every `p`: for each frequency, a 2×2
-    /// rotation by the angle `k ω_i` acting on that frequency's (sin, cos) pair. It does not
-    /// depend on `p`. `k` may be negative.
-    pub fn shift_matrix(&self, k: i64) -> Array2<f64> {
-        let mut m = Array2::zeros((self.d(), self.d())); // [d, d]
+    /// `M_Δ`, the matrix with `PE(p + Δ) = M_Δ PE(p)` for every `p`: for each frequency, a 2×2
+    /// rotation by the angle `Δ ω_i` acting on that frequency's (sin, cos) pair. It does not
+    /// depend on `p`. The offset `delta` may be negative.
+    pub fn shift_matrix(&self, delta: i64) -> Array2<f64> {
+        let mut m = Array2::zeros((self.d(), self.d())); // [d_model, d_model]
         for (s, c, w) in self.pairs() {
-            let (sin, cos) = (k as f64 * w).sin_cos();
+            let (sin, cos) = (delta as f64 * w).sin_cos();
             // sin(a + b) = sin a cos b + cos a sin b
             m[[s, s]] = cos;
             m[[s, c]] = sin;
@@ -26,18 +26,18 @@ impl Sinusoid {
     // ANCHOR_END: shift
 
     // ANCHOR: dot
-    /// `PE(p) · PE(p + k)`, which equals `Σ_i cos(k ω_i)` whatever `p` is.
-    pub fn dot_at_offset(&self, k: f64) -> f64 {
-        self.frequencies().iter().map(|w| (k * w).cos()).sum()
+    /// `PE(p) · PE(p + Δ)`, which equals `Σ_i cos(Δ ω_i)` whatever `p` is.
+    pub fn dot_at_offset(&self, delta: f64) -> f64 {
+        self.frequencies().iter().map(|w| (delta * w).cos()).sum()
     }
     // ANCHOR_END: dot
 
-    /// The first offset `k ≥ 1` within `0..=max_k` at which the dot product rises again
-    /// (`f(k + 1) > f(k)`), if any.
+    /// The first offset `Δ ≥ 1` below `max_k` at which the dot product rises again
+    /// (`f(Δ + 1) > f(Δ)`), if any.
     ///
     /// ```
-    /// let enc = sinusoidal::Sinusoid::new(512, 1.0, sinusoidal::Layout::Interleaved)?;
-    /// assert_eq!(enc.first_rise(10), Some(3)); // (d/2) cos k turns up after π
+    /// let enc = sinusoidal::Sinusoid::new(512, 1.0, sinusoidal::Layout::Interleaved, sinusoidal::Schedule::Paper)?;
+    /// assert_eq!(enc.first_rise(10), Some(3)); // (d_model/2) cos Δ turns up after π
     /// # Ok::<(), sinusoidal::Error>(())
     /// ```
     pub fn first_rise(&self, max_k: usize) -> Option<usize> {

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use ndarray::Array2;
-use sinusoidal::{BASE, Layout, Sinusoid};
+use sinusoidal::{BASE, Layout, Schedule, Sinusoid};
 
 /// Your answers: replace each `todo!()`, then run
 /// `cargo test -p sinusoidal --test exercises -- --ignored`.
@@ -25,8 +25,8 @@ mod answers {
     // ANCHOR_END: exercise1_stub
 
     // ANCHOR: exercise2_stub
-    /// Exercise 2: the matrix that moves every encoding of `enc` `k` positions back.
-    pub fn move_back(enc: &Sinusoid, k: usize) -> Array2<f64> {
+    /// Exercise 2: the matrix that moves every encoding of `enc` `delta` positions back.
+    pub fn move_back(enc: &Sinusoid, delta: usize) -> Array2<f64> {
         todo!("your answer")
     }
     // ANCHOR_END: exercise2_stub
@@ -39,8 +39,8 @@ mod answers {
     // ANCHOR_END: exercise3_stub
 
     // ANCHOR: exercise4_stub
-    /// Exercise 4: PE(p) · PE(p + k) for width `d` and base 1, in closed form.
-    pub fn base_one_dot(d: usize, k: f64) -> f64 {
+    /// Exercise 4: PE(p) · PE(p + Δ) for width `d_model` and base 1, in closed form.
+    pub fn base_one_dot(d_model: usize, delta: f64) -> f64 {
         todo!("your answer")
     }
     // ANCHOR_END: exercise4_stub
@@ -60,10 +60,10 @@ mod solutions {
     // ANCHOR_END: exercise1
 
     // ANCHOR: exercise2
-    /// Exercise 2: the matrix that moves every encoding of `enc` `k` positions back.
-    pub fn move_back(enc: &Sinusoid, k: usize) -> Array2<f64> {
-        // Each block of M_k is a rotation, so its inverse M_{-k} is its transpose.
-        enc.shift_matrix(k as i64).t().to_owned()
+    /// Exercise 2: the matrix that moves every encoding of `enc` `delta` positions back.
+    pub fn move_back(enc: &Sinusoid, delta: usize) -> Array2<f64> {
+        // Each block of M_Δ is a rotation, so its inverse M_{-Δ} is its transpose.
+        enc.shift_matrix(delta as i64).t().to_owned()
     }
     // ANCHOR_END: exercise2
 
@@ -77,10 +77,10 @@ mod solutions {
     // ANCHOR_END: exercise3
 
     // ANCHOR: exercise4
-    /// Exercise 4: PE(p) · PE(p + k) for width `d` and base 1, in closed form.
-    pub fn base_one_dot(d: usize, k: f64) -> f64 {
-        // Every ω_i = 1^(−2i/d) = 1, so the d/2 terms cos(k ω_i) are all cos k.
-        (d / 2) as f64 * k.cos()
+    /// Exercise 4: PE(p) · PE(p + Δ) for width `d_model` and base 1, in closed form.
+    pub fn base_one_dot(d_model: usize, delta: f64) -> f64 {
+        // Every ω_i = 1^(−2i/d_model) = 1, so the d_model/2 terms cos(Δ ω_i) are all cos Δ.
+        (d_model / 2) as f64 * delta.cos()
     }
     // ANCHOR_END: exercise4
 }
@@ -176,17 +176,17 @@ fn exercise3_yours() {
 /// With base 1 every frequency is 1, so PE(p)·PE(p + k) = (d/2) cos k: it returns to its maximum
 /// every 2π positions, and offsets 0 and 44 look almost alike.
 fn check_exercise4(dot: fn(usize, f64) -> f64) {
-    let enc = Sinusoid::new(512, 1.0, Layout::Interleaved).unwrap();
+    let enc = Sinusoid::new(512, 1.0, Layout::Interleaved, Schedule::Paper).unwrap();
     for k in [0.0, 1.0, 5.0, 44.0] {
         assert!((enc.dot_at_offset(k) - 256.0 * f64::cos(k)).abs() < 1e-9);
         assert!((enc.dot_at_offset(k) - dot(512, k)).abs() < 1e-9, "k {k}");
     }
-    let small = Sinusoid::new(8, 1.0, Layout::Interleaved).unwrap();
+    let small = Sinusoid::new(8, 1.0, Layout::Interleaved, Schedule::Paper).unwrap();
     assert!((small.dot_at_offset(3.0) - dot(8, 3.0)).abs() < 1e-12);
     // cos(44) ≈ 0.9998: offset 44 is nearly indistinguishable from offset 0.
     assert!(enc.dot_at_offset(44.0) > 0.99 * 256.0);
     // The paper's base keeps them apart.
-    let paper = Sinusoid::new(512, BASE, Layout::Interleaved).unwrap();
+    let paper = Sinusoid::new(512, BASE, Layout::Interleaved, Schedule::Paper).unwrap();
     assert!(paper.dot_at_offset(44.0) < 0.6 * 256.0);
 }
 

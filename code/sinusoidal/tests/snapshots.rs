@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use sinusoidal::report;
-use sinusoidal::{BASE, Layout, Sinusoid};
+use sinusoidal::{BASE, Sinusoid};
 
 #[test]
 fn naive_schemes() {
@@ -41,8 +41,29 @@ fn the_two_layouts() {
 }
 
 #[test]
+fn the_four_combinations() {
+    bookkit::snapshot!("variants", report::variants(8, 3).unwrap());
+}
+
+#[test]
+fn the_two_schedules() {
+    bookkit::snapshot!(
+        "schedules",
+        report::schedules(512, BASE, &[0, 1, 64, 128, 192, 254, 255]).unwrap()
+    );
+}
+
+#[test]
+fn figure_captions() {
+    use sinusoidal::figures;
+    bookkit::snapshot!("caption_heatmap", figures::heatmap_caption());
+    bookkit::snapshot!("caption_dims", figures::dims_caption());
+    bookkit::snapshot!("caption_dot", figures::dot_caption());
+}
+
+#[test]
 fn concatenated_worked_d8_position_1() {
-    let enc = Sinusoid::new(8, BASE, Layout::Concatenated).unwrap();
+    let enc = Sinusoid::tensor2tensor(8).unwrap();
     bookkit::snapshot!("worked_d8_concat", report::worked_entries(&enc, 1));
 }
 
