@@ -56,11 +56,24 @@ pub fn check_owners(root: &Path, src: &Path) -> Vec<crate::Problem> {
         Ok(owners) => owners,
         Err(e) => return vec![problem(root.join("code"), e)],
     };
-    let pages: Vec<String> = crate::walk(src)
+    // The pages, and the files they include (a caption may live in an included snapshot).
+    let mut pages: Vec<String> = Vec::new();
+    for page in crate::walk(src)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
+    {
+        let Ok(text) = std::fs::read_to_string(&page) else {
+            continue;
+        };
+        let dir = page.parent().unwrap_or(src);
+        for rest in text.split("{{#include ").skip(1) {
+            let target = rest.split([':', '}']).next().unwrap_or("").trim();
+            if let Ok(included) = std::fs::read_to_string(dir.join(target)) {
+                pages.push(included);
+            }
+        }
+        pages.push(text);
+    }
     let mut problems = Vec::new();
     for path in crate::walk(&src.join("figures")) {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
