@@ -70,7 +70,8 @@ impl DeBerta {
         }
         let mut rng = bookkit::rng::SplitMix64(seed);
         let scale = 1.0 / (d_model as f64).sqrt();
-        let mut m = |r: usize, c: usize, s: f64| Array2::from_shape_fn((r, c), |_| s * rng.next_gaussian());
+        let mut m =
+            |r: usize, c: usize, s: f64| Array2::from_shape_fn((r, c), |_| s * rng.next_gaussian());
         Ok(DeBerta {
             k,
             w_qc: m(d_model, d_head, scale),
@@ -178,9 +179,13 @@ mod tests {
         assert_eq!(delta(0, usize::MAX, k), 0);
         assert_eq!(delta(usize::MAX, 0, k), 5);
         // Every row of the 2k-row table is reachable, and nothing beyond it.
-        let all: std::collections::BTreeSet<usize> =
-            (0..20).flat_map(|i| (0..20).map(move |j| delta(i, j, k))).collect();
-        assert_eq!(all.into_iter().collect::<Vec<_>>(), (0..2 * k).collect::<Vec<_>>());
+        let all: std::collections::BTreeSet<usize> = (0..20)
+            .flat_map(|i| (0..20).map(move |j| delta(i, j, k)))
+            .collect();
+        assert_eq!(
+            all.into_iter().collect::<Vec<_>>(),
+            (0..2 * k).collect::<Vec<_>>()
+        );
     }
 
     proptest! {
@@ -212,7 +217,10 @@ mod tests {
         let x = Array2::from_shape_fn((6, 4), |(i, c)| tokens[[i % 2, c]]);
         let l = m.logits(x.view()).unwrap();
         assert!((l[[1, 0]] - l[[5, 4]]).abs() < 1e-12);
-        assert!((l[[1, 0]] - l[[5, 0]]).abs() > 1e-9, "distances 1 and 5 differ");
+        assert!(
+            (l[[1, 0]] - l[[5, 0]]).abs() > 1e-9,
+            "distances 1 and 5 differ"
+        );
         assert!(m.logits(Array2::zeros((3, 5)).view()).is_err());
         assert!(DeBerta::seeded(0, 4, 2, 1).is_err());
     }

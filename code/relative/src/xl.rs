@@ -65,7 +65,11 @@ pub fn absolute_terms(
         ));
     }
     if i >= x.nrows() || j >= x.nrows() {
-        return Err(bad("(i, j)", format!("({i}, {j})"), "both must be rows of x"));
+        return Err(bad(
+            "(i, j)",
+            format!("({i}, {j})"),
+            "both must be rows of x",
+        ));
     }
     let q = |row: ArrayView1<'_, f64>| row.dot(&w_q); // (d_head)
     let k = |row: ArrayView1<'_, f64>| row.dot(&w_k); // (d_head)
@@ -316,7 +320,11 @@ mod tests {
             u: ndarray::array![7.0],
             v: ndarray::array![11.0],
         };
-        let (xi, xj, r) = (ndarray::array![1.0, 1.0], ndarray::array![2.0, 0.0], ndarray::array![0.0, 1.0]);
+        let (xi, xj, r) = (
+            ndarray::array![1.0, 1.0],
+            ndarray::array![2.0, 0.0],
+            ndarray::array![0.0, 1.0],
+        );
         let t = pair_terms(&p, xi.view(), xj.view(), r.view());
         // q = 1 + 2 = 3; k_E = 2·3 = 6; k_R = 1·5 = 5.
         assert_eq!((t.a, t.b, t.c, t.d), (18.0, 15.0, 42.0, 55.0));
@@ -335,13 +343,24 @@ mod tests {
         let l = p.logits(x.view()).unwrap();
         // Rows 3 and 6 hold token 0, rows 1 and 4 token 1: distance 2 each time.
         assert!((l[[3, 1]] - l[[6, 4]]).abs() < 1e-12);
-        assert!((l[[8, 2]] - l[[5, 2]]).abs() > 1e-6, "different distances differ");
+        assert!(
+            (l[[8, 2]] - l[[5, 2]]).abs() > 1e-6,
+            "different distances differ"
+        );
         assert!(p.logits(Array2::zeros((3, 7)).view()).is_err());
         assert!(p.logits(Array2::zeros((0, 8)).view()).is_err());
         assert!(XlAttention::seeded(0, 4, 1).is_err());
-        assert!(XlAttention::seeded(7, 4, 1).unwrap().logits(Array2::zeros((2, 7)).view()).is_err());
-        let e = absolute_terms(x.view(), x.view(), p.w_q.view(), p.w_ke.view(), (9, 0)).unwrap_err();
+        assert!(
+            XlAttention::seeded(7, 4, 1)
+                .unwrap()
+                .logits(Array2::zeros((2, 7)).view())
+                .is_err()
+        );
+        let e =
+            absolute_terms(x.view(), x.view(), p.w_q.view(), p.w_ke.view(), (9, 0)).unwrap_err();
         assert!(e.to_string().contains("(9, 0)"), "{e}");
-        assert!(absolute_terms(x.view(), tokens.view(), p.w_q.view(), p.w_ke.view(), (0, 0)).is_err());
+        assert!(
+            absolute_terms(x.view(), tokens.view(), p.w_q.view(), p.w_ke.view(), (0, 0)).is_err()
+        );
     }
 }

@@ -220,7 +220,9 @@ pub fn bias_grad(
             let s = logit_tile(q, k, (q0, q1), (k0, k1), scale, causal, bias); // b × b
             let lse_b = lse.slice(s![q0..q1]).insert_axis(Axis(1)); // b × 1
             let p = (s - lse_b).mapv(f64::exp); // P = exp(S − L), recomputed; masked → 0
-            let dp = d_out.slice(s![q0..q1, ..]).dot(&v.slice(s![k0..k1, ..]).t()); // dO Vᵀ
+            let dp = d_out
+                .slice(s![q0..q1, ..])
+                .dot(&v.slice(s![k0..k1, ..]).t()); // dO Vᵀ
             let ds = p * (dp - d.slice(s![q0..q1]).insert_axis(Axis(1))); // P ∘ (dP − D)
             for ((r, c), &g) in ds.indexed_iter() {
                 grad[bias.bucket_of(q0 + r, k0 + c)] += g; // scatter-add into the buckets
@@ -331,8 +333,12 @@ mod tests {
         let (q, k, v, d_out) = (draw(n, d), draw(n, d), draw(n, d), draw(n, d));
         let table = Array1::from_shape_fn(16, |b| (b as f64 * 0.7).sin());
         for causal in [false, true] {
-            let bias = BucketTable { table: table.view(), cfg: small_cfg() };
-            let grad = bias_grad(q.view(), k.view(), v.view(), d_out.view(), 3, causal, bias).unwrap();
+            let bias = BucketTable {
+                table: table.view(),
+                cfg: small_cfg(),
+            };
+            let grad =
+                bias_grad(q.view(), k.view(), v.view(), d_out.view(), 3, causal, bias).unwrap();
             let mut used = 0;
             for b in 0..16 {
                 // Central differences: error h²·L'''/6 (L''' is O(1) here) plus rounding
@@ -341,11 +347,18 @@ mod tests {
                 let at = |delta: f64| {
                     let mut t = table.clone();
                     t[b] += delta;
-                    let bias = BucketTable { table: t.view(), cfg: small_cfg() };
+                    let bias = BucketTable {
+                        table: t.view(),
+                        cfg: small_cfg(),
+                    };
                     loss(q.view(), k.view(), v.view(), d_out.view(), causal, bias)
                 };
                 let numeric = (at(h) - at(-h)) / (2.0 * h);
-                assert!((grad[b] - numeric).abs() < 1e-7, "bucket {b}: {} vs {numeric}", grad[b]);
+                assert!(
+                    (grad[b] - numeric).abs() < 1e-7,
+                    "bucket {b}: {} vs {numeric}",
+                    grad[b]
+                );
                 if grad[b].abs() > 1e-3 {
                     used += 1;
                 }
@@ -360,25 +373,46 @@ mod tests {
     fn bad_inputs_are_errors() {
         let x = Array2::<f64>::ones((4, 2));
         let table = Array1::zeros(16);
-        let bias = BucketTable { table: table.view(), cfg: small_cfg() };
+        let bias = BucketTable {
+            table: table.view(),
+            cfg: small_cfg(),
+        };
         let e = bias_grad(x.view(), x.view(), x.view(), x.view(), 0, false, bias).unwrap_err();
         assert!(e.to_string().contains("block = 0"), "{e}");
         let short = Array2::<f64>::ones((3, 2));
         let e = bias_grad(x.view(), x.view(), x.view(), short.view(), 2, false, bias).unwrap_err();
         assert!(e.to_string().contains("dO"), "{e}");
-        let e = bias_grad_slow(x.view(), x.view(), x.view(), short.view(), 2, false, bias).unwrap_err();
+        let e =
+            bias_grad_slow(x.view(), x.view(), x.view(), short.view(), 2, false, bias).unwrap_err();
         assert!(e.to_string().contains("dO"), "{e}");
         let wrong = Array1::zeros(15);
-        let b = BucketTable { table: wrong.view(), cfg: small_cfg() };
+        let b = BucketTable {
+            table: wrong.view(),
+            cfg: small_cfg(),
+        };
         assert!(bias_grad(x.view(), x.view(), x.view(), x.view(), 2, false, b).is_err());
         let mut nan = x.clone();
         nan[[0, 0]] = f64::NAN;
         assert!(bias_grad(x.view(), x.view(), x.view(), nan.view(), 2, false, bias).is_err());
         let mut nan_table = Array1::zeros(16);
         nan_table[3] = f64::INFINITY;
-        let b = BucketTable { table: nan_table.view(), cfg: small_cfg() };
+        let b = BucketTable {
+            table: nan_table.view(),
+            cfg: small_cfg(),
+        };
         assert!(forward_with_lse(x.view(), x.view(), x.view(), 2, false, b).is_err());
-        assert!(bias_grad(x.view(), short.view(), short.view(), x.view(), 2, true, bias).is_err());
+        assert!(
+            bias_grad(
+                x.view(),
+                short.view(),
+                short.view(),
+                x.view(),
+                2,
+                true,
+                bias
+            )
+            .is_err()
+        );
         let big = Array2::<f64>::from_elem((2, 2), 1e200);
         let e = forward_with_lse(big.view(), big.view(), big.view(), 2, false, bias).unwrap_err();
         assert!(e.to_string().contains("overflowed"), "{e}");
@@ -391,14 +425,26 @@ mod tests {
         let mut draw = || Array2::from_shape_fn((n, d), |_| rng.next_gaussian());
         let (q, k, v) = (draw(), draw(), draw());
         let table = Array1::from_shape_fn(16, |b| b as f64 / 10.0);
-        let bias = BucketTable { table: table.view(), cfg: small_cfg() };
+        let bias = BucketTable {
+            table: table.view(),
+            cfg: small_cfg(),
+        };
         for causal in [false, true] {
             let (o, lse) = forward_with_lse(q.view(), k.view(), v.view(), 4, causal, bias).unwrap();
             let b = |i: usize, j: usize| bias.at(i, j);
-            let want = super::super::tiled(q.view(), k.view(), v.view(), 4, causal, Some(&b)).unwrap();
+            let want =
+                super::super::tiled(q.view(), k.view(), v.view(), 4, causal, Some(&b)).unwrap();
             assert!((&o - &want).iter().all(|x| x.abs() < 1e-13));
             // exp(S − L) must be the softmax: each row of weights sums to one.
-            let s = logit_tile(q.view(), k.view(), (0, n), (0, n), 1.0 / (d as f64).sqrt(), causal, bias);
+            let s = logit_tile(
+                q.view(),
+                k.view(),
+                (0, n),
+                (0, n),
+                1.0 / (d as f64).sqrt(),
+                causal,
+                bias,
+            );
             let p = (s - lse.view().insert_axis(Axis(1))).mapv(f64::exp);
             for row in p.rows() {
                 assert!((row.sum() - 1.0).abs() < 1e-13);
