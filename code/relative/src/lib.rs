@@ -42,7 +42,8 @@
 //! `sinusoidal::Sinusoid::paper`.
 //!
 //! Run the chapter's examples with `cargo run -p relative --example buckets`,
-//! `cargo run -p relative --example alibi -- --heads 12` and
+//! `cargo run -p relative --example alibi -- --heads 12`,
+//! `cargo run -p relative --example xl` and
 //! `cargo run --release -p relative --example memory`.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]

@@ -407,3 +407,25 @@ pub fn xl_terms(
         2 * deberta_k
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        let e = xl_terms(6, (8, 4), (1, 3), 2).unwrap_err();
+        assert!(e.to_string().contains("(1, 3)"), "{e}");
+        assert!(xl_terms(6, (8, 4), (6, 3), 2).is_err());
+        assert!(xl_terms(6, (8, 4), (5, 5), 2).is_ok());
+        assert!(xl_terms(6, (7, 4), (4, 1), 2).is_err());
+        assert!(alibi_row(8, 8, 4).is_err());
+        assert!(alibi_row(8, 7, 64).is_ok());
+        let e = alibi_row(8, 0, 65).unwrap_err();
+        assert!(e.to_string().contains("i = 65"), "{e}");
+        // The row is 0-indexed: query 2 has keys 0, 1, 2 and a zero bias on itself.
+        let row = alibi_row(8, 1, 2).unwrap();
+        assert!(row.contains("| key j | 0 | 1 | 2 |"), "{row}");
+        assert!(row.contains("| -0.500 | -0.250 | 0.000 |"), "{row}");
+    }
+}

@@ -134,7 +134,7 @@ pub fn forward_with_lse(
             }
         }
         out.slice_mut(s![q0..q1, ..])
-            .assign(&(o / &l.view().insert_axis(Axis(1))));
+            .assign(&(o / l.view().insert_axis(Axis(1))));
         lse.slice_mut(s![q0..q1]).assign(&(&m + &l.mapv(f64::ln)));
     }
     if let Some(x) = out.iter().chain(lse.iter()).find(|x| !x.is_finite()) {
