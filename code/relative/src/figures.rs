@@ -113,7 +113,7 @@ fn masked_diverging(t: f64) -> RGBColor {
     }
 }
 
-/// Attention weight at distance k, by head, with equal content logits.
+/// Attention weight at distance Δ, by head, with equal content logits.
 fn alibi_decay() -> Result<Figure, FigureError> {
     let n = ALIBI_DECAY_WINDOW;
     Figure::draw("relative-alibi-decay", 820, 420, |root| {
@@ -123,7 +123,7 @@ fn alibi_decay() -> Result<Figure, FigureError> {
             Axes::new(&title).build(root, 0f64..(n - 1) as f64, (1e-8f64..1f64).log_scale())?;
         chart
             .configure_mesh()
-            .x_desc("distance k")
+            .x_desc("distance Δ = i − j")
             .y_desc("attention weight")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| format!("{y:.0e}"))
@@ -155,7 +155,7 @@ fn alibi_decay() -> Result<Figure, FigureError> {
 
 /// The decay figure's title, from the same window as its data.
 fn alibi_decay_title(n: usize) -> String {
-    format!("ALiBi: weight on the key k tokens back, 8 heads, equal content (window n = {n})")
+    format!("ALiBi: weight on the key Δ tokens back, 8 heads, equal content (window n = {n})")
 }
 
 /// Floats held as a function of the sequence length.

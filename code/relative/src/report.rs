@@ -202,14 +202,14 @@ pub fn alibi_row(heads: usize, head: usize, i: usize) -> Result<String, Error> {
     ))
 }
 
-/// With equal content logits, the weight each head puts on a key `k` tokens back, in a causal
+/// With equal content logits, the weight each head puts on a key `Δ` tokens back, in a causal
 /// window of `n` keys.
 ///
 /// # Errors
 /// Zero heads, or a distance outside the window.
 pub fn alibi_decay(heads: usize, n: usize, distances: &[usize]) -> Result<String, Error> {
     let mut header = vec!["head".to_string(), "slope".to_string()];
-    header.extend(distances.iter().map(|k| format!("k = {k}")));
+    header.extend(distances.iter().map(|k| format!("Δ = {k}")));
     let mut t = Table::new(header);
     for (h, m) in slopes(heads)?.into_iter().enumerate() {
         let mut row = vec![(h + 1).to_string(), format!("2^{}", fixed(m.log2(), 2))];
@@ -426,6 +426,7 @@ mod tests {
         // The row is 0-indexed: query 2 has keys 0, 1, 2 and a zero bias on itself.
         let row = alibi_row(8, 1, 2).unwrap();
         assert!(row.contains("| key j | 0 | 1 | 2 |"), "{row}");
+        assert!(row.contains("| i − j | 2 | 1 | 0 |"), "{row}");
         assert!(row.contains("| -0.500 | -0.250 | 0.000 |"), "{row}");
     }
 }

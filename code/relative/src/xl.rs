@@ -362,5 +362,11 @@ mod tests {
         assert!(
             absolute_terms(x.view(), tokens.view(), p.w_q.view(), p.w_ke.view(), (0, 0)).is_err()
         );
+        // Projections that fit each other but not the width of x.
+        let narrow = Array2::<f64>::zeros((7, 4));
+        assert!(absolute_terms(x.view(), x.view(), narrow.view(), narrow.view(), (0, 0)).is_err());
+        // A key projection of a different shape from the query projection.
+        let wide = Array2::<f64>::zeros((8, 5));
+        assert!(absolute_terms(x.view(), x.view(), p.w_q.view(), wide.view(), (0, 0)).is_err());
     }
 }

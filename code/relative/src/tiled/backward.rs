@@ -292,9 +292,31 @@ mod tests {
         causal: bool,
         bias: BucketTable<'_>,
     ) -> f64 {
-        let b = |i: usize, j: usize| bias.at(i, j);
+        // The bias through T5's own table type, independent of `BucketTable`'s indexing.
+        let t5 =
+            crate::t5::T5Bias::new(bias.cfg, bias.table.to_owned().insert_axis(Axis(1))).unwrap();
+        let b = |i: usize, j: usize| t5.at(0, i, j).unwrap();
         let o = super::super::tiled_slow(q, k, v, 4, causal, Some(&b)).unwrap();
         (&o * &d_out).sum()
+    }
+
+    #[test]
+    fn pairs_index_the_bucket_of_their_offset() {
+        let table = Array1::zeros(16);
+        let bias = BucketTable {
+            table: table.view(),
+            cfg: small_cfg(),
+        };
+        for i in 0..30usize {
+            for j in 0..30usize {
+                let offset = j as i64 - i as i64;
+                assert_eq!(
+                    bias.bucket_of(i, j),
+                    bucket(offset, small_cfg()),
+                    "({i}, {j})"
+                );
+            }
+        }
     }
 
     fn small_cfg() -> Buckets {
