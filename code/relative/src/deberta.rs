@@ -200,6 +200,37 @@ mod tests {
     }
 
     #[test]
+    fn seeded_parameters_are_checked_and_scaled_as_documented() {
+        for (k, d_model, d_head) in [
+            (0, 4, 2),
+            (1, 0, 2),
+            (1, 4, 0),
+            (4097, 4, 2),
+            (1, 4097, 2),
+            (1, 4, 4097),
+        ] {
+            assert!(
+                DeBerta::seeded(k, d_model, d_head, 1).is_err(),
+                "{k}, {d_model}, {d_head}"
+            );
+        }
+        for (k, d_model, d_head) in [(4096, 1, 1), (1, 4096, 1), (1, 1, 4096)] {
+            assert!(
+                DeBerta::seeded(k, d_model, d_head, 1).is_ok(),
+                "{k}, {d_model}, {d_head}"
+            );
+        }
+        // Projections from N(0, 1/d_model): with d_model = 64, 64 × 32 draws have a standard
+        // deviation within a few percent of 1/8; the table from N(0, 1).
+        let m = DeBerta::seeded(4, 64, 32, 7).unwrap();
+        let sd = |a: &Array2<f64>| (a.iter().map(|x| x * x).sum::<f64>() / a.len() as f64).sqrt();
+        for w in [&m.w_qc, &m.w_kc, &m.w_qr, &m.w_kr] {
+            assert!((sd(w) - 0.125).abs() < 0.01, "{}", sd(w));
+        }
+        assert!((sd(&m.p) - 1.0).abs() < 0.1, "{}", sd(&m.p));
+    }
+
+    #[test]
     fn each_term_reads_its_own_inputs() {
         let m = DeBerta::seeded(2, 4, 2, 9).unwrap();
         let mut rng = bookkit::rng::SplitMix64(1);

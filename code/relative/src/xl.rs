@@ -311,6 +311,30 @@ mod tests {
     }
 
     #[test]
+    fn seeded_parameters_are_checked_and_scaled_as_documented() {
+        for (d_model, d_head) in [(0, 2), (4, 0), (4097, 2), (4, 4097)] {
+            assert!(
+                XlAttention::seeded(d_model, d_head, 1).is_err(),
+                "{d_model}, {d_head}"
+            );
+        }
+        assert!(XlAttention::seeded(4096, 1, 1).is_ok());
+        assert!(XlAttention::seeded(1, 4096, 1).is_ok());
+        // Projections from N(0, 1/d_model) (standard deviation 1/8 for d_model = 64, over 64 × 32
+        // draws within a few percent), biases from N(0, 1) (over 32 draws, within ±0.4).
+        let p = XlAttention::seeded(64, 32, 7).unwrap();
+        let sd = |a: ndarray::ArrayViewD<'_, f64>| {
+            (a.iter().map(|x| x * x).sum::<f64>() / a.len() as f64).sqrt()
+        };
+        for w in [&p.w_q, &p.w_ke, &p.w_kr] {
+            assert!((sd(w.view().into_dyn()) - 0.125).abs() < 0.01);
+        }
+        for b in [&p.u, &p.v] {
+            assert!((sd(b.view().into_dyn()) - 1.0).abs() < 0.4);
+        }
+    }
+
+    #[test]
     fn each_term_by_hand() {
         // d_model = 2, d_head = 1: every term is a product of scalars that can be written out.
         let p = XlAttention {
