@@ -5,6 +5,7 @@ use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap};
 use plotters::prelude::*;
 
 use crate::alibi::{bias, slopes, weight_at_distance};
+use crate::report::ALIBI_DECAY_WINDOW;
 use crate::shaw::memory_floats;
 use crate::t5::{Buckets, bucket};
 use crate::tiled::score_floats;
@@ -112,18 +113,17 @@ fn masked_diverging(t: f64) -> RGBColor {
     }
 }
 
-/// Attention weight at distance k, by head, with equal content logits.
+/// Attention weight at distance Δ, by head, with equal content logits.
 fn alibi_decay() -> Result<Figure, FigureError> {
+    let n = ALIBI_DECAY_WINDOW;
     Figure::draw("relative-alibi-decay", 820, 420, |root| {
-        let n = 128;
         let m = slopes(8)?;
-        let mut chart = Axes::new(
-            "ALiBi: weight on the key k tokens back, 8 heads, equal content (window 128)",
-        )
-        .build(root, 0f64..127f64, (1e-8f64..1f64).log_scale())?;
+        let title = alibi_decay_title(n);
+        let mut chart =
+            Axes::new(&title).build(root, 0f64..(n - 1) as f64, (1e-8f64..1f64).log_scale())?;
         chart
             .configure_mesh()
-            .x_desc("distance k")
+            .x_desc("distance Δ = i − j")
             .y_desc("attention weight")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| format!("{y:.0e}"))
@@ -151,6 +151,11 @@ fn alibi_decay() -> Result<Figure, FigureError> {
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
+}
+
+/// The decay figure's title, from the same window as its data.
+fn alibi_decay_title(n: usize) -> String {
+    format!("ALiBi: weight on the key Δ tokens back, 8 heads, equal content (window n = {n})")
 }
 
 /// Floats held as a function of the sequence length.
@@ -210,4 +215,20 @@ fn memory() -> Result<Figure, FigureError> {
         bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decay_figure_is_titled_with_the_window_it_draws() {
+        let fig = alibi_decay().unwrap();
+        let title = alibi_decay_title(ALIBI_DECAY_WINDOW);
+        assert!(fig.svg.contains(&title), "the SVG lacks its title");
+        assert!(title.contains(&format!("n = {ALIBI_DECAY_WINDOW}")));
+        // The table the page shows beside it states the same window.
+        let table = crate::report::alibi_decay(8, ALIBI_DECAY_WINDOW, &[1]).unwrap();
+        assert!(table.contains(&format!("n = {ALIBI_DECAY_WINDOW} keys")));
+    }
 }

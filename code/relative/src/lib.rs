@@ -9,6 +9,10 @@
 //! - [`tiled`]: attention computed block by block with an online softmax, never holding the
 //!   `n × n` scores: first the plain algorithm ([`tiled::online`]), then with a mask, a bias
 //!   computed per pair on the fly, and Shaw et al.'s value term ([`tiled::tiled`]);
+//!   [`tiled::bias_grad`] computes the gradient of T5's learned table tile by tile, as the
+//!   FlashAttention backward recomputes its weights;
+//! - [`xl`]: Transformer-XL's four terms (Dai et al., 2019), absolute and relative, and
+//!   [`deberta`]: DeBERTa's disentangled attention (He et al., 2020), the sequel;
 //! - [`invariance`]: the translation-invariance test every scheme in the book is put through.
 //!
 //! # Slow and fast forms
@@ -21,6 +25,9 @@
 //! | [`tiled::tiled`] | [`tiled::tiled_slow`] (full bias and score matrices) | `tiled::positions::tests::tiled_equals_slow` (random shapes, tiles, masks, ALiBi and T5 biases, to 1e-12); also `tests/memory.rs` |
 //! | [`tiled::online`] | [`attention::scaled_dot_product`] (the shared core) | `tiled::online::tests::online_equals_explicit_attention` (1e-12) |
 //! | [`tiled::tiled_with_pair_values`] | [`shaw::Shaw::outputs_explicit`] | `tiled::positions::tests::shaw_fits_tiled_attention_with_running_offset_sums` (1e-12) |
+//! | [`tiled::bias_grad`] | [`tiled::bias_grad_slow`] (full softmax Jacobian) | `tiled::backward::tests::bias_grad_equals_slow` (1e-11); both against finite differences in `bias_grad_matches_finite_differences` |
+//! | [`xl::XlAttention::logits`] (grouped and skewed, as the reference code) | [`xl::XlAttention::logits_slow`] (four terms per pair) | `xl::tests::skewed_logits_equal_the_four_terms` (1e-12) |
+//! | [`deberta::DeBerta::logits`] (gathered) | [`deberta::DeBerta::logits_slow`] (three terms per pair) | `deberta::tests::gathered_logits_equal_the_terms` (1e-12) |
 //! | [`t5::bucket`] (the reference code, in `f32`) | [`t5::bucket_slow`] (the printed formula, in `f64`) | `t5::tests::the_textbook_form_agrees_with_the_reference_on_t5_defaults` and `tests/t5_reference.rs`; where they differ is pinned by `t5::tests::single_precision_matters_at_exact_boundaries` |
 //!
 //! Shaw et al.'s three forms of the key term are the chapter's subject and keep the names the
@@ -35,18 +42,21 @@
 //! `sinusoidal::Sinusoid::paper`.
 //!
 //! Run the chapter's examples with `cargo run -p relative --example buckets`,
-//! `cargo run -p relative --example alibi -- --heads 12` and
+//! `cargo run -p relative --example alibi -- --heads 12`,
+//! `cargo run -p relative --example xl` and
 //! `cargo run --release -p relative --example memory`.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod alibi;
+pub mod deberta;
 pub mod figures;
 pub mod invariance;
 pub mod report;
 pub mod shaw;
 pub mod t5;
 pub mod tiled;
+pub mod xl;
 
 pub use figures::figures;
 

@@ -162,14 +162,54 @@ pub fn alibi_slopes(head_counts: &[usize]) -> Result<String, Error> {
     Ok(t.to_string())
 }
 
-/// With equal content logits, the weight each head puts on a key `k` tokens back, in a causal
+/// The causal window of the chapter's ALiBi decay table and figure: both take it from here, so
+/// that the figure's title and the table's caption cannot disagree with the data.
+pub const ALIBI_DECAY_WINDOW: usize = 512;
+
+/// The distances the chapter's ALiBi decay table shows.
+pub const ALIBI_DECAY_DISTANCES: [usize; 4] = [1, 8, 64, 256];
+
+/// One row of the causal ALiBi bias, 0-indexed as the crate is: query `i` and keys `j = 0 … i`,
+/// with the bias `−m (i − j)` of one head of `heads`.
+///
+/// # Errors
+/// Zero heads, a head index past them, or `i` beyond 64 (the row is printed in full).
+pub fn alibi_row(heads: usize, head: usize, i: usize) -> Result<String, Error> {
+    let m = slopes(heads)?;
+    let slope = *m.get(head).ok_or_else(|| {
+        bad(
+            "head",
+            head,
+            "heads are numbered from 0 below the head count",
+        )
+    })?;
+    if i > 64 {
+        return Err(bad("i", i, "the row is printed in full: at most 64"));
+    }
+    let bias = crate::alibi::bias(slope, i + 1);
+    let mut header = vec!["key j".to_string()];
+    header.extend((0..=i).map(|j| j.to_string()));
+    let mut t = Table::new(header);
+    let mut units = vec!["i − j".to_string()];
+    units.extend((0..=i).map(|j| (i - j).to_string()));
+    t.row(units);
+    let mut row = vec![format!("bias −m(i − j), m = 2^{}", fixed(slope.log2(), 0))];
+    row.extend((0..=i).map(|j| fixed(bias[[i, j]], 3)));
+    t.row(row);
+    Ok(format!(
+        "{t}\nQuery i = {i}, counting positions from 0; head {} of {heads}.\n",
+        head + 1
+    ))
+}
+
+/// With equal content logits, the weight each head puts on a key `Δ` tokens back, in a causal
 /// window of `n` keys.
 ///
 /// # Errors
 /// Zero heads, or a distance outside the window.
 pub fn alibi_decay(heads: usize, n: usize, distances: &[usize]) -> Result<String, Error> {
     let mut header = vec!["head".to_string(), "slope".to_string()];
-    header.extend(distances.iter().map(|k| format!("k = {k}")));
+    header.extend(distances.iter().map(|k| format!("Δ = {k}")));
     let mut t = Table::new(header);
     for (h, m) in slopes(heads)?.into_iter().enumerate() {
         let mut row = vec![(h + 1).to_string(), format!("2^{}", fixed(m.log2(), 2))];
@@ -278,4 +318,115 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
         "{t}\nn = {n}, d = {d}, blocks of {block}: the naive form holds {naive_floats} score \
          floats, the tiled form {tile_floats}.\n"
     ))
+}
+
+/// Transformer-XL's four terms for one pair `(i, j)`, `j ≤ i`, in the absolute form they come from
+/// and in the relative form, each summed and set beside the logit computed in one piece; then
+/// DeBERTa's three terms for the same pair.
+///
+/// # Errors
+/// `j > i`, `i ≥ n`, an odd `d_model`, or zero sizes.
+pub fn xl_terms(
+    n: usize,
+    (d_model, d_head): (usize, usize),
+    (i, j): (usize, usize),
+    deberta_k: usize,
+) -> Result<String, Error> {
+    if j > i || i >= n {
+        return Err(bad(
+            "(i, j)",
+            format!("({i}, {j})"),
+            "need j ≤ i < n: Transformer-XL is causal",
+        ));
+    }
+    let mut rng = bookkit::rng::SplitMix64(1901);
+    let x = Array2::from_shape_fn((n, d_model), |_| rng.next_gaussian());
+    let pos = sinusoidal::Sinusoid::paper(d_model)?.matrix(n); // U: absolute sinusoids
+    let xl = crate::xl::XlAttention::seeded(d_model, d_head, 1902)?;
+    let abs =
+        crate::xl::absolute_terms(x.view(), pos.view(), xl.w_q.view(), xl.w_ke.view(), (i, j))?;
+    let h = &x + &pos;
+    let abs_logit = h.row(i).dot(&xl.w_q).dot(&h.row(j).dot(&xl.w_ke));
+    let rel = xl.terms_slow(x.view())?[i][j];
+    let skewed = xl.logits(x.view())?;
+    let slow = xl.logits_slow(x.view())?;
+    let worst = (&skewed - &slow).iter().fold(0.0f64, |w, d| w.max(d.abs()));
+    let mut t = Table::new([
+        "term".to_string(),
+        "absolute: (x_i + U_i) W_q, (x_j + U_j) W_k".to_string(),
+        "relative: Transformer-XL".to_string(),
+    ]);
+    for (name, a, r) in [
+        ("(a) content–content", abs.a, rel.a),
+        ("(b) content–position", abs.b, rel.b),
+        ("(c) global content bias", abs.c, rel.c),
+        ("(d) global positional bias", abs.d, rel.d),
+        ("sum of the four", abs.sum(), rel.sum()),
+    ] {
+        t.row([name.to_string(), fixed(a, 4), fixed(r, 4)]);
+    }
+    t.row([
+        "logit computed in one piece".to_string(),
+        fixed(abs_logit, 4),
+        fixed(skewed[[i, j]], 4),
+    ]);
+    let say = if worst < 1e-12 {
+        "below 1e-12".to_string()
+    } else {
+        format!("{worst:.1e}")
+    };
+    let deberta = crate::deberta::DeBerta::seeded(deberta_k, d_model, d_head, 2006)?;
+    let dt = deberta.terms(x.view())?[i][j];
+    let dl = deberta.logits(x.view())?[[i, j]];
+    let mut d = Table::new(["DeBERTa term", "value"]);
+    d.row(["content-to-content".to_string(), fixed(dt.c2c, 4)]);
+    d.row([
+        format!(
+            "content-to-position, row δ(i, j) = {}",
+            crate::deberta::delta(i, j, deberta_k)
+        ),
+        fixed(dt.c2p, 4),
+    ]);
+    d.row([
+        format!(
+            "position-to-content, row δ(j, i) = {}",
+            crate::deberta::delta(j, i, deberta_k)
+        ),
+        fixed(dt.p2c, 4),
+    ]);
+    d.row([
+        format!("sum / √(3 d_head), d_head = {d_head}"),
+        fixed((dt.c2c + dt.c2p + dt.p2c) / (3.0 * d_head as f64).sqrt(), 4),
+    ]);
+    d.row(["logit from the gathered form".to_string(), fixed(dl, 4)]);
+    Ok(format!(
+        "{t}\nPair (i, j) = ({i}, {j}) of n = {n} random tokens, d_model = {d_model}, \
+         d_head = {d_head}; U and R are the paper's sinusoids. Over all pairs j ≤ i, the \
+         grouped and skewed form differs from the four terms summed pair by pair by {say}.\n\n\
+         {d}\nDeBERTa on the same tokens, clipping distance k = {deberta_k} (2k = {} table rows).\n",
+        2 * deberta_k
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        let e = xl_terms(6, (8, 4), (1, 3), 2).unwrap_err();
+        assert!(e.to_string().contains("(1, 3)"), "{e}");
+        assert!(xl_terms(6, (8, 4), (6, 3), 2).is_err());
+        assert!(xl_terms(6, (8, 4), (5, 5), 2).is_ok());
+        assert!(xl_terms(6, (7, 4), (4, 1), 2).is_err());
+        assert!(alibi_row(8, 8, 4).is_err());
+        assert!(alibi_row(8, 7, 64).is_ok());
+        let e = alibi_row(8, 0, 65).unwrap_err();
+        assert!(e.to_string().contains("i = 65"), "{e}");
+        // The row is 0-indexed: query 2 has keys 0, 1, 2 and a zero bias on itself.
+        let row = alibi_row(8, 1, 2).unwrap();
+        assert!(row.contains("| key j | 0 | 1 | 2 |"), "{row}");
+        assert!(row.contains("| i − j | 2 | 1 | 0 |"), "{row}");
+        assert!(row.contains("| -0.500 | -0.250 | 0.000 |"), "{row}");
+    }
 }

@@ -40,7 +40,12 @@ fn alibi_slopes() {
 
 #[test]
 fn alibi_decay() {
-    let table = report::alibi_decay(8, 512, &[1, 8, 64, 256]).unwrap();
+    let table = report::alibi_decay(
+        8,
+        report::ALIBI_DECAY_WINDOW,
+        &report::ALIBI_DECAY_DISTANCES,
+    )
+    .unwrap();
     bookkit::snapshot!("alibi_decay", table);
 }
 
@@ -54,4 +59,16 @@ fn translation_invariance() {
 fn tiled_agrees() {
     let table = report::tiled_agreement(200, 16, 32).unwrap();
     bookkit::snapshot!("tiled", table);
+}
+
+#[test]
+fn alibi_row() {
+    let table = report::alibi_row(8, 0, 4).unwrap();
+    bookkit::snapshot!("alibi_row", table);
+}
+
+#[test]
+fn xl_terms() {
+    let table = report::xl_terms(6, (8, 4), (4, 1), 2).unwrap();
+    bookkit::snapshot!("xl_terms", table);
 }

@@ -19,9 +19,11 @@ use errors::bad;
 
 use crate::Error;
 
+mod backward;
 mod online;
 mod positions;
 
+pub use backward::{BucketTable, bias_grad, bias_grad_slow, forward_with_lse};
 pub use online::online;
 pub use positions::{PairValues, tiled, tiled_with_pair_values};
 
