@@ -48,7 +48,9 @@ pub fn slopes(heads: usize) -> Result<Vec<f64>, Error> {
 
 // ANCHOR: bias
 /// The causal bias of one head: `−m (i − j)` for keys `j ≤ i`; later keys are left to the causal
-/// mask (the entries above the diagonal are `+m (j − i)` and never survive it).
+/// mask (the entries above the diagonal are `+m (j − i)` and never survive it). The formula alone:
+/// slopes come from [`slopes`], which are always finite; a NaN slope gives NaN entries, which the
+/// attention core refuses.
 pub fn bias(slope: f64, n: usize) -> Array2<f64> {
     Array2::from_shape_fn((n, n), |(i, j)| -slope * (i as f64 - j as f64))
 }

@@ -31,7 +31,8 @@ fn run(args: &Args) -> Result<String, Error> {
         .filter(|&k| k <= args.max_offset)
         .collect();
     let enc = Sinusoid::new(args.dim, args.base, Layout::Interleaved, Schedule::Paper)?;
-    let mut out = report::dot_offsets(args.dim, &offsets, args.max_offset)?;
+    let mut out = format!("At the paper's base {}:\n\n", sinusoidal::BASE);
+    out.push_str(&report::dot_offsets(args.dim, &offsets, args.max_offset)?);
     if args.base != sinusoidal::BASE {
         // dot_offsets uses the paper's base; show the chosen base's first rise too.
         let rise = report::first_rises(args.dim, &[enc.base()], args.max_offset)?;

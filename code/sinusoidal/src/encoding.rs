@@ -167,6 +167,10 @@ impl Sinusoid {
     // ANCHOR: matrix
     /// The encodings of positions `0..n`, one per row, `[n, d]` (fast form: the frequencies once,
     /// then one `sin_cos` per entry pair).
+    ///
+    /// # Panics
+    /// Only if `n × d` entries cannot be addressed at all (more than `isize::MAX` bytes), where
+    /// ndarray refuses to allocate; every size a machine can hold works.
     pub fn matrix(&self, n: usize) -> Array2<f64> {
         let pairs = self.pairs(); // (index of sin, index of cos, ω_i)
         let mut out = Array2::zeros((n, self.d)); // [n, d]

@@ -27,6 +27,9 @@
 //! | [`Sinusoid::encode`]    | [`Sinusoid::encode_slow`]    | `encoding::tests::encode_matches_encode_slow` |
 //! | [`Sinusoid::matrix`]    | rows of [`Sinusoid::encode`] | the same test, entry for entry, exactly      |
 //!
+//! [`Sinusoid::entry_slow`] is the one-entry textbook formula that `encode_slow` is built from; it
+//! has no fast twin of its own (the fast forms compute whole rows).
+//!
 //! The frequencies `ω_i = base^(−2i/d)` are computed in one place, [`frequencies`]; the slow form
 //! spells the same power out per entry on purpose, and the test above holds it to the fast one.
 //! Chapter 1 previews the encoding before this crate exists (`order::fixed_encoding`); the test

@@ -8,6 +8,10 @@ use crate::Error;
 
 impl Shaw {
     /// `A^K`, the explicit `n × n × d` tensor with `A^K[i, j] = w_K[clip(j − i, k)]`.
+    ///
+    /// # Panics
+    /// Only if `n² d` entries cannot be addressed at all (more than `isize::MAX` bytes), where
+    /// ndarray refuses to allocate: this is the form whose memory the chapter measures.
     pub fn a_k(&self, n: usize) -> Array3<f64> {
         let d = self.w_k.ncols();
         Array3::from_shape_fn((n, n, d), |(i, j, c)| {

@@ -35,16 +35,24 @@ pub(crate) fn check(
     k: ArrayView2<'_, f64>,
     v: ArrayView2<'_, f64>,
 ) -> Result<(), Error> {
-    if q.ncols() != k.ncols()
-        || k.nrows() != v.nrows()
-        || q.is_empty()
-        || k.is_empty()
-        || v.ncols() == 0
-    {
+    // One rule per check, each naming the array it is about and the shape it needed.
+    for (what, m) in [("q", q), ("k", k), ("v", v)] {
+        if m.is_empty() {
+            return Err(Error::Empty { what });
+        }
+    }
+    if k.ncols() != q.ncols() {
         return Err(errors::shape(
-            "q is n_q × d and k is n_k × d, v is n_k × d_v, none empty",
-            vec![k.nrows(), q.ncols()],
-            k.shape().to_vec(),
+            "k must be n_k × d, as wide as q",
+            [k.nrows(), q.ncols()],
+            k.shape(),
+        ));
+    }
+    if v.nrows() != k.nrows() {
+        return Err(errors::shape(
+            "v must be n_k × d_v, one row per key",
+            [k.nrows(), v.ncols()],
+            v.shape(),
         ));
     }
     for (what, m) in [("q", q), ("k", k), ("v", v)] {
@@ -122,12 +130,41 @@ pub fn tiled_slow(
 /// naive form holds the bias, the scaled scores and the weights (`3 n²`; `2 n²` without a bias),
 /// the tiled form one `block × block` tile.
 pub fn score_floats(n: usize, block: usize) -> (usize, usize) {
-    (3 * n * n, block.min(n) * block.min(n))
+    // Saturating, like `memory_floats`: a count past usize::MAX is reported as usize::MAX, not
+    // a panic.
+    let b = block.min(n);
+    (n.saturating_mul(n).saturating_mul(3), b.saturating_mul(b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn score_counts_saturate_and_each_shape_error_names_its_array() {
+        assert_eq!(score_floats(4, 2), (48, 4));
+        assert_eq!(score_floats(3, 8), (27, 9));
+        assert_eq!(score_floats(usize::MAX, 2), (usize::MAX, 4));
+        let q = Array2::<f64>::ones((3, 2));
+        let k = Array2::<f64>::ones((3, 2));
+        let v_short = Array2::<f64>::ones((2, 2));
+        let e = check(q.view(), k.view(), v_short.view()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "shape mismatch: v must be n_k × d_v, one row per key; expected [3, 2], got [2, 2]"
+        );
+        let k_wide = Array2::<f64>::ones((3, 5));
+        let e = check(q.view(), k_wide.view(), k.view()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "shape mismatch: k must be n_k × d, as wide as q; expected [3, 2], got [3, 5]"
+        );
+        let empty = Array2::<f64>::ones((0, 2));
+        assert_eq!(
+            check(empty.view(), k.view(), k.view()),
+            Err(Error::Empty { what: "q" })
+        );
+    }
 
     #[test]
     fn the_slow_form_checks_as_the_fast_one_does() {

@@ -56,7 +56,7 @@ fn online_softmax(
         let mut o = Array2::<f64>::zeros((qb.nrows(), v.ncols())); // running Σ e^(s − m) v
         for k0 in (0..n_k).step_by(block) {
             let k1 = (k0 + block).min(n_k);
-            let scores = qb.dot(&k.slice(s![k0..k1, ..]).t()) * scale; // b × b logits
+            let scores = qb.dot(&k.slice(s![k0..k1, ..]).t()) * scale; // b_q × b_k logits
             for (r, row) in scores.rows().into_iter().enumerate() {
                 let m_new = row.fold(m[r], |a, &x| a.max(x)); // m'
                 let correction = (m[r] - m_new).exp(); // e^(m − m')
