@@ -218,3 +218,95 @@ pub fn sinusoidal_link(d: usize, m: usize) -> Result<String, Error> {
     t.row([format!("PE({m}), pairs swapped"), tuple(swapped, 4)]);
     Ok(t.to_string())
 }
+
+/// Head width of the linear-attention memory table.
+pub const LINEAR_MEMORY_D_HEAD: usize = 32;
+/// Value width of the linear-attention memory table.
+pub const LINEAR_MEMORY_D_V: usize = 32;
+/// The smallest length of the linear-attention memory table; each row doubles it.
+pub const LINEAR_MEMORY_MIN_N: usize = 256;
+
+/// The command that writes `benches/linear_memory.md`.
+pub fn linear_memory_command(max_n: usize) -> String {
+    format!("cargo run --release -p rope --example linear_memory -- --max-n {max_n}")
+}
+
+/// The table's closing line, built from the same constants as the measurement.
+pub fn linear_memory_caption() -> String {
+    format!(
+        "Causal linear attention (φ = elu + 1) with RoPE on φ(q) and φ(k), f64, \
+         d_head = {LINEAR_MEMORY_D_HEAD}, d_v = {LINEAR_MEMORY_D_V}; peak bytes allocated during \
+         the call, counted by `bookkit::meter` (exact: neither form calls a matrix library).\n"
+    )
+}
+
+/// One row of the memory table: `(n, explicit peak bytes, linear peak bytes)`. Meaningful only in
+/// a binary that installs `bookkit::meter::Meter` as its global allocator (otherwise both are 0).
+///
+/// # Errors
+/// Never for the fixed settings; the two forms are also checked to agree to 1e-9.
+pub fn linear_memory_row(n: usize) -> Result<(usize, usize, usize), Error> {
+    use crate::linear::{linear_attention, linear_attention_slow};
+    let rope = Rope::new(LINEAR_MEMORY_D_HEAD, BASE, Layout::HalfSplit)?;
+    let mut rng = bookkit::rng::SplitMix64(n as u64);
+    let mut draw = |c| ndarray::Array2::from_shape_fn((n, c), |_| rng.next_gaussian());
+    let (q, k, v) = (
+        draw(LINEAR_MEMORY_D_HEAD),
+        draw(LINEAR_MEMORY_D_HEAD),
+        draw(LINEAR_MEMORY_D_V),
+    );
+    let pos: Vec<usize> = (0..n).collect();
+    let (slow, slow_peak) = bookkit::meter::measure(|| {
+        linear_attention_slow(q.view(), k.view(), v.view(), &pos, Some(&rope), true)
+    });
+    let (fast, fast_peak) = bookkit::meter::measure(|| {
+        linear_attention(q.view(), k.view(), v.view(), &pos, Some(&rope), true)
+    });
+    let worst = (&slow? - &fast?).iter().fold(0.0f64, |w, x| w.max(x.abs()));
+    if worst > 1e-9 {
+        return Err(bad("difference", worst, "the two forms must agree to 1e-9"));
+    }
+    Ok((n, slow_peak, fast_peak))
+}
+
+/// The memory table for n = `LINEAR_MEMORY_MIN_N`, doubling, up to `max_n`, with its command and
+/// caption.
+///
+/// # Errors
+/// A `max_n` below the first length.
+pub fn linear_memory(max_n: usize) -> Result<String, Error> {
+    if max_n < LINEAR_MEMORY_MIN_N {
+        return Err(bad(
+            "max_n",
+            max_n,
+            "it must be at least the first length, 256",
+        ));
+    }
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    let mut t = Table::new([
+        "n",
+        "explicit peak (bytes)",
+        "explicit (MiB)",
+        "linear peak (bytes)",
+        "linear (MiB)",
+        "ratio",
+    ]);
+    let mut n = LINEAR_MEMORY_MIN_N;
+    while n <= max_n {
+        let (_, slow, fast) = linear_memory_row(n)?;
+        t.row([
+            n.to_string(),
+            slow.to_string(),
+            fixed(mib(slow), 2),
+            fast.to_string(),
+            fixed(mib(fast), 3),
+            fixed(slow as f64 / fast.max(1) as f64, 1),
+        ]);
+        n *= 2;
+    }
+    Ok(format!(
+        "Measured: output of `{}`.\n\n{t}\n{}",
+        linear_memory_command(max_n),
+        linear_memory_caption()
+    ))
+}
