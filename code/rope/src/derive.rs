@@ -63,6 +63,7 @@ pub fn rotate_with_phase(
     }
     Ok(out)
 }
+// ANCHOR_END: complex_form
 
 /// The score `⟨f(q, m), f(k, n)⟩` in complex form: `Re Σ_j q_j conj(k_j) e^{i(m−n)θ_j}`, which
 /// sees the positions only through `Δ = m − n` (the pass-through coordinates add their plain dot
@@ -88,7 +89,6 @@ pub fn score_complex(
         .sum();
     Ok(rotated + rest)
 }
-// ANCHOR_END: complex_form
 
 #[cfg(test)]
 mod tests {

@@ -310,3 +310,37 @@ pub fn linear_memory(max_n: usize) -> Result<String, Error> {
         linear_memory_caption()
     ))
 }
+
+/// Monte Carlo means of the score at several distances: independent standard normal `q` and `k`
+/// against `q = k` with every pair of length 1, beside the average cosine.
+///
+/// # Errors
+/// A bad head width, or fewer than 2 samples.
+pub fn decay_monte_carlo(
+    head_dim: usize,
+    samples: usize,
+    distances: &[f64],
+) -> Result<String, Error> {
+    let rope = Rope::new(head_dim, BASE, Layout::HalfSplit)?;
+    let half = (head_dim / 2) as f64;
+    let mut t = Table::new([
+        "distance",
+        "independent q, k: mean score ± s.e.",
+        "q = k, pair norms 1: mean score / (d/2)",
+        "average cosine",
+    ]);
+    for &delta in distances {
+        let [(mean, se), (aligned, _)] = crate::decay::monte_carlo(&rope, delta, samples, 7)?;
+        t.row([
+            format!("{delta}"),
+            format!("{} ± {}", fixed(mean, 3), fixed(se, 3)),
+            fixed(aligned / half, 3),
+            fixed(mean_cos(&rope, delta), 3),
+        ]);
+    }
+    Ok(format!(
+        "{t}\nd_head = {head_dim}, base 10000, {samples} draws per distance (seed 7). Independent \
+         q and k have entries drawn from N(0, 1); the aligned vectors have every pair of length 1 \
+         in a random direction.\n"
+    ))
+}
