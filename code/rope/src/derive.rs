@@ -126,7 +126,6 @@ mod tests {
         fq.dot(&fk)
     }
 
-    // ANCHOR: derivation_tests
     proptest! {
         /// The complex form with the phase m θ_j is the block-diagonal rotation, to rounding
         /// (both compute the same products, in a different order: 1e-12 on entries below ~10).
@@ -171,7 +170,6 @@ mod tests {
             prop_assert!((a - b).abs() < 1e-9);
         }
     }
-    // ANCHOR_END: derivation_tests
 
     /// The angular equation forces φ(m) − φ(n) to depend on m − n only, so φ is linear. A
     /// non-linear phase, here φ(m) = θ m², breaks relativity: searching small positions finds

@@ -121,12 +121,12 @@ pub fn linear_attention_slow(
 }
 // ANCHOR_END: slow
 
-// ANCHOR: fast
 /// Linear attention regrouped: `S = Σ_j R φ(k_j) v_jᵀ` and `z = Σ_j φ(k_j)`, over all rows or,
 /// causal, as running sums; then row `i` is `(R φ(q_i))ᵀ S / φ(q_i)·z`. O(d_head · d_v) state.
 ///
 /// # Errors
 /// As [`linear_attention_slow`].
+// ANCHOR: fast
 pub fn linear_attention(
     q: ArrayView2<'_, f64>,
     k: ArrayView2<'_, f64>,
@@ -185,7 +185,6 @@ mod tests {
         a.dim() == b.dim() && (a - b).iter().all(|x| x.abs() < tol)
     }
 
-    // ANCHOR: tests
     proptest! {
         /// The regrouped form is the defining sum, causal or not, with or without RoPE. The two
         /// add the same products in a different order; outputs are weighted averages of entries
@@ -236,7 +235,6 @@ mod tests {
             prop_assert!(close(&permuted, &out.select(ndarray::Axis(0), &perm), 1e-12));
         }
     }
-    // ANCHOR_END: tests
 
     /// With RoPE, the same shuffle changes the output: position now matters.
     #[test]
