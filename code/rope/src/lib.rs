@@ -8,7 +8,7 @@
 //! - [`fast`]: RoPE on `f32` tensors, a fast kernel with precomputed tables and its textbook twin,
 //!   benchmarked against each other and a plain copy (`cargo bench -p rope`);
 //! - [`model`]: RoPE inside attention: queries and keys only, a KV cache, tiled attention;
-//! - [`derive`]: the derivation's steps (complex form, phases, the score as a complex sum);
+//! - [`derive`](mod@derive): the derivation's steps (complex form, phases, the score as a complex sum);
 //! - [`decay`], [`precision`]: long-term decay and what low-precision angles do;
 //! - [`linear`]: linear attention (`φ = elu + 1`) with and without RoPE.
 //!
