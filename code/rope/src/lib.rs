@@ -10,7 +10,8 @@
 //! - [`model`]: RoPE inside attention: queries and keys only, a KV cache, tiled attention;
 //! - [`derive`](mod@derive): the derivation's steps (complex form, phases, the score as a complex sum);
 //! - [`decay`], [`precision`]: long-term decay and what low-precision angles do;
-//! - [`linear`]: linear attention (`φ = elu + 1`) with and without RoPE.
+//! - [`linear`]: linear attention (`φ = elu + 1`) with and without RoPE;
+//! - [`mla`]: RoPE against a compressed KV cache, and DeepSeek-V2's decoupled RoPE.
 //!
 //! Run the chapter's examples with `cargo run -p rope --example rotate` and
 //! `cargo run -p rope --example decay`.
@@ -41,6 +42,7 @@ pub mod fast;
 pub mod figures;
 mod layout;
 pub mod linear;
+pub mod mla;
 pub mod model;
 pub mod precision;
 pub mod report;
