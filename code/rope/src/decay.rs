@@ -15,13 +15,13 @@ use crate::derive::{Complex, cis, conj, mul, to_complex};
 use crate::{Error, Rope};
 
 // ANCHOR: bound
-/// The paper's decay curve at distance `k`: `(1 / (d/2)) Σ_{j=1}^{d/2} |S_j(k)|`, with
-/// `S_j(k) = Σ_{l=0}^{j−1} e^{i k θ_l}` (a running sum of unit vectors).
-pub fn bound(rope: &Rope, k: f64) -> f64 {
+/// The paper's decay curve at distance `Δ`: `(1 / (d/2)) Σ_{j=1}^{d/2} |S_j(Δ)|`, with
+/// `S_j(Δ) = Σ_{l=0}^{j−1} e^{iΔθ_l}` (a running sum of unit vectors).
+pub fn bound(rope: &Rope, delta: f64) -> f64 {
     let (mut re, mut im, mut total) = (0.0f64, 0.0f64, 0.0f64);
     let inv_freq = rope.inv_freq();
     for &theta in &inv_freq {
-        let (s, c) = (k * theta).sin_cos();
+        let (s, c) = (delta * theta).sin_cos();
         re += c;
         im += s;
         total += re.hypot(im); // |S_j| for j = 1 … d/2
@@ -30,11 +30,11 @@ pub fn bound(rope: &Rope, k: f64) -> f64 {
 }
 // ANCHOR_END: bound
 
-/// The average `(1 / (d/2)) Σ_j cos(k θ_j)`: the score of two vectors of ones (in each pair's
-/// first coordinate) at distance `k`, normalised.
-pub fn mean_cos(rope: &Rope, k: f64) -> f64 {
+/// The average `(1 / (d/2)) Σ_j cos(Δθ_j)`: the score at distance `Δ` of any `q = k` whose pairs
+/// all have length 1 (for example ones in each pair's first coordinate), divided by `d/2`.
+pub fn mean_cos(rope: &Rope, delta: f64) -> f64 {
     let inv_freq = rope.inv_freq();
-    inv_freq.iter().map(|t| (k * t).cos()).sum::<f64>() / inv_freq.len() as f64
+    inv_freq.iter().map(|t| (delta * t).cos()).sum::<f64>() / inv_freq.len() as f64
 }
 
 // ANCHOR: abel

@@ -59,13 +59,13 @@ pub fn decay(head_dim: usize, base: f64, distances: &[f64]) -> Result<String, Er
     let mut t = Table::new([
         "distance",
         "bound curve: mean of the magnitudes of S_j",
-        "average: mean of cos(k θ_j)",
+        "average: mean of cos(Δθ_j)",
     ]);
-    for &k in distances {
+    for &delta in distances {
         t.row([
-            format!("{k}"),
-            fixed(bound(&rope, k), 3),
-            fixed(mean_cos(&rope, k), 3),
+            format!("{delta}"),
+            fixed(bound(&rope, delta), 3),
+            fixed(mean_cos(&rope, delta), 3),
         ]);
     }
     Ok(format!("{t}\nd = {head_dim}, base {base}.\n"))
