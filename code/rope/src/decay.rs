@@ -178,6 +178,25 @@ mod tests {
     }
     // ANCHOR_END: monte_carlo_test
 
+    /// The bound curve: at Δ = 0 every S_j is j, so the curve is (1/32) Σ_{j=1}^{32} j = 16.5;
+    /// elsewhere it is the mean of |S_j| summed directly (1e-12: 32 terms of size ≤ 32).
+    #[test]
+    fn bound_curve_values() {
+        let rope = Rope::new(64, BASE, Layout::HalfSplit).unwrap();
+        assert_eq!(bound(&rope, 0.0), 16.5);
+        for delta in [1.0, 10.0, 300.0] {
+            let mut s = (0.0, 0.0);
+            let mut total = 0.0;
+            for &t in rope.inv_freq().iter() {
+                let e = cis(delta * t);
+                s = (s.0 + e.0, s.1 + e.1);
+                total += s.0.hypot(s.1);
+            }
+            assert!((bound(&rope, delta) - total / 32.0).abs() < 1e-12);
+            assert!(bound(&rope, delta) < 16.5);
+        }
+    }
+
     #[test]
     fn monte_carlo_needs_samples() {
         let rope = Rope::new(4, BASE, Layout::HalfSplit).unwrap();
