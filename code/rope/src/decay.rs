@@ -201,6 +201,12 @@ mod tests {
     fn monte_carlo_needs_samples() {
         let rope = Rope::new(4, BASE, Layout::HalfSplit).unwrap();
         assert!(monte_carlo(&rope, 1.0, 1, 0).is_err());
+        assert!(monte_carlo(&rope, 1.0, 2, 0).is_ok());
+        // The sample standard error, with the n − 1 of the unbiased variance: for 1, 2, 3, 4 the
+        // variance is 5/3 and the standard error √(5/12).
+        let (mean, se) = mean_and_se(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(mean, 2.5);
+        assert!((se - (5.0f64 / 12.0).sqrt()).abs() < 1e-15, "{se}");
         assert!(
             h(
                 &rope,

@@ -236,6 +236,28 @@ mod tests {
         }
     }
 
+    /// Without RoPE the weights φ(q_i)·φ(k_j) / Σ_j φ(q_i)·φ(k_j) are positive and sum to 1, so
+    /// values that are all 1 come out as 1 (to rounding), and one token returns its own value.
+    #[test]
+    fn without_rope_outputs_are_weighted_means_of_v() {
+        let mut rng = bookkit::rng::SplitMix64(9);
+        let mut draw = |r, c| Array2::from_shape_fn((r, c), |_| rng.next_gaussian());
+        let (q, k) = (draw(6, 4), draw(6, 4));
+        let pos: Vec<usize> = (0..6).collect();
+        for causal in [false, true] {
+            let ones = Array2::from_elem((6, 3), 1.0);
+            let out =
+                linear_attention(q.view(), k.view(), ones.view(), &pos, None, causal).unwrap();
+            assert!(out.iter().all(|x| (x - 1.0).abs() < 1e-12), "{out}");
+            let slow = linear_attention_slow(q.view(), k.view(), ones.view(), &pos, None, causal);
+            assert!(slow.unwrap().iter().all(|x| (x - 1.0).abs() < 1e-12));
+        }
+        let v = draw(1, 3);
+        let one = |x: &Array2<f64>| x.slice(ndarray::s![..1, ..]).to_owned();
+        let out = linear_attention(one(&q).view(), one(&k).view(), v.view(), &[0], None, true);
+        assert!(close(&out.unwrap(), &v, 1e-12));
+    }
+
     /// With RoPE, the same shuffle changes the output: position now matters.
     #[test]
     fn with_rope_order_matters() {
