@@ -31,8 +31,8 @@ struct Args {
     /// The base: a finite number above 1.
     #[arg(long, value_name = "B", default_value_t = BASE, allow_negative_numbers = true)]
     base: f64,
-    /// Which coordinates form the pairs: interleaved (GPT-J, Meta) or half-split (GPT-NeoX,
-    /// Hugging Face).
+    /// Which coordinates form the pairs: interleaved (rotate_every_two in Hugging Face's GPT-J
+    /// code) or half-split (rotate_half in Hugging Face's Llama and GPT-NeoX code).
     #[arg(long, value_name = "interleaved|half-split", default_value = "half-split",
           value_parser = str::parse::<Layout>)]
     layout: Layout,

@@ -7,13 +7,20 @@ use errors::bad;
 
 use crate::Error;
 
-/// Which coordinates form the rotated pairs.
+/// Which coordinates form the rotated pairs. Each layout is named here by code that uses it, as
+/// read in the `huggingface/transformers` and `meta-llama/llama` repositories (commits in
+/// `src/rope.md`, section "Two layouts").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
-    /// Pairs `(x_{2j}, x_{2j+1})`: the paper, GPT-J, Meta's Llama code (as complex numbers).
+    /// Pairs `(x_{2j}, x_{2j+1})`: RoFormer's block-diagonal matrix; Hugging Face's GPT-J code
+    /// (`rotate_every_two` in `models/gptj/modeling_gptj.py`); Meta's Llama reference code
+    /// (`apply_rotary_emb` in `llama/model.py`, via `torch.view_as_complex`); DeepSeek-V3's
+    /// published weights (Hugging Face's `DeepseekV3Config.rope_interleave`, default true).
     Interleaved,
-    /// Pairs `(x_j, x_{j + r/2})` within the rotated part of width `r`: GPT-NeoX and Hugging Face
-    /// (`q * cos + rotate_half(q) * sin`).
+    /// Pairs `(x_j, x_{j + r/2})` within the rotated part of width `r`, computed as
+    /// `q * cos + rotate_half(q) * sin`: Hugging Face's Llama-family code (`rotate_half` in
+    /// `models/llama/modeling_llama.py`) and its GPT-NeoX code (`rotate_half` in
+    /// `models/gpt_neox/modeling_gpt_neox.py`).
     HalfSplit,
 }
 
@@ -24,8 +31,9 @@ impl std::str::FromStr for Layout {
             "interleaved" => Ok(Layout::Interleaved),
             "half" | "half-split" => Ok(Layout::HalfSplit),
             other => Err(format!(
-                "unknown layout `{other}`: use `interleaved` (GPT-J, Meta) or `half-split` \
-                 (GPT-NeoX, Hugging Face)"
+                "unknown layout `{other}`: use `interleaved` (pairs (x_2j, x_2j+1), as \
+                 rotate_every_two in Hugging Face's GPT-J code) or `half-split` (pairs \
+                 (x_j, x_j+d/2), as rotate_half in Hugging Face's Llama and GPT-NeoX code)"
             )),
         }
     }
@@ -92,7 +100,14 @@ mod tests {
 
     #[test]
     fn layout_inputs_are_checked() {
-        assert!("diagonal".parse::<Layout>().is_err());
+        let e = "diagonal".parse::<Layout>().unwrap_err();
+        assert!(
+            e.contains("`diagonal`") && e.contains("rotate_every_two"),
+            "{e}"
+        );
+        assert!(e.contains("rotate_half in Hugging Face's Llama"), "{e}");
+        assert_eq!("half".parse::<Layout>(), Ok(Layout::HalfSplit));
+        assert_eq!("interleaved".parse::<Layout>(), Ok(Layout::Interleaved));
         assert!(half_from_interleaved(3).is_err());
         let x = array![1.0, 2.0, 3.0, 4.0];
         assert!(permute(x.view(), &[0, 0]).is_err());

@@ -1,13 +1,17 @@
 //! Chapter 5 of the book, "Rotary position embedding" (`src/rope.md`): Su et al., *RoFormer:
 //! Enhanced Transformer with Rotary Position Embedding* (2021, arXiv:2104.09864).
 //!
-//! - [`Rope`]: the rotation `R_{Θ,m}` in both layouts (interleaved pairs as in GPT-J and Meta's
-//!   Llama code, half-split pairs with `rotate_half` as in GPT-NeoX and Hugging Face), with partial
-//!   rotary, in a textbook form that follows the formula;
+//! - [`Rope`]: the rotation `R_{Θ,m}` in both layouts (interleaved pairs, as in Hugging Face's
+//!   GPT-J code and Meta's Llama reference code; half-split pairs with `rotate_half`, as in Hugging
+//!   Face's Llama and GPT-NeoX code), with partial rotary, in a textbook form that follows the
+//!   formula;
 //! - [`fast`]: RoPE on `f32` tensors, a fast kernel with precomputed tables and its textbook twin,
 //!   benchmarked against each other and a plain copy (`cargo bench -p rope`);
 //! - [`model`]: RoPE inside attention: queries and keys only, a KV cache, tiled attention;
-//! - [`decay`], [`precision`]: long-term decay and what low-precision angles do.
+//! - [`derive`](mod@derive): the derivation's steps (complex form, phases, the score as a complex sum);
+//! - [`decay`], [`precision`]: long-term decay and what low-precision angles do;
+//! - [`linear`]: linear attention (`φ = elu + 1`) with and without RoPE;
+//! - [`mla`]: RoPE against a compressed KV cache, and DeepSeek-V2's decoupled RoPE.
 //!
 //! Run the chapter's examples with `cargo run -p rope --example rotate` and
 //! `cargo run -p rope --example decay`.
@@ -20,6 +24,10 @@
 //! - [`fast::apply`] (fast, with its in-place twin [`fast::apply_in_place`]) and
 //!   [`fast::apply_slow`] (slow): held equal by the test `fast::tests::apply_matches_apply_slow`,
 //!   to 1e-6 (the two fast forms to the bit); `cargo bench -p rope` times all three.
+//! - [`linear::linear_attention`] (fast, O(d_head · d_v) state) and
+//!   [`linear::linear_attention_slow`] (the defining sum, O(n²)): held equal by the test
+//!   `linear::tests::fast_equals_the_defining_sum`, to 1e-9; `tests/linear_memory.rs` measures
+//!   their peak memory.
 //!
 //! The same test holds [`fast::apply_slow`] equal, to the bit, to [`Rope::rotate`] (the `f64`
 //! form the chapter derives) on each row, rounded to `f32`. The frequencies `θ_j =
@@ -29,9 +37,12 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod decay;
+pub mod derive;
 pub mod fast;
 pub mod figures;
 mod layout;
+pub mod linear;
+pub mod mla;
 pub mod model;
 pub mod precision;
 pub mod report;

@@ -139,6 +139,22 @@ mod tests {
         assert!(angle.is_infinite() && out.is_nan());
     }
 
+    /// Casting a model to bf16 rounds its `inv_freq` buffer; computing the angles afterwards in
+    /// f32 (exact positions, exact products) does not restore the lost bits: at position 4096 the
+    /// angle error of some frequency exceeds 1 radian, while f32 frequencies stay below 1e-3.
+    #[test]
+    fn a_bf16_inv_freq_is_not_repaired_by_f32_angles() {
+        let rope = Rope::new(128, crate::BASE, crate::Layout::HalfSplit).unwrap();
+        let worst = |f: Format| {
+            rope.inv_freq()
+                .iter()
+                .map(|&t| (round(round(t, f) * 4096.0, Format::F32) - t * 4096.0).abs())
+                .fold(0.0f64, f64::max)
+        };
+        assert!(worst(Format::Bf16) > 1.0, "{}", worst(Format::Bf16));
+        assert!(worst(Format::F32) < 1e-3, "{}", worst(Format::F32));
+    }
+
     #[test]
     fn exact_formats_have_no_error() {
         let rope = Rope::new(64, crate::BASE, crate::Layout::HalfSplit).unwrap();

@@ -59,13 +59,13 @@ pub fn decay(head_dim: usize, base: f64, distances: &[f64]) -> Result<String, Er
     let mut t = Table::new([
         "distance",
         "bound curve: mean of the magnitudes of S_j",
-        "average: mean of cos(k θ_j)",
+        "average: mean of cos(Δθ_j)",
     ]);
-    for &k in distances {
+    for &delta in distances {
         t.row([
-            format!("{k}"),
-            fixed(bound(&rope, k), 3),
-            fixed(mean_cos(&rope, k), 3),
+            format!("{delta}"),
+            fixed(bound(&rope, delta), 3),
+            fixed(mean_cos(&rope, delta), 3),
         ]);
     }
     Ok(format!("{t}\nd = {head_dim}, base {base}.\n"))
@@ -217,4 +217,130 @@ pub fn sinusoidal_link(d: usize, m: usize) -> Result<String, Error> {
     ]);
     t.row([format!("PE({m}), pairs swapped"), tuple(swapped, 4)]);
     Ok(t.to_string())
+}
+
+/// Head width of the linear-attention memory table.
+pub const LINEAR_MEMORY_D_HEAD: usize = 32;
+/// Value width of the linear-attention memory table.
+pub const LINEAR_MEMORY_D_V: usize = 32;
+/// The smallest length of the linear-attention memory table; each row doubles it.
+pub const LINEAR_MEMORY_MIN_N: usize = 256;
+
+/// The command that writes `benches/linear_memory.md`.
+pub fn linear_memory_command(max_n: usize) -> String {
+    format!("cargo run --release -p rope --example linear_memory -- --max-n {max_n}")
+}
+
+/// The table's closing line, built from the same constants as the measurement.
+pub fn linear_memory_caption() -> String {
+    format!(
+        "Causal linear attention (φ = elu + 1) with RoPE on φ(q) and φ(k), f64, \
+         d_head = {LINEAR_MEMORY_D_HEAD}, d_v = {LINEAR_MEMORY_D_V}; peak bytes allocated during \
+         the call, counted by `bookkit::meter` (exact: neither form calls a matrix library).\n"
+    )
+}
+
+/// One row of the memory table: `(n, explicit peak bytes, linear peak bytes)`. Meaningful only in
+/// a binary that installs `bookkit::meter::Meter` as its global allocator (otherwise both are 0).
+///
+/// # Errors
+/// Never for the fixed settings; the two forms are also checked to agree to 1e-9.
+pub fn linear_memory_row(n: usize) -> Result<(usize, usize, usize), Error> {
+    use crate::linear::{linear_attention, linear_attention_slow};
+    let rope = Rope::new(LINEAR_MEMORY_D_HEAD, BASE, Layout::HalfSplit)?;
+    let mut rng = bookkit::rng::SplitMix64(n as u64);
+    let mut draw = |c| ndarray::Array2::from_shape_fn((n, c), |_| rng.next_gaussian());
+    let (q, k, v) = (
+        draw(LINEAR_MEMORY_D_HEAD),
+        draw(LINEAR_MEMORY_D_HEAD),
+        draw(LINEAR_MEMORY_D_V),
+    );
+    let pos: Vec<usize> = (0..n).collect();
+    let (slow, slow_peak) = bookkit::meter::measure(|| {
+        linear_attention_slow(q.view(), k.view(), v.view(), &pos, Some(&rope), true)
+    });
+    let (fast, fast_peak) = bookkit::meter::measure(|| {
+        linear_attention(q.view(), k.view(), v.view(), &pos, Some(&rope), true)
+    });
+    let worst = (&slow? - &fast?).iter().fold(0.0f64, |w, x| w.max(x.abs()));
+    if worst > 1e-9 {
+        return Err(bad("difference", worst, "the two forms must agree to 1e-9"));
+    }
+    Ok((n, slow_peak, fast_peak))
+}
+
+/// The memory table for n = `LINEAR_MEMORY_MIN_N`, doubling, up to `max_n`, with its command and
+/// caption.
+///
+/// # Errors
+/// A `max_n` below the first length.
+pub fn linear_memory(max_n: usize) -> Result<String, Error> {
+    if max_n < LINEAR_MEMORY_MIN_N {
+        return Err(bad(
+            "max_n",
+            max_n,
+            "it must be at least the first length, 256",
+        ));
+    }
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    let mut t = Table::new([
+        "n",
+        "explicit peak (bytes)",
+        "explicit (MiB)",
+        "linear peak (bytes)",
+        "linear (MiB)",
+        "ratio",
+    ]);
+    let mut n = LINEAR_MEMORY_MIN_N;
+    while n <= max_n {
+        let (_, slow, fast) = linear_memory_row(n)?;
+        t.row([
+            n.to_string(),
+            slow.to_string(),
+            fixed(mib(slow), 2),
+            fast.to_string(),
+            fixed(mib(fast), 3),
+            fixed(slow as f64 / fast.max(1) as f64, 1),
+        ]);
+        n *= 2;
+    }
+    Ok(format!(
+        "Measured: output of `{}`.\n\n{t}\n{}",
+        linear_memory_command(max_n),
+        linear_memory_caption()
+    ))
+}
+
+/// Monte Carlo means of the score at several distances: independent standard normal `q` and `k`
+/// against `q = k` with every pair of length 1, beside the average cosine.
+///
+/// # Errors
+/// A bad head width, or fewer than 2 samples.
+pub fn decay_monte_carlo(
+    head_dim: usize,
+    samples: usize,
+    distances: &[f64],
+) -> Result<String, Error> {
+    let rope = Rope::new(head_dim, BASE, Layout::HalfSplit)?;
+    let half = (head_dim / 2) as f64;
+    let mut t = Table::new([
+        "distance",
+        "independent q, k: mean score ± s.e.",
+        "q = k, pair norms 1: mean score / (d/2)",
+        "average cosine",
+    ]);
+    for &delta in distances {
+        let [(mean, se), (aligned, _)] = crate::decay::monte_carlo(&rope, delta, samples, 7)?;
+        t.row([
+            format!("{delta}"),
+            format!("{} ± {}", fixed(mean, 3), fixed(se, 3)),
+            fixed(aligned / half, 3),
+            fixed(mean_cos(&rope, delta), 3),
+        ]);
+    }
+    Ok(format!(
+        "{t}\nd_head = {head_dim}, base 10000, {samples} draws per distance (seed 7). Independent \
+         q and k have entries drawn from N(0, 1); the aligned vectors have every pair of length 1 \
+         in a random direction.\n"
+    ))
 }

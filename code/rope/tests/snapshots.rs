@@ -23,6 +23,15 @@ fn decay() {
 }
 
 #[test]
+fn decay_monte_carlo() {
+    let distances = [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0];
+    snapshot!(
+        "decay_monte_carlo",
+        report::decay_monte_carlo(128, 2000, &distances).unwrap()
+    );
+}
+
+#[test]
 fn layout_mix() {
     let table = report::layout_mix(&[(3, 0), (10, 7), (50, 47), (300, 297)]).unwrap();
     snapshot!("layout_mix", table);
