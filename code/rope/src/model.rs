@@ -56,14 +56,15 @@ impl KvCache {
     ) -> Result<Array1<f64>, Error> {
         self.check_value(v)?;
         let m = self.keys.len() as f64;
-        // Rotate (and so check) before touching the cache, so an error leaves it as it was.
+        // Rotate and score (and so check) before touching the cache: an error leaves it as it was.
         let (q, k) = (self.rope.rotate(q, m)?, self.rope.rotate(k, m)?);
+        // logits, weights: [len + 1], the new key last; out: [d_v]
+        let scale = 1.0 / (q.len() as f64).sqrt();
+        let keys = self.keys.iter().chain(std::iter::once(&k));
+        let logits: Array1<f64> = keys.map(|key| q.dot(key) * scale).collect();
+        let weights = attention::softmax(logits.view())?;
         self.keys.push(k);
         self.values.push(v.to_owned());
-        // logits, weights: [len]; out: [d_v]
-        let scale = 1.0 / (q.len() as f64).sqrt();
-        let logits: Array1<f64> = self.keys.iter().map(|key| q.dot(key) * scale).collect();
-        let weights = attention::softmax(logits.view())?;
         let mut out = Array1::zeros(v.len());
         for (w, value) in weights.iter().zip(&self.values) {
             out.scaled_add(*w, value);

@@ -11,8 +11,9 @@ use rope::{BASE, Layout, Rope, half_from_interleaved, permute};
 /// `cargo test -p rope --test exercises -- --ignored`.
 #[allow(unused_variables)]
 mod answers {
-    use ndarray::{Array1, ArrayView1};
-    use rope::precision::Format;
+    // Everything the solutions use is in scope here too.
+    #[allow(unused_imports)]
+    use super::*;
 
     // ANCHOR: exercise1_stub
     /// Exercise 1: the score of `q` rotated to position `m` and `k` rotated to position `n`

@@ -109,6 +109,12 @@ fn cache_refuses_bad_widths() {
     let narrow = ndarray::Array1::<f64>::ones(3);
     assert!(cache.step(x.view(), x.view(), narrow.view()).is_err());
     assert!(cache.step(narrow.view(), x.view(), x.view()).is_err());
-    // A refused step leaves the cache as it was.
+    // A refused step leaves the cache as it was, also when the logits overflow in the softmax.
     assert_eq!(cache.len(), 1);
+    let huge = ndarray::Array1::<f64>::from_elem(4, 1e200);
+    assert!(cache.step(huge.view(), huge.view(), x.view()).is_err());
+    assert_eq!(cache.len(), 1);
+    // And the cache still works afterwards.
+    cache.step(x.view(), x.view(), x.view()).unwrap();
+    assert_eq!(cache.len(), 2);
 }

@@ -11,6 +11,9 @@ use scaling::{Base, Scheme, compute, correction_dim, linear, ntk};
 /// `cargo test -p scaling --test exercises -- --ignored`.
 #[allow(unused_variables)]
 mod answers {
+    // Everything the solutions use is in scope here too.
+    #[allow(unused_imports)]
+    use super::*;
     // ANCHOR: exercise1_stub
     /// Exercise 1: the largest angle pair `j` (frequency `theta_j`) reaches on a sequence of
     /// `s·l` tokens, after position interpolation by `s`.
