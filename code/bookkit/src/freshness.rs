@@ -129,6 +129,23 @@ fn rewrite_requested(ci: Option<&str>, update: Option<&str>) -> bool {
     !ci && update == Some("always")
 }
 
+/// [`golden`] for a test: prints the files it rewrote, or panics with its report, as insta's
+/// `assert_snapshot!` does. Every chapter's `tests/figures.rs` is one call:
+/// `bookkit::freshness::assert_golden(env!("CARGO_MANIFEST_DIR"), rope::figures());`
+///
+/// # Panics
+/// Whenever [`golden`] returns an error: that is the test failing.
+pub fn assert_golden(manifest_dir: &str, figures: Result<Vec<Figure>, crate::figure::FigureError>) {
+    match golden(manifest_dir, figures) {
+        Ok(written) => {
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+        }
+        Err(problems) => panic!("{problems}"),
+    }
+}
+
 /// Files `dir/<prefix>*.svg` that no figure in `figures` writes.
 fn orphans(dir: &Path, prefix: &str, figures: &[Figure]) -> Result<Vec<PathBuf>, String> {
     let entries = match std::fs::read_dir(dir) {

@@ -6,14 +6,7 @@
 
 #[test]
 fn figures_match_the_committed_svgs() {
-    match bookkit::freshness::golden(env!("CARGO_MANIFEST_DIR"), learned::figures()) {
-        Ok(written) => {
-            for path in written {
-                println!("wrote {}", path.display());
-            }
-        }
-        Err(problems) => panic!("{problems}"),
-    }
+    bookkit::freshness::assert_golden(env!("CARGO_MANIFEST_DIR"), learned::figures());
 }
 
 /// The training figure draws the very run the page's table prints: its title (in the SVG) and its

@@ -6,14 +6,7 @@
 
 #[test]
 fn figures_match_the_committed_svgs() {
-    match bookkit::freshness::golden(env!("CARGO_MANIFEST_DIR"), order::figures()) {
-        Ok(written) => {
-            for path in written {
-                println!("wrote {}", path.display());
-            }
-        }
-        Err(problems) => panic!("{problems}"),
-    }
+    bookkit::freshness::assert_golden(env!("CARGO_MANIFEST_DIR"), order::figures());
 }
 
 /// The position figure's title (in the SVG) and caption (a snapshot on the page) take the row

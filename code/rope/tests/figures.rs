@@ -4,12 +4,5 @@
 
 #[test]
 fn figures_match_the_committed_svgs() {
-    match bookkit::freshness::golden(env!("CARGO_MANIFEST_DIR"), rope::figures()) {
-        Ok(written) => {
-            for path in written {
-                println!("wrote {}", path.display());
-            }
-        }
-        Err(problems) => panic!("{problems}"),
-    }
+    bookkit::freshness::assert_golden(env!("CARGO_MANIFEST_DIR"), rope::figures());
 }

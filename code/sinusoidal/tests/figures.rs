@@ -6,14 +6,7 @@
 
 #[test]
 fn figures_match_the_committed_svgs() {
-    match bookkit::freshness::golden(env!("CARGO_MANIFEST_DIR"), sinusoidal::figures()) {
-        Ok(written) => {
-            for path in written {
-                println!("wrote {}", path.display());
-            }
-        }
-        Err(problems) => panic!("{problems}"),
-    }
+    bookkit::freshness::assert_golden(env!("CARGO_MANIFEST_DIR"), sinusoidal::figures());
 }
 
 /// Every number in a figure's title comes from the constant that also drives its data: the SVG
