@@ -328,6 +328,39 @@ fn a_returning_question_gets_its_history_back() {
     assert!(!dir.join("01-first-chapter.retired-cards.md").exists());
 }
 
+#[test]
+fn a_second_removal_keeps_the_cards_retired_before() {
+    let dir = fixture_vault("vault-second-removal");
+    let mut decks = collect(&fixture_book()).expect("the fixture parses");
+    cards::update_vault(&decks, &dir, "").expect("the vault updates");
+    // The book now drops one more question of chapter 1.
+    let dropped = decks[0].cards.remove(1);
+    let report = cards::update_vault(&decks, &dir, "").expect("the vault updates");
+    assert_eq!(
+        report.removed,
+        vec![(
+            "01-first-chapter.md".to_string(),
+            dropped.question.clone(),
+            false
+        )]
+    );
+    let retired = obsidian::parse(
+        &fs::read_to_string(dir.join("01-first-chapter.retired-cards.md")).expect("retired"),
+    );
+    let questions: Vec<&str> = retired.iter().map(|c| c.question.as_str()).collect();
+    assert_eq!(
+        questions,
+        [
+            "A question the book no longer asks",
+            dropped.question.as_str()
+        ]
+    );
+    assert_eq!(
+        retired[0].history.as_deref(),
+        Some("<!--SR:!2024-03-01,12,250-->")
+    );
+}
+
 /// The error of a page holding `section` after its heading.
 fn page_error(section: &str) -> String {
     let chapter = Chapter {
