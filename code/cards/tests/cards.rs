@@ -429,6 +429,38 @@ fn malformed_blocks_fail_with_file_and_line() {
 }
 
 #[test]
+fn the_section_ends_at_the_next_heading_and_a_block_at_the_next_block() {
+    let chapter = Chapter {
+        number: 1,
+        title: "T".into(),
+        page: "t.md".into(),
+    };
+    let block = "<details><summary>Q?</summary>\n\nA.\n\n</details>\n";
+    for heading in ["## Further reading", "# Part two"] {
+        let text = format!("## Review questions\n\n{block}\n{heading}\n\nNot a card.\n");
+        let deck = source::parse_page(&chapter, &text, "src/t.md", Path::new("."))
+            .unwrap_or_else(|e| panic!("{heading}: {e}"));
+        assert_eq!(pairs(&deck), [("Q?".to_string(), "A.".to_string())]);
+    }
+
+    // A block left open is reported even when another block follows it.
+    let open = page_error(&format!("<details><summary>P?</summary>\n\nA.\n\n{block}"));
+    assert!(
+        open.starts_with("src/t.md:7: ") && open.contains("never closed"),
+        "{open}"
+    );
+    // An unclosed dollar in the question is found on the question's line.
+    let math = page_error("<details><summary>Is $x fine?</summary>\n\nA.\n\n</details>\n");
+    assert!(
+        math.starts_with("src/t.md:7: ") && math.contains("never closed"),
+        "{math}"
+    );
+    // An empty section is reported on its heading's line.
+    let none = page_error("\n");
+    assert!(none.starts_with("src/t.md:5: "), "{none}");
+}
+
+#[test]
 fn a_duplicate_question_fails_with_both_places() {
     let mut decks = collect(&fixture_book()).expect("the fixture parses");
     let mut copy = decks[0].cards[1].clone();
