@@ -455,6 +455,13 @@ fn the_section_ends_at_the_next_heading_and_a_block_at_the_next_block() {
         math.starts_with("src/t.md:7: ") && math.contains("never closed"),
         "{math}"
     );
+    // An unclosed dollar on the answer's second line is reported on that line.
+    let second =
+        page_error("<details><summary>Q?</summary>\n\nFirst line.\nIt costs $5.\n\n</details>\n");
+    assert!(
+        second.starts_with("src/t.md:10: ") && second.contains("never closed"),
+        "{second}"
+    );
     // An empty section is reported on its heading's line.
     let none = page_error("\n");
     assert!(none.starts_with("src/t.md:5: "), "{none}");
