@@ -424,6 +424,16 @@ mod tests {
         assert_eq!(place(&at("f", 1, "  short  ", "r")).1, "`short`");
     }
 
+    #[test]
+    fn an_include_takes_one_line_a_range_or_the_rest() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/book/snapshots");
+        let lines = |spec: &str| include(spec, &dir).expect(spec);
+        assert_eq!(lines("value.snap:2"), ["source: a fixture"]);
+        assert_eq!(lines("value.snap:1"), ["---"]);
+        assert_eq!(lines("value.snap:4:5"), ["| offset | score |", "|--:|--:|"]);
+        assert_eq!(lines("value.snap:5:"), ["|--:|--:|", "| 0 | 4.0000 |"]);
+    }
+
     const ONE_CHAPTER: &str = "# Summary\n\n---\n\n- [One](one.md)\n";
 
     #[test]
