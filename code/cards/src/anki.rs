@@ -289,3 +289,23 @@ fn build_collection(decks: &[Deck], book_url: &str, mtime: i64, path: &Path) -> 
     db.close().map_err(|(_, e)| sql(e))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_paragraph_loses_its_wrapper_and_two_keep_theirs() {
+        assert_eq!(inline("<p>Why <em>d</em>?</p>\n"), "Why <em>d</em>?");
+        let two = "<p>One.</p>\n<p>Two?</p>\n";
+        assert_eq!(inline(two), two);
+    }
+
+    #[test]
+    fn the_sort_field_is_the_text_between_the_tags() {
+        assert_eq!(
+            strip_tags(" <em>Why</em> is \\(a &lt; b\\) <a href=\"x\">true</a>? "),
+            "Why is \\(a &lt; b\\) true?"
+        );
+    }
+}

@@ -126,3 +126,47 @@ pub fn formulas(text: &str) -> Result<Vec<(&str, bool)>, usize> {
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_span_skips_longer_backtick_runs_inside_it() {
+        // The single-backtick span opened at 0 runs past the `` at 4..6 to the ` at 7.
+        assert_eq!(
+            split("`abc``d`x $y$"),
+            Ok(vec![
+                Piece::Code("`abc``d`"),
+                Piece::Text("x "),
+                Piece::Inline("y"),
+            ])
+        );
+    }
+
+    #[test]
+    fn an_unmatched_backtick_is_text_and_the_math_after_it_is_found() {
+        assert_eq!(
+            split("a ` $x$"),
+            Ok(vec![Piece::Text("a ` "), Piece::Inline("x")])
+        );
+    }
+
+    #[test]
+    fn an_escaped_dollar_inside_math_does_not_close_it() {
+        assert_eq!(
+            split(r"$a\$b$ c"),
+            Ok(vec![Piece::Inline(r"a\$b"), Piece::Text(" c")])
+        );
+        assert_eq!(split(r"$$a\$$b$$"), Ok(vec![Piece::Display(r"a\$$b")]));
+    }
+
+    #[test]
+    fn a_single_dollar_inside_display_math_does_not_close_it() {
+        assert_eq!(
+            split("$$a $ b$$ c"),
+            Ok(vec![Piece::Display("a $ b"), Piece::Text(" c")])
+        );
+        assert_eq!(split("$$a $ b"), Err(0));
+    }
+}

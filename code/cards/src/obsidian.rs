@@ -447,3 +447,30 @@ pub(crate) fn unwritable(path: &Path, e: &std::io::Error) -> Error {
         message: e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_none_and_a_folder_is_an_error() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(
+            read_if_exists(&here.join("Cargo.toml"))
+                .expect("readable")
+                .map(|t| t.starts_with("[package]")),
+            Some(true)
+        );
+        assert_eq!(
+            read_if_exists(&here.join("no-such-note.md")).expect("missing is fine"),
+            None
+        );
+        match read_if_exists(&here.join("src")) {
+            Err(Error::Io { action, path, .. }) => {
+                assert_eq!(action, "read");
+                assert!(path.ends_with("src"), "{path}");
+            }
+            other => panic!("a folder must be an error, got {other:?}"),
+        }
+    }
+}

@@ -402,3 +402,69 @@ pub fn check_duplicates(decks: &[Deck]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line and quoted text of an [`Error::At`].
+    fn place(e: &Error) -> (usize, &str) {
+        match e {
+            Error::At { line, text, .. } => (*line, text.as_str()),
+            other => panic!("expected an error with a place, got {other}"),
+        }
+    }
+
+    #[test]
+    fn the_quoted_text_is_cut_after_60_characters() {
+        let sixty = "é".repeat(60);
+        assert_eq!(place(&at("f", 1, &sixty, "r")).1, format!("`{sixty}`"));
+        let sixty_one = format!("{sixty}x");
+        assert_eq!(place(&at("f", 1, &sixty_one, "r")).1, format!("`{sixty}…`"));
+        assert_eq!(place(&at("f", 1, "  short  ", "r")).1, "`short`");
+    }
+
+    #[test]
+    fn an_include_takes_one_line_a_range_or_the_rest() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/book/snapshots");
+        let lines = |spec: &str| include(spec, &dir).expect(spec);
+        assert_eq!(lines("value.snap:2"), ["source: a fixture"]);
+        assert_eq!(lines("value.snap:1"), ["---"]);
+        assert_eq!(lines("value.snap:4:5"), ["| offset | score |", "|--:|--:|"]);
+        assert_eq!(lines("value.snap:5:"), ["|--:|--:|", "| 0 | 4.0000 |"]);
+    }
+
+    const ONE_CHAPTER: &str = "# Summary\n\n---\n\n- [One](one.md)\n";
+
+    #[test]
+    fn a_separator_before_the_first_chapter_does_not_end_the_list() {
+        let got = chapters(ONE_CHAPTER, "S").expect("one chapter");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].page, "one.md");
+    }
+
+    #[test]
+    fn the_separator_after_the_chapters_ends_the_list() {
+        let summary = "- [One](one.md)\n- [Two](two.md)\n---\n- [Appendix](appendix.md)\n";
+        let pages: Vec<String> = chapters(summary, "S")
+            .expect("two chapters")
+            .into_iter()
+            .map(|c| c.page)
+            .collect();
+        assert_eq!(pages, ["one.md", "two.md"]);
+    }
+
+    #[test]
+    fn summary_errors_carry_the_line_of_the_entry() {
+        let with = |entry: &str| format!("# Summary\n\n- [One](one.md)\n{entry}\n");
+        for (entry, rule) in [
+            ("- [Two] two.md", "must read"),
+            ("- [Two](two.txt)", "`.md` file"),
+            ("- [Two](part/two.md)", "`.md` file"),
+        ] {
+            let e = chapters(&with(entry), "src/SUMMARY.md").expect_err(entry);
+            assert_eq!(place(&e), (4, format!("`{entry}`").as_str()), "{entry}");
+            assert!(e.to_string().contains(rule), "{e}");
+        }
+    }
+}

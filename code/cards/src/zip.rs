@@ -86,3 +86,19 @@ pub fn archive(entries: &[(&str, &[u8])]) -> errors::Result<Vec<u8>> {
     out.extend_from_slice(&0u16.to_le_bytes()); // comment length
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_headers_date_the_entry_1980_01_01() {
+        let zip = archive(&[("a.md", b"x")]).expect("a small archive");
+        // DOS date: day 1 in bits 0-4, month 1 in bits 5-8, years since 1980 above.
+        let date = |at: usize| u16::from_le_bytes([zip[at], zip[at + 1]]);
+        assert_eq!(date(12), 0x0021, "local header");
+        let central = 30 + "a.md".len() + 1;
+        assert_eq!(&zip[central..central + 4], &0x0201_4b50u32.to_le_bytes());
+        assert_eq!(date(central + 14), 0x0021, "central directory");
+    }
+}

@@ -328,6 +328,39 @@ fn a_returning_question_gets_its_history_back() {
     assert!(!dir.join("01-first-chapter.retired-cards.md").exists());
 }
 
+#[test]
+fn a_second_removal_keeps_the_cards_retired_before() {
+    let dir = fixture_vault("vault-second-removal");
+    let mut decks = collect(&fixture_book()).expect("the fixture parses");
+    cards::update_vault(&decks, &dir, "").expect("the vault updates");
+    // The book now drops one more question of chapter 1.
+    let dropped = decks[0].cards.remove(1);
+    let report = cards::update_vault(&decks, &dir, "").expect("the vault updates");
+    assert_eq!(
+        report.removed,
+        vec![(
+            "01-first-chapter.md".to_string(),
+            dropped.question.clone(),
+            false
+        )]
+    );
+    let retired = obsidian::parse(
+        &fs::read_to_string(dir.join("01-first-chapter.retired-cards.md")).expect("retired"),
+    );
+    let questions: Vec<&str> = retired.iter().map(|c| c.question.as_str()).collect();
+    assert_eq!(
+        questions,
+        [
+            "A question the book no longer asks",
+            dropped.question.as_str()
+        ]
+    );
+    assert_eq!(
+        retired[0].history.as_deref(),
+        Some("<!--SR:!2024-03-01,12,250-->")
+    );
+}
+
 /// The error of a page holding `section` after its heading.
 fn page_error(section: &str) -> String {
     let chapter = Chapter {
@@ -393,6 +426,45 @@ fn malformed_blocks_fail_with_file_and_line() {
 
     let none = page_error("\n");
     assert!(none.contains("no question"), "{none}");
+}
+
+#[test]
+fn the_section_ends_at_the_next_heading_and_a_block_at_the_next_block() {
+    let chapter = Chapter {
+        number: 1,
+        title: "T".into(),
+        page: "t.md".into(),
+    };
+    let block = "<details><summary>Q?</summary>\n\nA.\n\n</details>\n";
+    for heading in ["## Further reading", "# Part two"] {
+        let text = format!("## Review questions\n\n{block}\n{heading}\n\nNot a card.\n");
+        let deck = source::parse_page(&chapter, &text, "src/t.md", Path::new("."))
+            .unwrap_or_else(|e| panic!("{heading}: {e}"));
+        assert_eq!(pairs(&deck), [("Q?".to_string(), "A.".to_string())]);
+    }
+
+    // A block left open is reported even when another block follows it.
+    let open = page_error(&format!("<details><summary>P?</summary>\n\nA.\n\n{block}"));
+    assert!(
+        open.starts_with("src/t.md:7: ") && open.contains("never closed"),
+        "{open}"
+    );
+    // An unclosed dollar in the question is found on the question's line.
+    let math = page_error("<details><summary>Is $x fine?</summary>\n\nA.\n\n</details>\n");
+    assert!(
+        math.starts_with("src/t.md:7: ") && math.contains("never closed"),
+        "{math}"
+    );
+    // An unclosed dollar on the answer's second line is reported on that line.
+    let second =
+        page_error("<details><summary>Q?</summary>\n\nFirst line.\nIt costs $5.\n\n</details>\n");
+    assert!(
+        second.starts_with("src/t.md:10: ") && second.contains("never closed"),
+        "{second}"
+    );
+    // An empty section is reported on its heading's line.
+    let none = page_error("\n");
+    assert!(none.starts_with("src/t.md:5: "), "{none}");
 }
 
 #[test]
