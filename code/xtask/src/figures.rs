@@ -163,6 +163,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn contents_are_keyed_by_relative_path_and_a_missing_code_folder_has_no_crates() {
+        let root = std::env::temp_dir().join(format!("xtask-contents-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("a.svg"), "<svg/>").unwrap();
+        std::fs::write(root.join("sub/b.svg"), [1u8, 2]).unwrap();
+        let found = contents(&root);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[&PathBuf::from("a.svg")], b"<svg/>");
+        assert_eq!(found[&PathBuf::from("sub/b.svg")], [1u8, 2]);
+        assert!(contents(&root.join("absent")).is_empty());
+        // No code/ folder: no crates (a fixture book); code/ that is a file: an error.
+        assert_eq!(crates_with_figures(&root), Ok(vec![]));
+        std::fs::write(root.join("code"), "").unwrap();
+        assert!(crates_with_figures(&root).is_err());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
     fn crates_are_found_by_their_figure_test() {
         let root = std::env::temp_dir().join(format!("xtask-figcrates-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
