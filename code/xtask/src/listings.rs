@@ -243,6 +243,34 @@ pub fn report(root: &Path, listings: &[Listing]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn selectors_print_as_mdbook_writes_them_and_only_unwaived_long_listings_count() {
+        assert_eq!(describe(&Selector::Whole), "");
+        assert_eq!(describe(&Selector::Anchor("here".into())), ":here");
+        assert_eq!(describe(&Selector::Lines(Some(5), Some(5))), ":5");
+        assert_eq!(describe(&Selector::Lines(Some(2), None)), ":2:");
+        assert_eq!(describe(&Selector::Lines(Some(2), Some(9))), ":2:9");
+        let listing = |rendered: usize, waiver: Option<&str>| Listing {
+            page: PathBuf::from("/r/src/p.md"),
+            line: 1,
+            file: PathBuf::from("/r/code/x.rs"),
+            selector: Selector::Whole,
+            rendered,
+            waiver: waiver.map(str::to_string),
+        };
+        let all = [
+            listing(LISTING_LIMIT, None),
+            listing(LISTING_LIMIT + 1, None),
+            listing(LISTING_LIMIT + 5, Some("the point")),
+            listing(3, None),
+        ];
+        let text = report(Path::new("/r"), &all);
+        assert!(
+            text.contains(&format!("1 over the limit of {LISTING_LIMIT}")),
+            "{text}"
+        );
+    }
+
     const CODE: &str = "\
 use std::fmt;
 // ANCHOR: all
