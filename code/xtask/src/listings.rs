@@ -261,12 +261,15 @@ mod tests {
         let all = [
             listing(LISTING_LIMIT, None),
             listing(LISTING_LIMIT + 1, None),
+            listing(LISTING_LIMIT + 2, None),
             listing(LISTING_LIMIT + 5, Some("the point")),
             listing(3, None),
         ];
+        // Two are over the limit without a waiver: not the one at the limit, not the waived one,
+        // not the short one.
         let text = report(Path::new("/r"), &all);
         assert!(
-            text.contains(&format!("1 over the limit of {LISTING_LIMIT}")),
+            text.contains(&format!("2 over the limit of {LISTING_LIMIT}")),
             "{text}"
         );
     }
