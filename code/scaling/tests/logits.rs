@@ -98,4 +98,15 @@ fn other_models_keep_the_plain_softmax() {
     // mscale_all_dim 0 (or absent) turns it off, as `if mscale_all_dim:` does.
     let off = parse(&config(1.0, 0.0, 40.0, "deepseek_v3")).unwrap();
     assert_eq!(off.logits.softmax_factor, 1.0);
+    // And the cos/sin factor is then YaRN's own m(s, 1), whatever `mscale` says: the reference's
+    // ratio needs both keys (`if mscale and mscale_all_dim:`), so `mscale = 2` is ignored here.
+    let want = 0.1 * 40f64.ln() + 1.0;
+    for m in [1.0, 2.0] {
+        let model = parse(&config(m, 0.0, 40.0, "deepseek_v3")).unwrap();
+        let c = compute(&model.base, &model.scheme, 163840)
+            .unwrap()
+            .attention_factor;
+        assert!((c - want).abs() < 1e-12, "mscale {m}: {c} vs {want}");
+        assert!((model.logits.rotary_part(c) - want * want).abs() < 1e-12);
+    }
 }
