@@ -34,10 +34,10 @@ pub fn logits_at(positions: &[usize], scheme: Scheme) -> Result<Array2<f64>, Err
                 let mut row = x.row_mut(i);
                 row += &v;
             }
-            // Relative: nothing added to the tokens; a bias that depends on j − i only.
+            // Relative: nothing added to the tokens; a bias −|Δ|/2 of the offset Δ = i − j only.
             Scheme::RelativeBias => {
-                for (j, &q) in positions.iter().enumerate() {
-                    bias[[i, j]] = -0.5 * (q as f64 - p as f64).abs();
+                for (j, &pj) in positions.iter().enumerate() {
+                    bias[[i, j]] = -0.5 * (p as f64 - pj as f64).abs();
                 }
             }
         }
