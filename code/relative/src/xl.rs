@@ -257,13 +257,25 @@ mod tests {
     use crate::strategies::matrix;
     use proptest::prelude::*;
 
+    /// Tokens and absolute positions (n × d_model each) and the query and key weights
+    /// (d_model × d_head), at random small sizes.
+    fn tokens_and_weights()
+    -> impl Strategy<Value = (Array2<f64>, Array2<f64>, Array2<f64>, Array2<f64>)> {
+        (1usize..8, 1usize..6, 1usize..5).prop_flat_map(|(n, d_model, d_head)| {
+            (
+                matrix(n, d_model),
+                matrix(n, d_model),
+                matrix(d_model, d_head),
+                matrix(d_model, d_head),
+            )
+        })
+    }
+
     proptest! {
         /// The four absolute terms add up to the absolute logit.
         #[test]
         fn absolute_terms_add_up(
-            (x, pos, w_q, w_k) in (1usize..8, 1usize..6, 1usize..5).prop_flat_map(
-                |(n, d_model, d_head)| (matrix(n, d_model), matrix(n, d_model),
-                                        matrix(d_model, d_head), matrix(d_model, d_head))),
+            (x, pos, w_q, w_k) in tokens_and_weights(),
             ij in (0usize..8, 0usize..8),
         ) {
             let n = x.nrows();
@@ -279,9 +291,7 @@ mod tests {
         /// W_{k,E} = W_{k,R} = W_k, Transformer-XL's four terms are the absolute four, one by one.
         #[test]
         fn the_relative_terms_are_the_absolute_ones_after_the_substitutions(
-            (x, pos, w_q, w_k) in (1usize..8, 1usize..6, 1usize..5).prop_flat_map(
-                |(n, d_model, d_head)| (matrix(n, d_model), matrix(n, d_model),
-                                        matrix(d_model, d_head), matrix(d_model, d_head))),
+            (x, pos, w_q, w_k) in tokens_and_weights(),
             ij in (0usize..8, 0usize..8),
         ) {
             let n = x.nrows();

@@ -56,19 +56,15 @@ pub fn check_owners(root: &Path, src: &Path) -> Vec<crate::Problem> {
         Ok(owners) => owners,
         Err(e) => return vec![problem(root.join("code"), e)],
     };
-    // The pages, and the files they include (a caption may live in an included snapshot).
+    // The pages, and the files they include (a caption may live in an included snapshot),
+    // found by the same include parser the include check uses.
     let mut pages: Vec<String> = Vec::new();
-    for page in crate::walk(src)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-    {
+    for page in crate::includes::pages(src) {
         let Ok(text) = std::fs::read_to_string(&page) else {
             continue;
         };
-        let dir = page.parent().unwrap_or(src);
-        for rest in text.split("{{#include ").skip(1) {
-            let target = rest.split([':', '}']).next().unwrap_or("").trim();
-            if let Ok(included) = std::fs::read_to_string(dir.join(target)) {
+        for include in crate::includes::find(&page, &text) {
+            if let Ok(included) = std::fs::read_to_string(&include.target) {
                 pages.push(included);
             }
         }
