@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod book;
+pub mod browser;
 pub mod cli;
 pub mod figures;
 pub mod includes;

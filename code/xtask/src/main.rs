@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use xtask::cli::{Cli, Cmd};
-use xtask::{Problem, book, figures, listings, root, serve};
+use xtask::{Problem, book, browser, figures, listings, root, serve};
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
@@ -27,6 +27,13 @@ fn main() -> ExitCode {
             obsidian,
             book_url,
         } => write_cards(dest, obsidian, &book_url),
+        Cmd::Browser => {
+            let dest = root().join("book");
+            build_book(&dest).and_then(|_| match browser::find_chromium() {
+                Some(chromium) => browser_check(&dest, &chromium),
+                None => Err(format!("no Chromium found: {}", browser::INSTALL_HINT)),
+            })
+        }
         Cmd::Test => test(),
     };
     match result {
@@ -56,6 +63,37 @@ fn build_book(dest: &Path) -> Result<book::Built, String> {
         built.render_time.as_millis()
     );
     Ok(built)
+}
+
+/// The file the browser check prints the book to, inside the rendered book.
+const PDF: &str = "where-is-each-token.pdf";
+
+fn browser_check(dest: &Path, chromium: &Path) -> Result<(), String> {
+    let options = browser::Options {
+        search_terms: browser::search_terms(&root().join("src")),
+        pdf: Some(PathBuf::from(PDF)),
+        ..browser::Options::default()
+    };
+    println!(
+        "browser: {} at {:?} px in the {} theme(s), searching for {}",
+        chromium.display(),
+        options.widths,
+        options.themes.join(", "),
+        options.search_terms.join(", ")
+    );
+    let checked = browser::check(dest, chromium, &options).map_err(|p| report(&p))?;
+    println!(
+        "browser: {} pages, {} loads in {}, {} search terms found, {} in {:.1} s",
+        checked.pages,
+        checked.loads,
+        checked.browser,
+        options.search_terms.len(),
+        checked
+            .pdf_pages
+            .map_or(String::new(), |n| format!("{PDF} printed with {n} pages,")),
+        checked.time.as_secs_f64()
+    );
+    Ok(())
 }
 
 fn write_cards(
@@ -131,7 +169,7 @@ fn write_figures() -> Result<(), String> {
     if crates.is_empty() {
         return Err("no crate under code/ has a tests/figures.rs".into());
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+    if ci() {
         return Err("CI is set, so the figure tests would only compare: unset it to redraw".into());
     }
     let dir = root.join(figures::FIGURE_DIR);
@@ -160,6 +198,11 @@ fn write_figures() -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Whether this is CI (`CI=true` or `CI=1`), where a missing tool is a failure, not a skip.
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<Duration, String> {
@@ -213,6 +256,24 @@ fn test() -> Result<(), String> {
     println!("\n==> the book");
     build_book(&root().join("book"))?;
     timings.push(("book", book_start.elapsed()));
+    println!("\n==> the browser check");
+    let browser_start = Instant::now();
+    match browser::find_chromium() {
+        Some(chromium) => {
+            browser_check(&root().join("book"), &chromium)?;
+            timings.push(("browser", browser_start.elapsed()));
+        }
+        None if ci() => {
+            return Err(format!(
+                "CI is set and no Chromium was found, so the browser check cannot run: {}",
+                browser::INSTALL_HINT
+            ));
+        }
+        None => println!(
+            "SKIPPED the browser check: no Chromium found ({}); CI runs it",
+            browser::INSTALL_HINT
+        ),
+    }
     println!(
         "\nall checks passed in {:.1} s:",
         start.elapsed().as_secs_f64()

@@ -145,7 +145,7 @@ fn since(target: &str) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
-fn respond(mut stream: TcpStream, root: &Path, builds: &Builds) -> std::io::Result<()> {
+fn respond(mut stream: TcpStream, root: &Path, builds: Option<&Builds>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
@@ -163,7 +163,9 @@ fn respond(mut stream: TcpStream, root: &Path, builds: &Builds) -> std::io::Resu
             b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         );
     }
-    let (status, content_type, body) = if target.split('?').next() == Some(RELOAD_PATH) {
+    let (status, content_type, body) = if let Some(builds) =
+        builds.filter(|_| target.split('?').next() == Some(RELOAD_PATH))
+    {
         let count = match since(target) {
             Some(seen) => builds.wait_past(seen, POLL_WAIT),
             None => builds.count(),
@@ -180,10 +182,11 @@ fn respond(mut stream: TcpStream, root: &Path, builds: &Builds) -> std::io::Resu
         };
         let body = std::fs::read(&path).unwrap_or_else(|_| b"not found".to_vec());
         let content_type = content_type(&path);
-        let body = if content_type.starts_with("text/html") {
-            inject_reload(&body, builds.count())
-        } else {
-            body
+        let body = match builds {
+            Some(builds) if content_type.starts_with("text/html") => {
+                inject_reload(&body, builds.count())
+            }
+            _ => body,
         };
         (status, content_type, body)
     };
@@ -209,6 +212,19 @@ pub fn spawn_server(
     port: u16,
     builds: Builds,
 ) -> std::io::Result<std::net::SocketAddr> {
+    spawn(dir, port, Some(builds))
+}
+
+/// Serves `dir` on `127.0.0.1:port` as it is on disk, with no live reload (what the browser
+/// check opens); returns the bound address.
+///
+/// # Errors
+/// The port cannot be bound (in use, or not allowed).
+pub fn spawn_static(dir: PathBuf, port: u16) -> std::io::Result<std::net::SocketAddr> {
+    spawn(dir, port, None)
+}
+
+fn spawn(dir: PathBuf, port: u16, builds: Option<Builds>) -> std::io::Result<std::net::SocketAddr> {
     let listener = TcpListener::bind(("127.0.0.1", port))?;
     let addr = listener.local_addr()?;
     std::thread::spawn(move || {
@@ -216,7 +232,7 @@ pub fn spawn_server(
             let dir = dir.clone();
             let builds = builds.clone();
             std::thread::spawn(move || {
-                if let Err(e) = respond(stream, &dir, &builds) {
+                if let Err(e) = respond(stream, &dir, builds.as_ref()) {
                     eprintln!("serve: {e}");
                 }
             });
