@@ -297,11 +297,11 @@ struct Browser {
 
 impl Browser {
     fn start(chromium: &Path) -> Result<Self, String> {
-        let profile = std::env::temp_dir().join(format!(
-            "xtask-chromium-{}-{}",
-            std::process::id(),
-            Instant::now().elapsed().as_nanos()
-        ));
+        // One fresh profile per browser: Chromium refuses a profile another instance holds.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let profile =
+            std::env::temp_dir().join(format!("xtask-chromium-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile)
             .map_err(|e| format!("cannot make a profile folder {}: {e}", profile.display()))?;
@@ -656,7 +656,7 @@ document.fonts.forEach(f => {
   const fam = f.family.replace(/["']/g, '');
   (faces[fam] = faces[fam] || []).push(f.status);
 });
-let katexBad = 0;
+const badMath = new Map();
 for (const el of document.querySelectorAll('.katex-html *')) {
   if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
   const fam = getComputedStyle(el).fontFamily.split(',')[0].trim().replace(/["']/g, '');
@@ -666,9 +666,11 @@ for (const el of document.querySelectorAll('.katex-html *')) {
   } else if (!(faces[fam] || []).includes('loaded')) {
     why = 'its font ' + fam + ' did not load (' + (faces[fam] || ['no @font-face for it']).join(', ') + ')';
   }
-  if (why && katexBad++ < 3) found.push('KaTeX ' + describe(el.closest('.katex') || el) + ': ' + why);
+  const formula = el.closest('.katex') || el;
+  if (why && !badMath.has(formula)) badMath.set(formula, why);
 }
-if (katexBad > 3) found.push('… and ' + (katexBad - 3) + ' more KaTeX elements like these');
+[...badMath].slice(0, 3).forEach(([el, why]) => found.push('KaTeX ' + describe(el) + ': ' + why));
+if (badMath.size > 3) found.push('… and ' + (badMath.size - 3) + ' more formulas like these');
 for (const img of document.images) {
   if (!img.complete || img.naturalWidth === 0) found.push('image did not load: ' + describe(img));
 }
@@ -687,7 +689,8 @@ for (const el of main.querySelectorAll('*')) {
   const block = el.closest('.katex-display, table, pre, figure, p, li, h1, h2, h3, h4, dd, blockquote') || el;
   if (wide.includes(block)) continue;
   wide.push(block);
-  found.push('wider than the ' + vw + ' px viewport (reaches ' + Math.round(r.right) +
+  const reach = Math.max(r.right, block.getBoundingClientRect().left + block.scrollWidth);
+  found.push('wider than the ' + vw + ' px viewport (reaches ' + Math.round(reach) +
     ' px) outside any box that scrolls: ' + describe(block));
 }
 const sw = document.documentElement.scrollWidth;
@@ -713,7 +716,7 @@ await settle();
 const found = [];
 let closed = 0;
 for (const d of document.querySelectorAll('details')) {
-  const shown = [...d.children].some(c => c.tagName !== 'SUMMARY' && c.getClientRects().length > 0 && c.getBoundingClientRect().height > 0);
+  const shown = [...d.children].some(c => c.tagName !== 'SUMMARY' && c.checkVisibility() && c.getBoundingClientRect().height > 0);
   if (!shown && closed++ < 3) found.push('prints closed: ' + describe(d.querySelector('summary') || d));
 }
 if (closed > 3) found.push('… and ' + (closed - 3) + ' more closed <details>');

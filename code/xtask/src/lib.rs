@@ -46,6 +46,11 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Whether this runs in CI (`CI=true` or `CI=1`), where a missing tool is a failure, not a skip.
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
 /// Every file under `dir`, sorted (empty if `dir` cannot be read).
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

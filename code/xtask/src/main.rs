@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use xtask::cli::{Cli, Cmd};
-use xtask::{Problem, book, browser, figures, listings, root, serve};
+use xtask::{Problem, book, browser, ci, figures, listings, root, serve};
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
@@ -198,11 +198,6 @@ fn write_figures() -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// Whether this is CI (`CI=true` or `CI=1`), where a missing tool is a failure, not a skip.
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<Duration, String> {

@@ -1,0 +1,216 @@
+//! Every way the browser check must fail, shown on the fixture book with one defect each.
+//!
+//! Each of these builds cleanly (the book build reads HTML as text and finds nothing wrong) and
+//! is only seen when a browser lays the page out. The tests need Chromium: without it they pass
+//! after printing that they were skipped (`cargo xtask test` says so on a line of its own), and
+//! with `CI=true` a missing Chromium fails them.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod fixture;
+
+use std::path::PathBuf;
+
+use fixture::Fixture;
+use xtask::browser::{self, Options};
+
+/// A display formula far wider than a phone's screen.
+const WIDE: &str = "$$\nA = a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} + a_{11} + \
+                    a_{12} + a_{13} + a_{14} + a_{15} + a_{16} + a_{17} + a_{18} + a_{19} + a_{20}\n$$\n";
+
+/// The Chromium to drive, or `None` (after saying so) when there is none and this is not CI.
+fn chromium() -> Option<PathBuf> {
+    let found = browser::find_chromium();
+    if found.is_none() {
+        assert!(
+            !xtask::ci(),
+            "CI is set and no Chromium was found: {}",
+            browser::INSTALL_HINT
+        );
+        eprintln!(
+            "SKIPPED: no Chromium for the browser-check fixtures ({})",
+            browser::INSTALL_HINT
+        );
+    }
+    found
+}
+
+/// The fixture with the real theme, a wide formula and a search term it contains.
+fn fixture(name: &str) -> Fixture {
+    let f = Fixture::with_real_theme(name);
+    f.edit("src/chapter.md", "Some math", &format!("{WIDE}\nSome math"));
+    f
+}
+
+/// One width and theme: enough to show a defect, and quick.
+fn phone() -> Options {
+    Options {
+        widths: vec![390],
+        themes: vec!["light".into()],
+        search_terms: vec!["fixture".into()],
+        pdf: None,
+    }
+}
+
+/// Builds the fixture, opens it with `options` and returns the problems, with the fixture's
+/// root stripped; `None` when there is no Chromium.
+fn problems(f: &Fixture, options: &Options) -> Option<Vec<String>> {
+    let chromium = chromium()?;
+    let built = f.build().unwrap_or_else(|p| panic!("the fixture must build: {p:#?}"));
+    match browser::check(&built.dest, &chromium, options) {
+        Ok(c) => panic!("the broken fixture passed the browser check: {c:?}"),
+        Err(problems) => Some(problems.iter().map(|p| f.strip(p)).collect()),
+    }
+}
+
+fn assert_one(problems: &[String], page: &str, needle: &str) {
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(&format!("book/{page}: ")) && p.contains(needle)),
+        "expected a problem on {page} containing {needle:?}, got {problems:#?}"
+    );
+}
+
+#[test]
+fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
+    let Some(chromium) = chromium() else { return };
+    let f = fixture("browser-ok");
+    let built = f.build().unwrap_or_else(|p| panic!("{p:#?}"));
+    let options = Options {
+        pdf: Some(PathBuf::from("fixture.pdf")),
+        ..phone()
+    };
+    let options = Options {
+        widths: vec![1280, 390],
+        themes: vec!["light".into(), "navy".into()],
+        ..options
+    };
+    let checked = browser::check(&built.dest, &chromium, &options)
+        .unwrap_or_else(|p| panic!("{p:#?}"));
+    // index (a copy of the chapter), chapter, print, 404; toc.html is skipped.
+    assert_eq!(checked.pages, 4, "{checked:?}");
+    assert_eq!(checked.loads, 4 * 2 * 2);
+    assert!(checked.browser.contains("Chrome/"), "{checked:?}");
+    let pdf = std::fs::read(built.dest.join("fixture.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(checked.pdf_pages, Some(browser::pdf_page_count(&pdf)));
+    assert!(checked.pdf_pages >= Some(1));
+}
+
+#[test]
+fn a_console_error_names_page_and_message() {
+    let f = fixture("browser-console");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "<script>console.error('fixture: broken');</script>\n\nSome math",
+    );
+    let Some(p) = problems(&f, &phone()) else { return };
+    assert_one(&p, "chapter.html", "console error: fixture: broken");
+}
+
+#[test]
+fn an_uncaught_exception_is_reported() {
+    let f = fixture("browser-throw");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "<script>noSuchFunction();</script>\n\nSome math",
+    );
+    let Some(p) = problems(&f, &phone()) else { return };
+    assert_one(&p, "chapter.html", "uncaught exception: ReferenceError");
+}
+
+#[test]
+fn a_failed_request_names_its_address() {
+    // A request made by a script: the build's link check reads the HTML and cannot see it.
+    let f = fixture("browser-404");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "<script>fetch('data/missing.json');</script>\n\nSome math",
+    );
+    let Some(p) = problems(&f, &phone()) else { return };
+    assert_one(&p, "chapter.html", "/data/missing.json (HTTP 404)");
+}
+
+#[test]
+fn a_request_off_the_machine_is_refused() {
+    // A web font imported by a stylesheet: the build reads the HTML, not the CSS it links.
+    let f = fixture("browser-offline");
+    let css = f.root.join("src/theme/fit.css");
+    let text = std::fs::read_to_string(&css).unwrap();
+    std::fs::write(
+        &css,
+        format!("@import url(\"https://fonts.example.org/serif.css\");\n{text}"),
+    )
+    .unwrap();
+    let Some(p) = problems(&f, &phone()) else { return };
+    assert_one(
+        &p,
+        "chapter.html",
+        "request off the machine: https://fonts.example.org/serif.css",
+    );
+}
+
+#[test]
+fn math_without_katex_fonts_is_refused() {
+    // The stylesheet is there (the build checks that), but it is not KaTeX's.
+    let f = fixture("browser-fonts");
+    f.write("src/katex/katex.min.css", "/* not KaTeX's stylesheet */\n");
+    let Some(p) = problems(&f, &phone()) else { return };
+    assert_one(&p, "chapter.html", "not in a KaTeX font");
+    assert_one(&p, "chapter.html", "KaTeX span.katex \"A=a1");
+    assert_one(&p, "chapter.html", "KaTeX span.katex \"a2+b2=c2\"");
+}
+
+#[test]
+fn an_image_that_does_not_load_is_named() {
+    // The file exists, so every link resolves; it just is not an image.
+    let f = fixture("browser-image");
+    f.write("src/img/plot.svg", "this is not an SVG\n");
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        "![A plot](img/plot.svg)\n\nSome math",
+    );
+    let Some(p) = problems(&f, &phone()) else { return };
+    assert_one(&p, "chapter.html", "image did not load: img");
+    assert_one(&p, "chapter.html", "img/plot.svg");
+}
+
+#[test]
+fn wide_math_without_its_scroll_box_and_closed_details_in_print_are_refused() {
+    // Without the book's stylesheet: KaTeX's display math runs off a phone's screen, and the
+    // review answer prints closed.
+    let f = fixture("browser-layout");
+    f.write(
+        "src/theme/head.hbs",
+        "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
+    );
+    let options = Options {
+        pdf: Some(PathBuf::from("fixture.pdf")),
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else { return };
+    assert_one(
+        &p,
+        "chapter.html",
+        "wider than the 390 px viewport (reaches ",
+    );
+    assert_one(&p, "chapter.html", "outside any box that scrolls: span.katex-display");
+    assert_one(&p, "print.html", "prints closed: summary \"Is this a fixture?\"");
+}
+
+#[test]
+fn a_search_that_finds_nothing_is_refused() {
+    let f = fixture("browser-search");
+    let options = Options {
+        search_terms: vec!["fixture".into(), "Zyzzyva".into()],
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else { return };
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_one(&p, "index.html", "search for \"Zyzzyva\": found nothing");
+}
