@@ -3,7 +3,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::figure::{Area, FONT};
+use crate::chart::{LABEL_PX, TITLE_PX, font};
+use crate::figure::Area;
 use crate::format::fixed;
 
 /// What [`heatmap`] draws.
@@ -25,11 +26,117 @@ pub struct Heatmap<'a> {
     pub cell_text: Option<&'a [Vec<String>]>,
 }
 
-/// Draws a labelled heatmap filling `area`.
+/// What a reader needs besides the cells: the axes' titles and the colour key.
+#[derive(Debug, Clone)]
+pub struct Frame<'a> {
+    /// The quantity along the columns, written under the grid (e.g. `key position j`).
+    pub x_title: &'a str,
+    /// The quantity down the rows, written up the left side (e.g. `query position i`).
+    pub y_title: &'a str,
+    /// The colour key, drawn under the x title.
+    pub key: Key,
+}
+
+/// A heatmap's colour key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    /// A continuous scale: a bar of the colour map from `from` to `to` (inputs of the heatmap's
+    /// `color` function), with `ticks` (an input and its label, e.g. `(0.0, "0")`), titled
+    /// `title` on its left.
+    Scale {
+        /// What the colours measure.
+        title: String,
+        /// The colour-map input at the bar's left end.
+        from: f64,
+        /// The colour-map input at the bar's right end.
+        to: f64,
+        /// Where to mark the bar and what to write there.
+        ticks: Vec<(f64, String)>,
+    },
+    /// Named colours: a swatch of `color(value)` and its label, for each entry.
+    Swatches {
+        /// What the colours stand for.
+        title: String,
+        /// A colour-map input and its label.
+        entries: Vec<(f64, String)>,
+    },
+}
+
+/// Draws a labelled heatmap filling `area`, without axis titles or colour key (prefer
+/// [`heatmap_with`]: a reader cannot read a colour without its key).
 ///
 /// # Errors
 /// A drawing failure, or rows of different lengths or label counts that do not match.
 pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    draw(area, map, None)
+}
+
+/// Draws a labelled heatmap filling `area`, with the axis titles and colour key of `frame`.
+///
+/// # Errors
+/// A drawing failure, or rows of different lengths or label counts that do not match.
+///
+/// ```
+/// use bookkit::heatmap::{Frame, Heatmap, Key, heatmap_with};
+/// let values = vec![vec![0.0, 0.5], vec![1.0, 0.25]];
+/// let labels = vec!["0".to_string(), "1".to_string()];
+/// let svg = bookkit::svg("keyed", 320, 260, |area| {
+///     heatmap_with(
+///         area,
+///         &Heatmap {
+///             title: "weights",
+///             values: &values,
+///             row_labels: &labels,
+///             col_labels: &labels,
+///             color: bookkit::sequential,
+///             annotate: None,
+///             cell_text: None,
+///         },
+///         &Frame {
+///             x_title: "key j",
+///             y_title: "query i",
+///             key: Key::Scale {
+///                 title: "weight".into(),
+///                 from: 0.0,
+///                 to: 1.0,
+///                 ticks: vec![(0.0, "0".into()), (1.0, "1".into())],
+///             },
+///         },
+///     )
+/// })?;
+/// for text in ["key j", "query i", "weight"] {
+///     assert!(svg.contains(&format!(">\n{text}\n<")) || svg.contains(&format!(">{text}<")));
+/// }
+/// assert!(svg.contains("rotate(270"), "the y title runs up the side");
+/// # Ok::<(), bookkit::FigureError>(())
+/// ```
+pub fn heatmap_with(
+    area: &Area<'_>,
+    map: &Heatmap<'_>,
+    frame: &Frame<'_>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    draw(area, map, Some(frame))
+}
+
+/// Height of the colour key strip: bar, tick labels and padding.
+const KEY_H: i32 = 44;
+/// Height of the x title's line, and width of the y title's column.
+const TITLE_LINE: i32 = 24;
+
+fn text(px: f64) -> TextStyle<'static> {
+    TextStyle::from(font(px)).color(&BLACK)
+}
+
+/// Estimated width of `s` at `px` (0.6 em a character; the browser picks the face).
+fn text_width(s: &str, px: f64) -> i32 {
+    (s.chars().count() as f64 * 0.6 * px).ceil() as i32
+}
+
+fn draw(
+    area: &Area<'_>,
+    map: &Heatmap<'_>,
+    frame: Option<&Frame<'_>>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let rows = map.values.len();
     let cols = map.values.first().map_or(0, Vec::len);
     if map.values.iter().any(|r| r.len() != cols) || rows == 0 || cols == 0 {
@@ -46,28 +153,41 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
     }
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    let label_w = 12
-        + 8 * map
+    let y_title_w = if frame.is_some_and(|f| !f.y_title.is_empty()) {
+        TITLE_LINE
+    } else {
+        0
+    };
+    let label_w = y_title_w
+        + 12
+        + map
             .row_labels
             .iter()
-            .map(|s| s.chars().count())
+            .map(|s| text_width(s, LABEL_PX))
             .max()
-            .unwrap_or(0) as i32;
-    let (top, bottom, right) = (56, 8, 8);
+            .unwrap_or(0);
+    let below = match frame {
+        Some(f) => 6 + if f.x_title.is_empty() { 0 } else { TITLE_LINE } + KEY_H,
+        None => 8,
+    };
+    let (top, right) = (60, 8);
     let cell_w = (w - label_w - right) / cols as i32;
-    let cell_h = (h - top - bottom) / rows as i32;
-    let text = |size: f64| TextStyle::from((FONT, size).into_font()).color(&BLACK);
+    let cell_h = (h - top - below) / rows as i32;
+    if cell_w < 1 || cell_h < 1 {
+        return Err(format!("heatmap `{}`: {w}×{h} px is too small for its grid", map.title).into());
+    }
+    let (grid_w, grid_h) = (cell_w * cols as i32, cell_h * rows as i32);
     area.draw(&Text::new(
         map.title.to_string(),
         (w / 2, 16),
-        text(17.0).pos(Pos::new(HPos::Center, VPos::Center)),
+        text(TITLE_PX).pos(Pos::new(HPos::Center, VPos::Center)),
     ))?;
     for (j, label) in map.col_labels.iter().enumerate() {
         let x = label_w + cell_w * j as i32 + cell_w / 2;
         area.draw(&Text::new(
             label.clone(),
-            (x, top - 10),
-            text(14.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+            (x, top - 8),
+            text(LABEL_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
         ))?;
     }
     for (i, row) in map.values.iter().enumerate() {
@@ -75,7 +195,7 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
         area.draw(&Text::new(
             map.row_labels[i].clone(),
             (label_w - 8, y0 + cell_h / 2),
-            text(14.0).pos(Pos::new(HPos::Right, VPos::Center)),
+            text(LABEL_PX).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
         for (j, &v) in row.iter().enumerate() {
             let x0 = label_w + cell_w * j as i32;
@@ -96,7 +216,7 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
                 area.draw(&Text::new(
                     text,
                     (x0 + cell_w / 2, y0 + cell_h / 2),
-                    TextStyle::from((FONT, 14.0).into_font())
+                    TextStyle::from(font(LABEL_PX))
                         .color(&ink)
                         .pos(Pos::new(HPos::Center, VPos::Center)),
                 ))?;
@@ -105,12 +225,113 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
     }
     // A thin frame around the grid.
     area.draw(&Rectangle::new(
-        [
-            (label_w, top),
-            (label_w + cell_w * cols as i32, top + cell_h * rows as i32),
-        ],
+        [(label_w, top), (label_w + grid_w, top + grid_h)],
         BLACK.stroke_width(1),
     ))?;
+    let Some(frame) = frame else {
+        return Ok(());
+    };
+    let centre_x = label_w + grid_w / 2;
+    let mut y = top + grid_h + 6;
+    if !frame.y_title.is_empty() {
+        area.draw(&Text::new(
+            frame.y_title.to_string(),
+            (TITLE_LINE / 2, top + grid_h / 2),
+            text(LABEL_PX)
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
+    }
+    if !frame.x_title.is_empty() {
+        area.draw(&Text::new(
+            frame.x_title.to_string(),
+            (centre_x, y + TITLE_LINE / 2),
+            text(LABEL_PX).pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
+        y += TITLE_LINE;
+    }
+    draw_key(area, &frame.key, map.color, centre_x, y + 4, grid_w)
+}
+
+/// Draws `key` centred on `centre_x`, its bar's top at `y`, at most `max_w` wide.
+fn draw_key(
+    area: &Area<'_>,
+    key: &Key,
+    color: fn(f64) -> RGBColor,
+    centre_x: i32,
+    y: i32,
+    max_w: i32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let bar_h = 14;
+    match key {
+        Key::Scale {
+            title,
+            from,
+            to,
+            ticks,
+        } => {
+            let bar_w = max_w.clamp(60, 320);
+            let x0 = centre_x - bar_w / 2;
+            let steps = 64;
+            for s in 0..steps {
+                let t = from + (to - from) * (s as f64 + 0.5) / steps as f64;
+                let (a, b) = (x0 + bar_w * s / steps, x0 + bar_w * (s + 1) / steps);
+                area.draw(&Rectangle::new([(a, y), (b, y + bar_h)], color(t).filled()))?;
+            }
+            area.draw(&Rectangle::new(
+                [(x0, y), (x0 + bar_w, y + bar_h)],
+                BLACK.stroke_width(1),
+            ))?;
+            for (value, label) in ticks {
+                let x = x0 + ((value - from) / (to - from) * bar_w as f64).round() as i32;
+                area.draw(&PathElement::new(
+                    vec![(x, y + bar_h), (x, y + bar_h + 4)],
+                    BLACK.stroke_width(1),
+                ))?;
+                area.draw(&Text::new(
+                    label.clone(),
+                    (x, y + bar_h + 6),
+                    text(LABEL_PX).pos(Pos::new(HPos::Center, VPos::Top)),
+                ))?;
+            }
+            area.draw(&Text::new(
+                title.clone(),
+                (x0 - 10, y + bar_h / 2),
+                text(LABEL_PX).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+        }
+        Key::Swatches { title, entries } => {
+            let widths: Vec<i32> = entries
+                .iter()
+                .map(|(_, l)| bar_h + 6 + text_width(l, LABEL_PX) + 16)
+                .collect();
+            let title_w = text_width(title, LABEL_PX) + 10;
+            let total = title_w + widths.iter().sum::<i32>() - 16;
+            let mut x = centre_x - total / 2;
+            area.draw(&Text::new(
+                title.clone(),
+                (x, y + bar_h / 2),
+                text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            x += title_w;
+            for ((value, label), ew) in entries.iter().zip(widths) {
+                area.draw(&Rectangle::new(
+                    [(x, y), (x + bar_h, y + bar_h)],
+                    color(*value).filled(),
+                ))?;
+                area.draw(&Rectangle::new(
+                    [(x, y), (x + bar_h, y + bar_h)],
+                    BLACK.stroke_width(1),
+                ))?;
+                area.draw(&Text::new(
+                    label.clone(),
+                    (x + bar_h + 6, y + bar_h / 2),
+                    text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+                x += ew;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -145,6 +366,7 @@ mod tests {
         let a = tiny();
         assert_eq!(a, tiny());
         assert!(a.contains(">\n0.75\n<"), "cell values are written: {a}");
+        assert!(a.contains("font-size=\"14\""), "labels at the book's size");
         assert!(!a.contains("font-family=\"\""), "a font family is named");
     }
 
