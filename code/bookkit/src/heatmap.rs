@@ -33,8 +33,9 @@ pub struct Frame<'a> {
     pub x_title: &'a str,
     /// The quantity down the rows, written up the left side (e.g. `query position i`).
     pub y_title: &'a str,
-    /// The colour key, drawn under the x title.
-    pub key: Key,
+    /// The colour key, drawn under the x title; `None` when the figure draws one key for several
+    /// heatmaps with [`colour_key`].
+    pub key: Option<Key>,
 }
 
 /// A heatmap's colour key.
@@ -95,12 +96,12 @@ pub fn heatmap(area: &Area<'_>, map: &Heatmap<'_>) -> Result<(), Box<dyn std::er
 ///         &Frame {
 ///             x_title: "key j",
 ///             y_title: "query i",
-///             key: Key::Scale {
+///             key: Some(Key::Scale {
 ///                 title: "weight".into(),
 ///                 from: 0.0,
 ///                 to: 1.0,
 ///                 ticks: vec![(0.0, "0".into()), (1.0, "1".into())],
-///             },
+///             }),
 ///         },
 ///     )
 /// })?;
@@ -167,14 +168,21 @@ fn draw(
             .max()
             .unwrap_or(0);
     let below = match frame {
-        Some(f) => 6 + if f.x_title.is_empty() { 0 } else { TITLE_LINE } + KEY_H,
+        Some(f) => {
+            6 + if f.x_title.is_empty() { 0 } else { TITLE_LINE }
+                + if f.key.is_some() { KEY_H } else { 0 }
+        }
         None => 8,
     };
     let (top, right) = (60, 8);
     let cell_w = (w - label_w - right) / cols as i32;
     let cell_h = (h - top - below) / rows as i32;
     if cell_w < 1 || cell_h < 1 {
-        return Err(format!("heatmap `{}`: {w}×{h} px is too small for its grid", map.title).into());
+        return Err(format!(
+            "heatmap `{}`: {w}×{h} px is too small for its grid",
+            map.title
+        )
+        .into());
     }
     let (grid_w, grid_h) = (cell_w * cols as i32, cell_h * rows as i32);
     area.draw(&Text::new(
@@ -250,7 +258,43 @@ fn draw(
         ))?;
         y += TITLE_LINE;
     }
-    draw_key(area, &frame.key, map.color, centre_x, y + 4, grid_w)
+    match &frame.key {
+        Some(key) => draw_key(area, key, map.color, centre_x, y + 4, grid_w),
+        None => Ok(()),
+    }
+}
+
+/// The height [`colour_key`] needs.
+pub const KEY_HEIGHT: u32 = KEY_H as u32;
+
+/// Draws `key` for the colour map `color`, centred in `area` (at least [`KEY_HEIGHT`] tall): one
+/// key for a figure of several heatmaps that share a colour scale.
+///
+/// # Errors
+/// A drawing failure.
+///
+/// ```
+/// use bookkit::heatmap::{Key, colour_key};
+/// let svg = bookkit::svg("key", 400, 44, |area| {
+///     let key = Key::Scale {
+///         title: "bias".into(),
+///         from: -1.0,
+///         to: 0.0,
+///         ticks: vec![(-1.0, "−4.5".into()), (0.0, "0".into())],
+///     };
+///     colour_key(area, &key, bookkit::diverging)
+/// })?;
+/// assert!(svg.contains("−4.5") && svg.contains("bias"));
+/// # Ok::<(), bookkit::FigureError>(())
+/// ```
+pub fn colour_key(
+    area: &Area<'_>,
+    key: &Key,
+    color: fn(f64) -> RGBColor,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (w, _) = area.dim_in_pixel();
+    let w = w as i32;
+    draw_key(area, key, color, w / 2, 4, w / 2)
 }
 
 /// Draws `key` centred on `centre_x`, its bar's top at `y`, at most `max_w` wide.

@@ -45,7 +45,7 @@ pub mod style;
 pub use figure::{Area, FONT, Figure, FigureError, svg};
 pub use format::{Table, fixed, tuple};
 pub use freshness::{check_figures, write_figures};
-pub use heatmap::{Heatmap, heatmap, heatmap_with};
+pub use heatmap::{Heatmap, colour_key, heatmap, heatmap_with};
 pub use style::{
     PALETTE, category, diverging, legend, legend_below, legend_line, line, sequential,
 };

@@ -1,7 +1,8 @@
 //! The chapter's figures.
 
-use bookkit::chart::Axes;
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, category, diverging, heatmap};
+use bookkit::chart::{Axes, BookMesh};
+use bookkit::heatmap::Frame;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, category, diverging, heatmap, heatmap_with};
 use plotters::prelude::*;
 
 use crate::packing::{Reset, pack};
@@ -107,7 +108,7 @@ fn training() -> Result<Figure, FigureError> {
                 }
             })
             .collect();
-        heatmap(
+        heatmap_with(
             &left.margin(6, 6, 6, 6),
             &Heatmap {
                 title: &training_title(),
@@ -118,24 +119,43 @@ fn training() -> Result<Figure, FigureError> {
                 annotate: None,
                 cell_text: None,
             },
+            &Frame {
+                x_title: "dimension j",
+                y_title: "position p",
+                key: Some(bookkit::heatmap::Key::Scale {
+                    title: "entry".into(),
+                    from: -1.0,
+                    to: 1.0,
+                    ticks: vec![
+                        (-1.0, "≤ −1".into()),
+                        (0.0, "0".into()),
+                        (1.0, "≥ 1".into()),
+                    ],
+                }),
+            },
         )?;
-        let mut chart = Axes::new("per position").y_label_area(44).build(
+        let series = [
+            ("distance moved from the initial row", PALETTE[0], true),
+            ("distance to the target", PALETTE[1], false),
+        ];
+        let entries: Vec<_> = (series.iter())
+            .map(|&(label, c, _)| (label.to_string(), ShapeStyle::from(c).stroke_width(2)))
+            .collect();
+        let right = bookkit::legend_below(&right, &entries)?;
+        let mut chart = Axes::new("per position").y_label_area(52).build(
             &right,
             -0.5f64..(max_len as f64 - 0.5),
             0f64..3.4f64,
         )?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("position")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| bookkit::fixed(*y, 1))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        let series = [
-            ("distance moved from the initial row", PALETTE[0], true),
-            ("distance to the target", PALETTE[1], false),
-        ];
-        for (label, c, moved) in series {
+        for (_, c, moved) in series {
             let points = (0..max_len)
                 .map(|p| {
                     let now = run.trained.lookup(p)?;
@@ -147,29 +167,31 @@ fn training() -> Result<Figure, FigureError> {
                     Ok((p as f64, (&now - &other).mapv(|v| v * v).sum().sqrt()))
                 })
                 .collect::<Result<Vec<_>, order::Error>>()?;
-            chart
-                .draw_series(LineSeries::new(
-                    points.clone(),
-                    ShapeStyle::from(c).stroke_width(2),
-                ))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 16, y)],
-                        ShapeStyle::from(c).stroke_width(2),
-                    )
-                });
+            chart.draw_series(LineSeries::new(
+                points.clone(),
+                ShapeStyle::from(c).stroke_width(2),
+            ))?;
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::MiddleLeft)?;
         Ok(())
     })
 }
 
 /// Documents packed into contexts: colour = document, number = the position the model sees.
 fn packing() -> Result<Figure, FigureError> {
-    Figure::draw("learned-packing", 900, 380, |root| {
+    Figure::draw("learned-packing", 900, 470, |root| {
         let (top, bottom) = root.split_vertically(190);
+        // One key for both grids, under the second: the colours are the documents.
+        let key = Frame {
+            x_title: "offset in the context",
+            y_title: "",
+            key: Some(bookkit::heatmap::Key::Swatches {
+                title: "document:".into(),
+                entries: (DOCS.iter().enumerate())
+                    .map(|(k, len)| (k as f64, format!("{k} ({len} tokens)")))
+                    .collect(),
+            }),
+        };
         for (area, reset, title) in [
             (
                 top,
@@ -196,18 +218,21 @@ fn packing() -> Result<Figure, FigureError> {
             }
             let rows: Vec<String> = (0..contexts).map(|c| format!("context {c}")).collect();
             let cols: Vec<String> = (0..CONTEXT).map(|o| o.to_string()).collect();
-            heatmap(
-                &area.margin(4, 4, 6, 6),
-                &Heatmap {
-                    title,
-                    values: &values,
-                    row_labels: &rows,
-                    col_labels: &cols,
-                    color: category,
-                    annotate: None,
-                    cell_text: Some(&text),
-                },
-            )?;
+            let map = Heatmap {
+                title,
+                values: &values,
+                row_labels: &rows,
+                col_labels: &cols,
+                color: category,
+                annotate: None,
+                cell_text: Some(&text),
+            };
+            let area = area.margin(4, 4, 6, 6);
+            if reset == Reset::Never {
+                heatmap(&area, &map)?;
+            } else {
+                heatmap_with(&area, &map, &key)?;
+            }
         }
         Ok(())
     })

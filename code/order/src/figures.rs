@@ -1,7 +1,8 @@
 //! The chapter's figures, drawn from the same functions the tables use.
 
-use bookkit::chart::Axes;
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, heatmap, sequential};
+use bookkit::chart::{Axes, BookMesh};
+use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, sequential};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -39,8 +40,9 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
 
 /// Attention weights of both sentences, without and with learned positions (2 × 2 panels).
 fn attention_weights() -> Result<Figure, FigureError> {
-    Figure::draw("order-attention", 820, 640, |root| {
-        let panels = root.split_evenly((2, 2));
+    Figure::draw("order-attention", 820, 720, |root| {
+        let (grids, strip) = root.split_vertically(720 - KEY_HEIGHT as i32 - 8);
+        let panels = grids.split_evenly((2, 2));
         let mut k = 0;
         for sentence in SENTENCES {
             let labels: Vec<String> = tokenize(sentence)?
@@ -54,7 +56,7 @@ fn attention_weights() -> Result<Figure, FigureError> {
                 let w = attend(sentence, positions)?.weights;
                 let values: Vec<Vec<f64>> = w.rows().into_iter().map(|r| r.to_vec()).collect();
                 let title = format!("“{sentence}”, {what}");
-                heatmap(
+                heatmap_with(
                     &panels[k].margin(8, 8, 8, 8),
                     &Heatmap {
                         title: &title,
@@ -65,10 +67,24 @@ fn attention_weights() -> Result<Figure, FigureError> {
                         annotate: Some(2),
                         cell_text: None,
                     },
+                    &Frame {
+                        x_title: "key (attended to)",
+                        y_title: "query",
+                        key: None,
+                    },
                 )?;
                 k += 1;
             }
         }
+        let key = Key::Scale {
+            title: "attention weight".into(),
+            from: 0.0,
+            to: 1.0,
+            ticks: [0.0, 0.25, 0.5, 0.75, 1.0]
+                .map(|t| (t, bookkit::fixed(t, 2)))
+                .to_vec(),
+        };
+        colour_key(&strip, &key, sequential)?;
         Ok(())
     })
 }
@@ -88,6 +104,7 @@ fn panel<'a, 'b>(
         -1.2f64..1.2f64,
     )?;
     let mut mesh = chart.configure_mesh();
+    mesh.book_labels();
     mesh.x_desc("position")
         .x_label_formatter(&|x| bookkit::fixed(*x, 0))
         .y_label_formatter(&|y| bookkit::fixed(*y, 1))

@@ -1,7 +1,8 @@
 //! The chapter's figures.
 
-use bookkit::chart::Axes;
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap};
+use bookkit::chart::{Axes, BookMesh};
+use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging};
 use plotters::prelude::*;
 
 use crate::alibi::{bias, slopes, weight_at_distance};
@@ -25,24 +26,26 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
 
 /// Offset → bucket for T5's defaults, bidirectional and causal.
 fn t5_buckets() -> Result<Figure, FigureError> {
-    Figure::draw("relative-t5-buckets", 820, 400, |root| {
+    Figure::draw("relative-t5-buckets", 820, 430, |root| {
         let causal = Buckets::new(false, 32, 128)?;
+        let configs = [("bidirectional", Buckets::T5), ("causal", causal)];
+        let entries: Vec<_> = (configs.iter().enumerate())
+            .map(|(n, (label, _))| (label.to_string(), bookkit::line(PALETTE[n])))
+            .collect();
+        let plot = bookkit::legend_below(root, &entries)?;
         let mut chart = Axes::new("T5: offset j − i → bucket (32 buckets, max distance 128)")
-            .y_label_area(44)
-            .build(root, -160f64..160f64, -1f64..33f64)?;
+            .y_label_area(52)
+            .build(&plot, -160f64..160f64, -1f64..33f64)?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("offset j − i (negative: looking back)")
             .y_desc("bucket")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| bookkit::fixed(*y, 0))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        for (n, (label, cfg)) in [("bidirectional", Buckets::T5), ("causal", causal)]
-            .into_iter()
-            .enumerate()
-        {
-            let c = PALETTE[n];
+        for (&(_, cfg), (_, style)) in configs.iter().zip(&entries) {
             // Draw as steps: each offset's bucket held flat across its unit interval.
             let points: Vec<(f64, f64)> = (-160i64..160)
                 .flat_map(|r| {
@@ -50,22 +53,19 @@ fn t5_buckets() -> Result<Figure, FigureError> {
                     [(r as f64 - 0.5, b), (r as f64 + 0.5, b)]
                 })
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points, bookkit::line(c)))?
-                .label(label)
-                .legend(bookkit::legend_line(c));
+            chart.draw_series(LineSeries::new(points, *style))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
 
 /// The causal ALiBi bias of four of eight heads (masked entries grey).
 fn alibi_bias() -> Result<Figure, FigureError> {
-    Figure::draw("relative-alibi-bias", 900, 260, |root| {
+    Figure::draw("relative-alibi-bias", 900, 340, |root| {
         let n = 10;
         let m = slopes(8)?;
-        let panels = root.split_evenly((1, 4));
+        let (grids, strip) = root.split_vertically(340 - KEY_HEIGHT as i32 - 8);
+        let panels = grids.split_evenly((1, 4));
         for (panel, h) in panels.iter().zip([0usize, 1, 3, 7]) {
             let b = bias(m[h], n);
             // One colour scale for all heads (head 1's largest penalty is darkest); NaN marks the
@@ -88,7 +88,7 @@ fn alibi_bias() -> Result<Figure, FigureError> {
                 })
                 .collect();
             let title = format!("head {}, m = 2^-{}", h + 1, h + 1);
-            heatmap(
+            heatmap_with(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {
                     title: &title,
@@ -99,8 +99,24 @@ fn alibi_bias() -> Result<Figure, FigureError> {
                     annotate: None,
                     cell_text: None,
                 },
+                &Frame {
+                    x_title: "key j",
+                    y_title: "query i",
+                    key: None,
+                },
             )?;
         }
+        // The colours are bias / scale; the key is labelled with the bias itself.
+        let scale = m[0] * (n - 1) as f64;
+        let key = Key::Scale {
+            title: "bias −m(i − j) (grey: masked)".into(),
+            from: -1.0,
+            to: 0.0,
+            ticks: [-1.0, -0.5, 0.0]
+                .map(|t| (t, bookkit::fixed(t * scale, 2)))
+                .to_vec(),
+        };
+        colour_key(&strip, &key, masked_diverging)?;
         Ok(())
     })
 }
@@ -116,41 +132,47 @@ fn masked_diverging(t: f64) -> RGBColor {
 /// Attention weight at distance Δ, by head, with equal content logits.
 fn alibi_decay() -> Result<Figure, FigureError> {
     let n = ALIBI_DECAY_WINDOW;
-    Figure::draw("relative-alibi-decay", 820, 420, |root| {
+    Figure::draw("relative-alibi-decay", 820, 470, |root| {
         let m = slopes(8)?;
         let title = alibi_decay_title(n);
-        let mut chart =
-            Axes::new(&title).build(root, 0f64..(n - 1) as f64, (1e-8f64..1f64).log_scale())?;
+        let entries: Vec<(String, ShapeStyle)> = (0..m.len())
+            .map(|h| (format!("head {}, m = 2^-{}", h + 1, h + 1), head_style(h)))
+            .collect();
+        let plot = bookkit::legend_below(root, &entries)?;
+        let mut chart = Axes::new(&title).x_label_area(52).build(
+            &plot,
+            0f64..n as f64,
+            (1e-8f64..1f64).log_scale(),
+        )?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("distance Δ = i − j")
             .y_desc("attention weight")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| format!("{y:.0e}"))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        for (h, &slope) in m.iter().enumerate() {
-            let c = PALETTE[h % PALETTE.len()];
-            let style = if h < PALETTE.len() {
-                bookkit::line(c)
-            } else {
-                // Beyond the palette: greys, lighter for the later head.
-                ShapeStyle::from(BLACK.mix(if h == PALETTE.len() { 0.8 } else { 0.4 }))
-                    .stroke_width(2)
-            };
+        for ((&slope, (_, style)), _) in m.iter().zip(&entries).zip(0..) {
+            let style = *style;
             // Weights below the plot's floor are left out rather than clamped.
             let points = (0..n)
                 .map(|k| weight_at_distance(slope, k, n).map(|w| (k as f64, w)))
                 .filter(|p| p.as_ref().map_or(true, |&(_, w)| w >= 1e-8))
                 .collect::<Result<Vec<_>, _>>()?;
-            chart
-                .draw_series(LineSeries::new(points, style))?
-                .label(format!("head {}, m = 2^-{}", h + 1, h + 1))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+            chart.draw_series(LineSeries::new(points, style))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
+}
+
+/// The line of head `h` (from 0) in the decay figure: the palette, then black dashes and black
+/// dots, so that no two heads share a style.
+fn head_style(h: usize) -> ShapeStyle {
+    match PALETTE.get(h) {
+        Some(&c) => bookkit::line(c),
+        None => ShapeStyle::from(BLACK).stroke_width(if h == PALETTE.len() { 2 } else { 1 }),
+    }
 }
 
 /// The decay figure's title, from the same window as its data.
@@ -164,11 +186,23 @@ type FloatsAt = Box<dyn Fn(usize) -> usize>;
 /// Memory of the relative key term and of the scores, as n grows (log–log).
 fn memory() -> Result<Figure, FigureError> {
     let (d, k, block) = (64, 16, 128);
-    Figure::draw("relative-memory", 820, 420, |root| {
+    Figure::draw("relative-memory", 820, 480, |root| {
+        let labels = [
+            "Shaw, explicit A^K (n²d)",
+            "naive scores (3n²)",
+            "Shaw, skewing (nd + n(n+1))",
+            "Shaw, gather (n(2k+1))",
+            "tiled scores (one tile)",
+        ];
+        let entries: Vec<_> = (labels.iter().enumerate())
+            .map(|(i, l)| (l.to_string(), bookkit::line(PALETTE[i])))
+            .collect();
+        let plot = bookkit::legend_below(root, &entries)?;
         let mut chart = Axes::new("floats held at once, one head (d = 64, k = 16, tiles of 128)")
-            .build(root, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
+            .build(&plot, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("sequence length n")
             .y_desc("floats")
             .x_labels(7)
@@ -177,42 +211,24 @@ fn memory() -> Result<Figure, FigureError> {
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
         let ns: Vec<usize> = (8..=14).map(|e| 1usize << e).collect();
-        let curves: [(&str, FloatsAt); 5] = [
-            (
-                "Shaw, explicit A^K (n²d)",
-                Box::new(move |n| memory_floats(n, d, k).0),
-            ),
-            (
-                "naive scores (3n²)",
-                Box::new(move |n| score_floats(n, block).0),
-            ),
-            (
-                "Shaw, skewing (nd + n(n+1))",
-                Box::new(move |n| memory_floats(n, d, k).2),
-            ),
-            (
-                "Shaw, gather (n(2k+1))",
-                Box::new(move |n| memory_floats(n, d, k).1),
-            ),
-            (
-                "tiled scores (one tile)",
-                Box::new(move |n| score_floats(n, block).1),
-            ),
+        // In the order of `labels`.
+        let curves: [FloatsAt; 5] = [
+            Box::new(move |n| memory_floats(n, d, k).0),
+            Box::new(move |n| score_floats(n, block).0),
+            Box::new(move |n| memory_floats(n, d, k).2),
+            Box::new(move |n| memory_floats(n, d, k).1),
+            Box::new(move |n| score_floats(n, block).1),
         ];
-        for (i, (label, f)) in curves.iter().enumerate() {
+        for (i, f) in curves.iter().enumerate() {
             let c = PALETTE[i];
             // x is log2(n), labelled with n itself.
             let points: Vec<(f64, f64)> = ns
                 .iter()
                 .map(|&n| ((n as f64).log2(), f(n) as f64))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), bookkit::line(c)))?
-                .label(*label)
-                .legend(bookkit::legend_line(c));
+            chart.draw_series(LineSeries::new(points.clone(), bookkit::line(c)))?;
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

@@ -1,9 +1,11 @@
 //! The chapter's figures.
 
-use bookkit::chart::Axes;
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap};
+use bookkit::chart::{Axes, BookMesh, LABEL_PX, TITLE_PX, font};
+use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging};
 use ndarray::Array1;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::decay::{bound, mean_cos};
 use crate::precision::{Format, errors_at};
@@ -24,16 +26,25 @@ fn fail(e: crate::Error) -> FigureError {
 /// Two positions pairs with the same offset: q and k rotated, the angle between them the same.
 fn rotation() -> Result<Figure, FigureError> {
     let theta = 0.5; // radians per position, for the picture
-    Figure::draw("rope-rotation", 820, 400, |root| {
+    Figure::draw("rope-rotation", 820, 440, |root| {
         let panels = root.split_evenly((1, 2));
         for (panel, (m, n)) in panels.iter().zip([(2usize, 0usize), (5, 3)]) {
-            let mut chart = ChartBuilder::on(panel)
-                .caption(
-                    format!("q at m = {m}, k at n = {n} (θ = 0.5 rad)"),
-                    (bookkit::FONT, 17),
-                )
-                .margin(10)
-                .build_cartesian_2d(-1.4f64..1.4f64, -1.4f64..1.4f64)?;
+            let (head, body) = panel.split_vertically(44);
+            head.draw(&Text::new(
+                format!("q at m = {m}, k at n = {n} (θ = {theta} rad)"),
+                (205, 22),
+                TextStyle::from(font(TITLE_PX))
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))?;
+            // A square plot with equal ranges: one unit is as long across as up, so the circle is
+            // round and equal angles look equal.
+            let (w, h) = body.dim_in_pixel();
+            let side = w.min(h) - 8;
+            let (dx, dy) = ((w - side) / 2, (h - side) / 2);
+            let square = body.margin(dy, dy, dx, dx);
+            let mut chart = ChartBuilder::on(&square)
+                .build_cartesian_2d(-1.45f64..1.45f64, -1.45f64..1.45f64)?;
             let circle: Vec<(f64, f64)> = (0..=200)
                 .map(|s| {
                     let a = s as f64 / 200.0 * std::f64::consts::TAU;
@@ -49,16 +60,23 @@ fn rotation() -> Result<Figure, FigureError> {
                 let tip = (a.cos(), a.sin());
                 chart.draw_series(LineSeries::new(vec![(0.0, 0.0), tip], bookkit::line(c)))?;
                 chart.draw_series(std::iter::once(Circle::new(tip, 5, c.filled())))?;
+                // The label sits just outside the circle, on the side away from the centre, so
+                // it never covers the dot.
+                let side = if tip.0 < 0.0 { HPos::Right } else { HPos::Left };
                 chart.draw_series(std::iter::once(Text::new(
                     format!("{label} rotated by {pos}θ"),
-                    (tip.0 * 1.08, tip.1 * 1.08 + 0.05),
-                    (bookkit::FONT, 15).into_font().color(&c),
+                    (tip.0 * 1.1, tip.1 * 1.1),
+                    TextStyle::from(font(LABEL_PX))
+                        .color(&c)
+                        .pos(Pos::new(side, VPos::Center)),
                 )))?;
             }
             chart.draw_series(std::iter::once(Text::new(
                 format!("angle between them: 0.7 + {}θ", m - n),
-                (-1.3, -1.25),
-                (bookkit::FONT, 15).into_font(),
+                (0.0, -1.3),
+                TextStyle::from(font(LABEL_PX))
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
             )))?;
         }
         Ok(())
@@ -72,11 +90,18 @@ type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
 fn decay() -> Result<Figure, FigureError> {
     let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
     Figure::draw("rope-decay", 820, 420, |root| {
-        let mut chart = Axes::new("RoPE, d = 128, base 10000: decay with distance")
-            .y_label_area(50)
-            .build(root, (1f64..100_000f64).log_scale(), -0.3f64..1.05f64)?;
+        // A wider margin than usual: the last tick label, 100000, is centred on the plot's
+        // right edge.
+        let axes = Axes {
+            margin: 30,
+            ..Axes::new("RoPE, d = 128, base 10000: decay with distance")
+        };
+        let mut chart =
+            axes.y_label_area(56)
+                .build(root, (1f64..100_000f64).log_scale(), -0.3f64..1.05f64)?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("relative distance (log scale)")
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| bookkit::fixed(*y, 1))
@@ -119,8 +144,9 @@ fn scores() -> Result<Figure, FigureError> {
     let mut rng = bookkit::rng::SplitMix64(21);
     let mut draw = || Array1::from_shape_fn(8, |_| rng.next_gaussian());
     let (q, k) = (draw(), draw());
-    Figure::draw("rope-scores", 900, 330, |root| {
-        let panels = root.split_evenly((1, 3));
+    Figure::draw("rope-scores", 900, 420, |root| {
+        let (grids, strip) = root.split_vertically(420 - KEY_HEIGHT as i32 - 8);
+        let panels = grids.split_evenly((1, 3));
         let cases = [
             ("correct (constant along diagonals)", inter, inter),
             ("wrong layout on both", split, split),
@@ -144,7 +170,7 @@ fn scores() -> Result<Figure, FigureError> {
                     }
                 })
                 .collect();
-            heatmap(
+            heatmap_with(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {
                     title,
@@ -155,8 +181,23 @@ fn scores() -> Result<Figure, FigureError> {
                     annotate: None,
                     cell_text: None,
                 },
+                &Frame {
+                    x_title: "key position n",
+                    y_title: "query position m",
+                    key: None,
+                },
             )?;
         }
+        // Each cell holds the score / 4; the key is labelled with the score itself.
+        let key = Key::Scale {
+            title: "score q·k".into(),
+            from: -1.0,
+            to: 1.0,
+            ticks: [-1.0, 0.0, 1.0]
+                .map(|t| (t, bookkit::fixed(t * 4.0, 0)))
+                .to_vec(),
+        };
+        colour_key(&strip, &key, diverging)?;
         Ok(())
     })
 }
@@ -172,6 +213,7 @@ fn precision() -> Result<Figure, FigureError> {
         )?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("position m")
             .y_desc("radians")
             .x_label_formatter(&|x| format!("{x:.0e}"))

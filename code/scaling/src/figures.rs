@@ -2,9 +2,10 @@
 
 use std::f64::consts::PI;
 
-use bookkit::chart::Axes;
+use bookkit::chart::{Axes, BookMesh};
 use bookkit::{Figure, FigureError, PALETTE, svg};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::{Base, Scheme, YarnParams, compute};
 
@@ -88,43 +89,51 @@ fn curves(
 /// lengths (log scale).
 fn wavelengths() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
-    Figure::draw("scaling-wavelengths", 820, 440, |root| {
+    Figure::draw("scaling-wavelengths", 820, 480, |root| {
+        let mut schemes = vec![("no scaling", Scheme::Default)];
+        schemes.extend(compared().into_iter().take(4));
+        let wavelength = |_: f64, scaled: f64| 2.0 * PI / scaled;
+        let curves = curves(&base, schemes, wavelength)?;
+        let entries = entries(&curves);
+        let plot = bookkit::legend_below(root, &entries)?;
         let mut chart = Axes::new(
             "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
         )
         .caption_size(17)
-        .build(root, 0f64..63f64, (4f64..1e6f64).log_scale())?;
+        .build(&plot, 0f64..63f64, (4f64..1e6f64).log_scale())?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("pair j")
             .y_desc("wavelength (tokens)")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| format!("{y:.0e}"))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        for (len, label) in [
-            (TRAIN, "training length L"),
-            (8 * TRAIN, "target length 8L"),
+        // The two lengths are reference lines, named where they are drawn: the training length
+        // solid, the target length dashed.
+        for (len, label, dashed) in [
+            (TRAIN, format!("training length L = {TRAIN}"), false),
+            (8 * TRAIN, format!("target length 8L = {}", 8 * TRAIN), true),
         ] {
-            chart
-                .draw_series(LineSeries::new(
-                    vec![(0.0, len as f64), (63.0, len as f64)],
-                    ShapeStyle::from(BLACK.mix(0.5)).stroke_width(1),
-                ))?
-                .label(label)
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.5)));
+            let ends = vec![(0.0, len as f64), (63.0, len as f64)];
+            let style = ShapeStyle::from(BLACK.mix(0.6)).stroke_width(1);
+            if dashed {
+                chart.draw_series(DashedLineSeries::new(ends, 6, 4, style))?;
+            } else {
+                chart.draw_series(LineSeries::new(ends, style))?;
+            }
+            chart.draw_series(std::iter::once(Text::new(
+                label,
+                (62.5, len as f64),
+                TextStyle::from(bookkit::chart::font(bookkit::chart::LABEL_PX))
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Right, VPos::Bottom)),
+            )))?;
         }
-        let mut schemes = vec![("no scaling", Scheme::Default)];
-        schemes.extend(compared().into_iter().take(4));
-        let wavelength = |_: f64, scaled: f64| 2.0 * PI / scaled;
-        for (i, (label, points)) in curves(&base, schemes, wavelength)?.into_iter().enumerate() {
-            let c = PALETTE[i % PALETTE.len()];
-            chart
-                .draw_series(LineSeries::new(points, bookkit::line(c)))?
-                .label(label)
-                .legend(bookkit::legend_line(c));
+        for ((_, points), (_, style)) in curves.into_iter().zip(entries) {
+            chart.draw_series(LineSeries::new(points, style))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -132,31 +141,36 @@ fn wavelengths() -> Result<Figure, FigureError> {
 /// θ'_j / θ_j per pair for every scheme on one plot.
 fn ratios() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
-    Figure::draw("scaling-ratio", 820, 440, |root| {
+    Figure::draw("scaling-ratio", 820, 480, |root| {
+        let ratio = |theta: f64, scaled: f64| scaled / theta;
+        let curves = curves(&base, compared(), ratio)?;
+        let entries = entries(&curves);
+        let plot = bookkit::legend_below(root, &entries)?;
         let mut chart =
             Axes::new("θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)")
                 .caption_size(17)
-                .y_label_area(50)
-                .build(root, 0f64..63f64, 0f64..1.05f64)?;
+                .build(&plot, 0f64..63f64, 0f64..1.05f64)?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("pair j (fast → slow)")
             .y_desc("θ'_j / θ_j")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| bookkit::fixed(*y, 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        let ratio = |theta: f64, scaled: f64| scaled / theta;
-        for (i, (label, points)) in curves(&base, compared(), ratio)?.into_iter().enumerate() {
-            let c = PALETTE[i % PALETTE.len()];
-            chart
-                .draw_series(LineSeries::new(points, bookkit::line(c)))?
-                .label(label)
-                .legend(bookkit::legend_line(c));
+        for ((_, points), (_, style)) in curves.into_iter().zip(entries) {
+            chart.draw_series(LineSeries::new(points, style))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
+}
+
+/// Each curve's legend entry: its label and its line, in the palette's colours in order.
+fn entries(curves: &[Curve]) -> Vec<(String, ShapeStyle)> {
+    (curves.iter().enumerate())
+        .map(|(i, (label, _))| (label.to_string(), bookkit::line(PALETTE[i % PALETTE.len()])))
+        .collect()
 }
 
 /// A figure of one model's scaling: `θ'_j / θ_j` and both wavelengths per pair (for the
@@ -190,6 +204,7 @@ pub fn model_figure(
         .build(&left, 0f64..(n - 1.0).max(1.0), 0f64..1.05f64)?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("pair j")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| bookkit::fixed(*y, 2))
@@ -221,6 +236,7 @@ pub fn model_figure(
         )?;
         chart
             .configure_mesh()
+            .book_labels()
             .x_desc("pair j")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| format!("{y:.0e}"))

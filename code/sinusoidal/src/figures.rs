@@ -1,7 +1,8 @@
 //! The chapter's figures.
 
-use bookkit::chart::Axes;
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, heatmap, legend_line, line};
+use bookkit::chart::{Axes, BookMesh};
+use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
+use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging, legend_line, line};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -104,8 +105,9 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
 /// The encoding matrix for [`HEATMAP`]: the paper's form and tensor2tensor's.
 fn encoding_heatmap() -> Result<Figure, FigureError> {
     let (d, n) = HEATMAP;
-    Figure::draw("sinusoidal-heatmap", 900, 520, |root| {
-        let (left, right) = root.split_horizontally(450);
+    Figure::draw("sinusoidal-heatmap", 900, 600, |root| {
+        let (grids, strip) = root.split_vertically(600 - KEY_HEIGHT as i32 - 8);
+        let (left, right) = grids.split_horizontally(450);
         let [paper, t2t] = heatmap_titles();
         for (area, layout, schedule, title) in [
             (left, Layout::Interleaved, Schedule::Paper, paper),
@@ -123,7 +125,7 @@ fn encoding_heatmap() -> Result<Figure, FigureError> {
             };
             let rows: Vec<String> = (0..n).map(label).collect();
             let cols: Vec<String> = (0..d).map(label).collect();
-            heatmap(
+            heatmap_with(
                 &area.margin(6, 6, 6, 6),
                 &Heatmap {
                     title,
@@ -134,8 +136,22 @@ fn encoding_heatmap() -> Result<Figure, FigureError> {
                     annotate: None,
                     cell_text: None,
                 },
+                &Frame {
+                    x_title: "dimension",
+                    y_title: "position p",
+                    key: None,
+                },
             )?;
         }
+        let key = Key::Scale {
+            title: "entry of PE(p)".into(),
+            from: -1.0,
+            to: 1.0,
+            ticks: [-1.0, -0.5, 0.0, 0.5, 1.0]
+                .map(|t| (t, bookkit::fixed(t, 1)))
+                .to_vec(),
+        };
+        colour_key(&strip, &key, diverging)?;
         Ok(())
     })
 }
@@ -144,15 +160,22 @@ fn encoding_heatmap() -> Result<Figure, FigureError> {
 fn dims_over_positions() -> Result<Figure, FigureError> {
     let (entries, d, last) = DIMS;
     let enc = Sinusoid::paper(d).map_err(|e| FigureError(e.to_string()))?;
-    Figure::draw("sinusoidal-dims", 820, 380, |root| {
-        let mut chart = Axes::new(&dims_title()).y_label_area(44).build(
-            root,
+    Figure::draw("sinusoidal-dims", 820, 420, |root| {
+        // The waves fill the whole plot, so the legend goes under it.
+        let legend: Vec<_> = (entries.iter().enumerate())
+            .map(|(n, &j)| {
+                let label = format!("j = {j}, wavelength {:.0}", enc.wavelengths()[j / 2]);
+                (label, line(PALETTE[n]))
+            })
+            .collect();
+        let plot = bookkit::legend_below(root, &legend)?;
+        let mut chart = Axes::new(&dims_title()).y_label_area(56).build(
+            &plot,
             0f64..last as f64,
             -1.15f64..1.15f64,
         )?;
         mesh(&mut chart, "position p", "value", 1)?;
-        for (n, &j) in entries.iter().enumerate() {
-            let c = PALETTE[n];
+        for (&j, (_, style)) in entries.iter().zip(&legend) {
             let w = enc.frequencies()[j / 2];
             let curve: Vec<(f64, f64)> = (0..=10 * last)
                 .map(|s| {
@@ -160,10 +183,8 @@ fn dims_over_positions() -> Result<Figure, FigureError> {
                     (p, (p * w).sin())
                 })
                 .collect();
-            let label = format!("j = {j}, wavelength {:.0}", enc.wavelengths()[j / 2]);
-            curve_with_label(&mut chart, curve, c, label)?;
+            chart.draw_series(LineSeries::new(curve, *style))?;
         }
-        bookkit::legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }
@@ -208,6 +229,7 @@ fn mesh(
 ) -> Result<(), Box<dyn std::error::Error>> {
     chart
         .configure_mesh()
+        .book_labels()
         .x_desc(x_desc)
         .x_label_formatter(&|x| bookkit::fixed(*x, 0))
         .y_desc(y_desc)

@@ -233,12 +233,15 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
                             .into_iter()
                             .map(|m| at(dest, "print.html", format!("printing: {m}"))),
                     );
-                    std::fs::write(&path, &bytes).map_err(|e| {
-                        fail(format!("cannot write {}: {e}", path.display()))
-                    })?;
+                    std::fs::write(&path, &bytes)
+                        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
                     let n = pdf_page_count(&bytes);
                     if n == 0 {
-                        problems.push(at(dest, "print.html", "the printed PDF has no pages".into()));
+                        problems.push(at(
+                            dest,
+                            "print.html",
+                            "the printed PDF has no pages".into(),
+                        ));
                     }
                     Some(n)
                 }
@@ -403,7 +406,12 @@ impl Cdp {
     }
 
     /// Sends `method` with `params` (to `session`, or to the browser) and returns its result.
-    fn call(&mut self, method: &str, params: Value, session: Option<&str>) -> Result<Value, String> {
+    fn call(
+        &mut self,
+        method: &str,
+        params: Value,
+        session: Option<&str>,
+    ) -> Result<Value, String> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -611,7 +619,9 @@ impl Cdp {
                     "displayHeaderFooter": false }),
             Some(session),
         )?;
-        let data = printed["data"].as_str().ok_or("Page.printToPDF gave no data")?;
+        let data = printed["data"]
+            .as_str()
+            .ok_or("Page.printToPDF gave no data")?;
         let bytes = data_encoding::BASE64
             .decode(data.as_bytes())
             .map_err(|e| format!("Page.printToPDF gave bad base64: {e}"))?;
@@ -741,7 +751,10 @@ mod tests {
         assert!(stays_on_machine("http://127.0.0.1:4000/rope.html", origin));
         assert!(stays_on_machine("data:font/woff2;base64,AAAA", origin));
         assert!(stays_on_machine("blob:http://127.0.0.1:4000/x", origin));
-        assert!(!stays_on_machine("https://cdn.jsdelivr.net/katex.css", origin));
+        assert!(!stays_on_machine(
+            "https://cdn.jsdelivr.net/katex.css",
+            origin
+        ));
         assert!(!stays_on_machine("http://127.0.0.1:4001/x", origin));
         assert!(!stays_on_machine("http://127.0.0.1:40000/x", origin));
     }

@@ -16,6 +16,7 @@ pub mod figures;
 pub mod includes;
 pub mod listings;
 pub mod serve;
+pub mod svg;
 
 /// Something wrong with the book, located as precisely as the check can.
 #[derive(Debug, Clone, PartialEq, Eq)]

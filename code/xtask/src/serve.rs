@@ -163,33 +163,32 @@ fn respond(mut stream: TcpStream, root: &Path, builds: Option<&Builds>) -> std::
             b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         );
     }
-    let (status, content_type, body) = if let Some(builds) =
-        builds.filter(|_| target.split('?').next() == Some(RELOAD_PATH))
-    {
-        let count = match since(target) {
-            Some(seen) => builds.wait_past(seen, POLL_WAIT),
-            None => builds.count(),
+    let (status, content_type, body) =
+        if let Some(builds) = builds.filter(|_| target.split('?').next() == Some(RELOAD_PATH)) {
+            let count = match since(target) {
+                Some(seen) => builds.wait_past(seen, POLL_WAIT),
+                None => builds.count(),
+            };
+            (
+                "200 OK",
+                "text/plain; charset=utf-8",
+                count.to_string().into_bytes(),
+            )
+        } else {
+            let (status, path) = match resolve(root, target) {
+                Some(p) if p.is_file() => ("200 OK", p),
+                _ => ("404 Not Found", root.join("404.html")),
+            };
+            let body = std::fs::read(&path).unwrap_or_else(|_| b"not found".to_vec());
+            let content_type = content_type(&path);
+            let body = match builds {
+                Some(builds) if content_type.starts_with("text/html") => {
+                    inject_reload(&body, builds.count())
+                }
+                _ => body,
+            };
+            (status, content_type, body)
         };
-        (
-            "200 OK",
-            "text/plain; charset=utf-8",
-            count.to_string().into_bytes(),
-        )
-    } else {
-        let (status, path) = match resolve(root, target) {
-            Some(p) if p.is_file() => ("200 OK", p),
-            _ => ("404 Not Found", root.join("404.html")),
-        };
-        let body = std::fs::read(&path).unwrap_or_else(|_| b"not found".to_vec());
-        let content_type = content_type(&path);
-        let body = match builds {
-            Some(builds) if content_type.starts_with("text/html") => {
-                inject_reload(&body, builds.count())
-            }
-            _ => body,
-        };
-        (status, content_type, body)
-    };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
          Cache-Control: no-cache\r\nConnection: close\r\n\r\n",

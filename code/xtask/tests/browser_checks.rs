@@ -56,7 +56,9 @@ fn phone() -> Options {
 /// root stripped; `None` when there is no Chromium.
 fn problems(f: &Fixture, options: &Options) -> Option<Vec<String>> {
     let chromium = chromium()?;
-    let built = f.build().unwrap_or_else(|p| panic!("the fixture must build: {p:#?}"));
+    let built = f
+        .build()
+        .unwrap_or_else(|p| panic!("the fixture must build: {p:#?}"));
     match browser::check(&built.dest, &chromium, options) {
         Ok(c) => panic!("the broken fixture passed the browser check: {c:?}"),
         Err(problems) => Some(problems.iter().map(|p| f.strip(p)).collect()),
@@ -86,8 +88,8 @@ fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
         themes: vec!["light".into(), "navy".into()],
         ..options
     };
-    let checked = browser::check(&built.dest, &chromium, &options)
-        .unwrap_or_else(|p| panic!("{p:#?}"));
+    let checked =
+        browser::check(&built.dest, &chromium, &options).unwrap_or_else(|p| panic!("{p:#?}"));
     // index (a copy of the chapter), chapter, print, 404; toc.html is skipped.
     assert_eq!(checked.pages, 4, "{checked:?}");
     assert_eq!(checked.loads, 4 * 2 * 2);
@@ -106,7 +108,9 @@ fn a_console_error_names_page_and_message() {
         "Some math",
         "<script>console.error('fixture: broken');</script>\n\nSome math",
     );
-    let Some(p) = problems(&f, &phone()) else { return };
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
     assert_one(&p, "chapter.html", "console error: fixture: broken");
 }
 
@@ -118,7 +122,9 @@ fn an_uncaught_exception_is_reported() {
         "Some math",
         "<script>noSuchFunction();</script>\n\nSome math",
     );
-    let Some(p) = problems(&f, &phone()) else { return };
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
     assert_one(&p, "chapter.html", "uncaught exception: ReferenceError");
 }
 
@@ -131,7 +137,9 @@ fn a_failed_request_names_its_address() {
         "Some math",
         "<script>fetch('data/missing.json');</script>\n\nSome math",
     );
-    let Some(p) = problems(&f, &phone()) else { return };
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
     assert_one(&p, "chapter.html", "/data/missing.json (HTTP 404)");
 }
 
@@ -146,7 +154,9 @@ fn a_request_off_the_machine_is_refused() {
         format!("@import url(\"https://fonts.example.org/serif.css\");\n{text}"),
     )
     .unwrap();
-    let Some(p) = problems(&f, &phone()) else { return };
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
     assert_one(
         &p,
         "chapter.html",
@@ -159,7 +169,9 @@ fn math_without_katex_fonts_is_refused() {
     // The stylesheet is there (the build checks that), but it is not KaTeX's.
     let f = fixture("browser-fonts");
     f.write("src/katex/katex.min.css", "/* not KaTeX's stylesheet */\n");
-    let Some(p) = problems(&f, &phone()) else { return };
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
     assert_one(&p, "chapter.html", "not in a KaTeX font");
     assert_one(&p, "chapter.html", "KaTeX span.katex \"A=a1");
     assert_one(&p, "chapter.html", "KaTeX span.katex \"a2+b2=c2\"");
@@ -175,7 +187,9 @@ fn an_image_that_does_not_load_is_named() {
         "Some math",
         "![A plot](img/plot.svg)\n\nSome math",
     );
-    let Some(p) = problems(&f, &phone()) else { return };
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
     assert_one(&p, "chapter.html", "image did not load: img");
     assert_one(&p, "chapter.html", "img/plot.svg");
 }
@@ -193,14 +207,24 @@ fn wide_math_without_its_scroll_box_and_closed_details_in_print_are_refused() {
         pdf: Some(PathBuf::from("fixture.pdf")),
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else { return };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
     assert_one(
         &p,
         "chapter.html",
         "wider than the 390 px viewport (reaches ",
     );
-    assert_one(&p, "chapter.html", "outside any box that scrolls: span.katex-display");
-    assert_one(&p, "print.html", "prints closed: summary \"Is this a fixture?\"");
+    assert_one(
+        &p,
+        "chapter.html",
+        "outside any box that scrolls: span.katex-display",
+    );
+    assert_one(
+        &p,
+        "print.html",
+        "prints closed: summary \"Is this a fixture?\"",
+    );
 }
 
 #[test]
@@ -210,7 +234,9 @@ fn a_search_that_finds_nothing_is_refused() {
         search_terms: vec!["fixture".into(), "Zyzzyva".into()],
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else { return };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
     assert_eq!(p.len(), 1, "{p:#?}");
     assert_one(&p, "index.html", "search for \"Zyzzyva\": found nothing");
 }
