@@ -23,12 +23,12 @@ use std::time::{Duration, Instant};
 
 use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
-use mdbook_katex::preprocess::KatexProcessor;
 
 use crate::{Problem, includes, listings};
 
 pub mod config;
 pub mod log;
+pub mod mathml;
 pub mod output;
 
 /// What a successful build reports.
@@ -138,7 +138,7 @@ fn render(root: &Path, mut config: Config, dest: &Path) -> (anyhow::Result<()>, 
     config.build.build_dir = dest.to_path_buf();
     let start = Instant::now();
     let result = MDBook::load_with_config(root, config).and_then(|mut book| {
-        book.with_preprocessor(KatexProcessor);
+        book.with_preprocessor(mathml::Katex);
         book.build()
     });
     (result, start.elapsed())

@@ -9,6 +9,8 @@
 //! - a console error, an uncaught exception, a failed request or an HTTP error status;
 //! - any request that leaves the machine;
 //! - KaTeX text laid out in a font that is not one of KaTeX's, or whose KaTeX font did not load;
+//! - a formula without MathML (KaTeX's HTML is `aria-hidden`: without MathML a screen reader
+//!   skips the formula);
 //! - an image that did not load;
 //! - an element of the page's content wider than the viewport that is not inside an element that
 //!   scrolls sideways (`overflow-x: auto` or `scroll`), as a display equation without its own
@@ -649,7 +651,11 @@ const describe = (el) => {
   if (el.id) s += '#' + el.id;
   const cls = (typeof el.className === 'string' ? el.className : '').trim().split(/\s+/).filter(Boolean);
   if (cls.length) s += '.' + cls.slice(0, 2).join('.');
-  const text = (el.textContent || el.getAttribute('src') || '').replace(/\s+/g, ' ').trim();
+  // A formula is named by its TeX source (MathML's annotation) where it has one.
+  const tex = el.querySelector && el.querySelector('annotation');
+  const html = el.querySelector && el.querySelector('.katex-html');
+  const raw = tex ? tex.textContent : html ? html.textContent : (el.textContent || el.getAttribute('src') || '');
+  const text = raw.replace(/\s+/g, ' ').trim();
   if (text) s += ' "' + (text.length > 60 ? text.slice(0, 60) + '…' : text) + '"';
   return s;
 };
@@ -679,6 +685,9 @@ for (const el of document.querySelectorAll('.katex-html *')) {
   const formula = el.closest('.katex') || el;
   if (why && !badMath.has(formula)) badMath.set(formula, why);
 }
+const silent = [...document.querySelectorAll('.katex')].filter(k => !k.querySelector('.katex-mathml math'));
+silent.slice(0, 3).forEach(k => found.push('KaTeX ' + describe(k) + ': no MathML, so screen readers skip it (set output = "htmlAndMathml")'));
+if (silent.length > 3) found.push('… and ' + (silent.length - 3) + ' more formulas without MathML');
 [...badMath].slice(0, 3).forEach(([el, why]) => found.push('KaTeX ' + describe(el) + ': ' + why));
 if (badMath.size > 3) found.push('… and ' + (badMath.size - 3) + ' more formulas like these');
 for (const img of document.images) {
@@ -704,7 +713,15 @@ for (const el of main.querySelectorAll('*')) {
     ' px) outside any box that scrolls: ' + describe(block));
 }
 const sw = document.documentElement.scrollWidth;
-if (!wide.length && sw > vw + 1) found.push('the page scrolls sideways (' + sw + ' px wide in ' + vw + ' px)');
+if (!wide.length && sw > vw + 1) {
+  // Something outside the content (or positioned out of it) widens the page:   // name the outermost element whose right edge is the page's.
+  const far = [...document.body.querySelectorAll('*')].find(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && Math.abs(r.right + window.scrollX - sw) < 2;
+  });
+  found.push('the page scrolls sideways (' + sw + ' px wide in ' + vw + ' px): ' +
+    (far ? describe(far) + ' ends at its right edge' : 'no element ends at its right edge'));
+}
 return found;
 "#;
 
