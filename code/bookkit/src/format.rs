@@ -83,3 +83,23 @@ mod tests {
         assert_eq!(fixed(-0.0005001, 3), "-0.001");
     }
 }
+
+/// `n` in Unicode superscript digits (with a superscript minus), for exponents in figure text:
+/// `2` followed by `superscript(-8)` reads 2⁻⁸ where a page's typeset math reads $2^{-8}$.
+///
+/// ```
+/// assert_eq!(bookkit::format::superscript(-8), "⁻⁸");
+/// assert_eq!(bookkit::format::superscript(1024), "¹⁰²⁴");
+/// assert_eq!(bookkit::format::superscript(0), "⁰");
+/// ```
+pub fn superscript(n: i64) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let sign = if n < 0 { "⁻" } else { "" };
+    let digits: String = n
+        .unsigned_abs()
+        .to_string()
+        .bytes()
+        .map(|b| DIGITS[usize::from(b - b'0')])
+        .collect();
+    format!("{sign}{digits}")
+}

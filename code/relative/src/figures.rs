@@ -1,6 +1,7 @@
 //! The chapter's figures.
 
 use bookkit::chart::{Axes, BookMesh};
+use bookkit::format::superscript;
 use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
 use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging};
 use plotters::prelude::*;
@@ -87,7 +88,7 @@ fn alibi_bias() -> Result<Figure, FigureError> {
                     }
                 })
                 .collect();
-            let title = format!("head {}, m = 2^-{}", h + 1, h + 1);
+            let title = format!("head {}, m = 2{}", h + 1, superscript(-(h as i64 + 1)));
             heatmap_with(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {
@@ -136,7 +137,10 @@ fn alibi_decay() -> Result<Figure, FigureError> {
         let m = slopes(8)?;
         let title = alibi_decay_title(n);
         let entries: Vec<(String, ShapeStyle)> = (0..m.len())
-            .map(|h| (format!("head {}, m = 2^-{}", h + 1, h + 1), head_style(h)))
+            .map(|h| {
+                let m = format!("m = 2{}", superscript(-(h as i64 + 1)));
+                (format!("head {}, {m}", h + 1), head_style(h))
+            })
             .collect();
         let plot = bookkit::legend_below(root, &entries)?;
         let mut chart = Axes::new(&title).x_label_area(52).build(
@@ -188,7 +192,7 @@ fn memory() -> Result<Figure, FigureError> {
     let (d, k, block) = (64, 16, 128);
     Figure::draw("relative-memory", 820, 480, |root| {
         let labels = [
-            "Shaw, explicit A^K (n²d)",
+            "Shaw, explicit Aᴷ (n²d)",
             "naive scores (3n²)",
             "Shaw, skewing (nd + n(n+1))",
             "Shaw, gather (n(2k+1))",

@@ -114,12 +114,12 @@ fn decay() -> Result<Figure, FigureError> {
         let norm = bound(&rope, 0.0);
         let series: [(&str, Curve<'_>, RGBColor); 2] = [
             (
-                "bound curve Σ|S_j| / (d/2), scaled to 1 at distance 0",
+                "bound curve Σ|Sⱼ| / (d/2), scaled to 1 at distance 0",
                 Box::new(|k| bound(&rope, k) / norm),
                 PALETTE[0],
             ),
             (
-                "average Σ cos(kθ_j) / (d/2)",
+                "average Σ cos(kθⱼ) / (d/2)",
                 Box::new(|k| mean_cos(&rope, k)),
                 PALETTE[1],
             ),

@@ -147,14 +147,14 @@ fn ratios() -> Result<Figure, FigureError> {
         let entries = entries(&curves);
         let plot = bookkit::legend_below(root, &entries)?;
         let mut chart =
-            Axes::new("θ'_j / θ_j for each scheme (d = 128, base 10000, L = 4096, factor 8)")
+            Axes::new("θ′ⱼ / θⱼ for each scheme (d = 128, base 10000, L = 4096, factor 8)")
                 .caption_size(17)
                 .build(&plot, 0f64..63f64, 0f64..1.05f64)?;
         chart
             .configure_mesh()
             .book_labels()
             .x_desc("pair j (fast → slow)")
-            .y_desc("θ'_j / θ_j")
+            .y_desc("θ′ⱼ / θⱼ")
             .x_label_formatter(&|x| bookkit::fixed(*x, 0))
             .y_label_formatter(&|y| bookkit::fixed(*y, 2))
             .light_line_style(WHITE.mix(0.0))

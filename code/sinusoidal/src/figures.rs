@@ -64,7 +64,7 @@ pub fn dims_caption() -> String {
 pub fn dot_title() -> String {
     let (d, bases, _) = DOT;
     format!(
-        "PE(p) · PE(p + Δ) = Σ cos(Δ ω_i), d_model = {d}, for {} bases",
+        "PE(p) · PE(p + Δ) = Σ cos(Δωᵢ), d_model = {d}, for {} bases",
         number_word(bases.len()).to_lowercase()
     )
 }

@@ -113,6 +113,11 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     })
 }
 
+/// The PDF of the whole book that the browser check prints from `print.html` into the rendered
+/// book ([`crate::browser::Options::pdf`]); the link check lets pages link to it before it
+/// exists.
+pub const PDF: &str = "where-is-each-token.pdf";
+
 /// Where the book build writes the review cards, inside the rendered book (the "Review cards"
 /// page links the files there).
 pub const CARDS_DIR: &str = "cards";

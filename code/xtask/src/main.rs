@@ -65,13 +65,10 @@ fn build_book(dest: &Path) -> Result<book::Built, String> {
     Ok(built)
 }
 
-/// The file the browser check prints the book to, inside the rendered book.
-const PDF: &str = "where-is-each-token.pdf";
-
 fn browser_check(dest: &Path, chromium: &Path) -> Result<(), String> {
     let options = browser::Options {
         search_terms: browser::search_terms(&root().join("src")),
-        pdf: Some(PathBuf::from(PDF)),
+        pdf: Some(PathBuf::from(book::PDF)),
         ..browser::Options::default()
     };
     println!(
@@ -88,9 +85,10 @@ fn browser_check(dest: &Path, chromium: &Path) -> Result<(), String> {
         checked.loads,
         checked.browser,
         options.search_terms.len(),
-        checked
-            .pdf_pages
-            .map_or(String::new(), |n| format!("{PDF} printed with {n} pages,")),
+        checked.pdf_pages.map_or(String::new(), |n| format!(
+            "{} printed with {n} pages,",
+            book::PDF
+        )),
         checked.time.as_secs_f64()
     );
     Ok(())

@@ -174,7 +174,11 @@ fn math_without_katex_fonts_is_refused() {
     };
     assert_one(&p, "chapter.html", "not in a KaTeX font");
     assert_one(&p, "chapter.html", "KaTeX span.katex \"A = a_1 + a_2");
-    assert_one(&p, "chapter.html", "KaTeX span.katex \"a^2 + b^2 = c^2\": laid out in");
+    assert_one(
+        &p,
+        "chapter.html",
+        "KaTeX span.katex \"a^2 + b^2 = c^2\": laid out in",
+    );
 }
 
 #[test]
@@ -182,8 +186,14 @@ fn math_without_mathml_is_refused() {
     // KaTeX's default output: HTML only, hidden from screen readers.
     let f = fixture("browser-mathml");
     f.edit("book.toml", "output = \"htmlAndMathml\"\n", "");
-    let Some(p) = problems(&f, &phone()) else { return };
-    assert_one(&p, "chapter.html", "KaTeX span.katex \"a2+b2=c2\": no MathML");
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "chapter.html",
+        "KaTeX span.katex \"a2+b2=c2\": no MathML",
+    );
 }
 
 #[test]

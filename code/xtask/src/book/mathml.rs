@@ -48,7 +48,9 @@ pub fn protect(html: &str) -> String {
     while let Some(start) = rest.find("<math") {
         out.push_str(&rest[..start]);
         let math = &rest[start..];
-        let end = math.find("</math>").map_or(math.len(), |e| e + "</math>".len());
+        let end = math
+            .find("</math>")
+            .map_or(math.len(), |e| e + "</math>".len());
         let mut in_tag = false;
         for c in math[..end].chars() {
             match c {
