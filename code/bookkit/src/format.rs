@@ -71,19 +71,6 @@ pub fn tuple(values: impl IntoIterator<Item = f64>, decimals: usize) -> String {
     format!("({})", parts.join(", "))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn negative_zero_never_shows() {
-        for x in [-0.0, -1e-9, -0.0004] {
-            assert_eq!(fixed(x, 3), "0.000");
-        }
-        assert_eq!(fixed(-0.0005001, 3), "-0.001");
-    }
-}
-
 /// `n` in Unicode superscript digits (with a superscript minus), for exponents in figure text:
 /// `2` followed by `superscript(-8)` reads 2⁻⁸ where a page's typeset math reads $2^{-8}$.
 ///
@@ -102,4 +89,17 @@ pub fn superscript(n: i64) -> String {
         .map(|b| DIGITS[usize::from(b - b'0')])
         .collect();
     format!("{sign}{digits}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_zero_never_shows() {
+        for x in [-0.0, -1e-9, -0.0004] {
+            assert_eq!(fixed(x, 3), "0.000");
+        }
+        assert_eq!(fixed(-0.0005001, 3), "-0.001");
+    }
 }

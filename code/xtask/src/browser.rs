@@ -166,13 +166,13 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
     let addr = crate::serve::spawn_static(dest.to_path_buf(), 0)
         .map_err(|e| fail(format!("cannot serve the book on 127.0.0.1: {e}")))?;
     let origin = format!("http://{addr}/");
-    let browser = Browser::start(chromium).map_err(|e| fail(e))?;
-    let mut cdp = Cdp::connect(&browser.ws_url).map_err(|e| fail(e))?;
+    let browser = Browser::start(chromium).map_err(&fail)?;
+    let mut cdp = Cdp::connect(&browser.ws_url).map_err(&fail)?;
     let version = cdp
         .call("Browser.getVersion", json!({}), None)
-        .map_err(|e| fail(e))?;
+        .map_err(&fail)?;
     let product = version["product"].as_str().unwrap_or("?").to_string();
-    let session = cdp.open_tab().map_err(|e| fail(e))?;
+    let session = cdp.open_tab().map_err(&fail)?;
 
     let mut problems = Vec::new();
     let mut loads = 0;
@@ -186,9 +186,9 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
                 ) }),
                 Some(&session),
             )
-            .map_err(|e| fail(e))?;
+            .map_err(&fail)?;
         for &width in &options.widths {
-            cdp.set_width(&session, width).map_err(|e| fail(e))?;
+            cdp.set_width(&session, width).map_err(&fail)?;
             for page in &pages {
                 let url = format!("{origin}{page}");
                 let found = cdp
@@ -208,11 +208,11 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
             json!({ "identifier": id }),
             Some(&session),
         )
-        .map_err(|e| fail(e))?;
+        .map_err(&fail)?;
     }
 
     let width = options.widths.first().copied().unwrap_or(1280);
-    cdp.set_width(&session, width).map_err(|e| fail(e))?;
+    cdp.set_width(&session, width).map_err(&fail)?;
     for term in &options.search_terms {
         let url = format!("{origin}index.html?search={}", percent_encode(term));
         let found = cdp
