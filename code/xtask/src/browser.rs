@@ -3,7 +3,7 @@
 //! The book build ([`crate::book`]) reads the HTML as text; this check lays it out. It serves the
 //! built book from 127.0.0.1 (the [`crate::serve`] server, without live reload), starts Chromium
 //! with a fresh profile and no network services of its own, and drives it over the DevTools
-//! protocol (a few JSON messages over a WebSocket, see [`Cdp`]). For every page, at every width
+//! protocol (a few JSON messages over a WebSocket, see `Cdp`). For every page, at every width
 //! and theme in [`Options`], it fails, naming page and element, on:
 //!
 //! - a console error, an uncaught exception, a failed request or an HTTP error status;
@@ -20,7 +20,7 @@
 //! [`Options::search_terms`].
 //!
 //! Why a hand-written client and not a crate: see `CONTRIBUTING.md`, "The browser check". The
-//! protocol part is [`Cdp::call`] and [`Cdp::wait_for`]; everything else is the check.
+//! protocol part is `Cdp::call` and `Cdp::wait_for`; everything else is the check.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
