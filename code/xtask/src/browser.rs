@@ -596,17 +596,19 @@ impl Cdp {
         found
     }
 
-    /// Loads `url` (mdBook's print page, whose own `window.print()` call is stubbed first) and
-    /// prints it to PDF with its CSS page size; returns the PDF and the problems seen loading it.
+    /// Loads `url` (mdBook's print page, whose own `window.print()` call is stubbed first) in
+    /// the light theme and prints it to PDF with its CSS page size; returns the PDF and the problems seen loading it.
     fn print_pdf(
         &mut self,
         session: &str,
         url: &str,
         origin: &str,
     ) -> Result<(Vec<u8>, Vec<String>), String> {
+        // Paper is printed in the light theme, whatever theme the pages were last opened in.
         self.call(
             "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": "window.print = function () {};" }),
+            json!({ "source": "window.print = function () {}; \
+                               try { localStorage.setItem('mdbook-theme', 'light'); } catch (e) {}" }),
             Some(session),
         )?;
         self.call(
