@@ -305,6 +305,56 @@ mod tests {
     }
 
     #[test]
+    fn only_a_white_rect_then_a_black_frame_of_the_same_size_is_a_legend() {
+        let curve = "<polyline points=\"0,70 900,70\"/>";
+        let pair = |first: &str, second: &str| {
+            format!(
+                "{HEAD}{curve}<{first} x=\"100\" y=\"50\" width=\"200\" height=\"40\" \
+                 fill=\"#FFFFFF\"/><{second} x=\"100\" y=\"50\" width=\"200\" height=\"40\" \
+                 fill=\"none\" stroke=\"#000000\"/>"
+            )
+        };
+        assert_eq!(legend_overlaps(&pair("rect", "rect")).len(), 1);
+        assert!(legend_overlaps(&pair("circle", "rect")).is_empty());
+        assert!(legend_overlaps(&pair("rect", "circle")).is_empty());
+        // A second rectangle that is not a black frame.
+        let grey = pair("rect", "rect").replace("stroke=\"#000000\"", "stroke=\"#888888\"");
+        assert!(legend_overlaps(&grey).is_empty());
+        let filled = pair("rect", "rect").replace("fill=\"none\"", "fill=\"#000000\"");
+        assert!(legend_overlaps(&filled).is_empty());
+    }
+
+    #[test]
+    fn a_one_point_curve_counts_only_inside_the_box() {
+        let inside = legend_svg("<polyline points=\"150,70\"/>");
+        assert_eq!(legend_overlaps(&inside).len(), 1);
+        let outside = legend_svg("<polyline points=\"500,300\"/>");
+        assert!(legend_overlaps(&outside).is_empty());
+    }
+
+    #[test]
+    fn a_marker_counts_when_its_disc_reaches_into_the_box() {
+        // The box spans x 100..300, y 50..90; markers of radius 6.
+        let hits = |cx: i32, cy: i32| {
+            legend_overlaps(&legend_svg(&format!(
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"6\"/>"
+            )))
+            .len()
+        };
+        // Reaching 1 px into each side.
+        assert_eq!(hits(95, 70), 1, "left");
+        assert_eq!(hits(305, 70), 1, "right");
+        assert_eq!(hits(200, 45), 1, "top");
+        assert_eq!(hits(200, 95), 1, "bottom");
+        // Touching a side from outside, or further away.
+        assert_eq!(hits(94, 70), 0, "left");
+        assert_eq!(hits(306, 70), 0, "right");
+        assert_eq!(hits(200, 44), 0, "top");
+        assert_eq!(hits(200, 96), 0, "bottom");
+        assert_eq!(hits(600, 300), 0, "far");
+    }
+
+    #[test]
     fn check_dir_names_each_file() {
         let dir = std::env::temp_dir().join(format!("xtask-svg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -42,6 +42,18 @@ fn fixture(name: &str) -> Fixture {
     f
 }
 
+/// [`fixture`] with `html` (a script, an image) on the chapter page before its math, opened at
+/// [`phone`] width; `None` without Chromium.
+fn chapter_with(name: &str, html: &str) -> Option<Vec<String>> {
+    let f = fixture(name);
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        &format!("{html}\n\nSome math"),
+    );
+    problems(&f, &phone())
+}
+
 /// One width and theme: enough to show a defect, and quick.
 fn phone() -> Options {
     Options {
@@ -102,13 +114,10 @@ fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
 
 #[test]
 fn a_console_error_names_page_and_message() {
-    let f = fixture("browser-console");
-    f.edit(
-        "src/chapter.md",
-        "Some math",
-        "<script>console.error('fixture: broken');</script>\n\nSome math",
-    );
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = chapter_with(
+        "browser-console",
+        "<script>console.error('fixture: broken');</script>",
+    ) else {
         return;
     };
     assert_one(&p, "chapter.html", "console error: fixture: broken");
@@ -116,13 +125,7 @@ fn a_console_error_names_page_and_message() {
 
 #[test]
 fn an_uncaught_exception_is_reported() {
-    let f = fixture("browser-throw");
-    f.edit(
-        "src/chapter.md",
-        "Some math",
-        "<script>noSuchFunction();</script>\n\nSome math",
-    );
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = chapter_with("browser-throw", "<script>noSuchFunction();</script>") else {
         return;
     };
     assert_one(&p, "chapter.html", "uncaught exception: ReferenceError");
@@ -131,13 +134,10 @@ fn an_uncaught_exception_is_reported() {
 #[test]
 fn a_failed_request_names_its_address() {
     // A request made by a script: the build's link check reads the HTML and cannot see it.
-    let f = fixture("browser-404");
-    f.edit(
-        "src/chapter.md",
-        "Some math",
-        "<script>fetch('data/missing.json');</script>\n\nSome math",
-    );
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = chapter_with(
+        "browser-404",
+        "<script>fetch('data/missing.json');</script>",
+    ) else {
         return;
     };
     assert_one(&p, "chapter.html", "/data/missing.json (HTTP 404)");
