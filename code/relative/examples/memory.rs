@@ -82,7 +82,7 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
         n *= 2;
     }
     Ok(format!(
-        "{out}\nCausal attention, f64, d = {d}, tiles of {block}; peak bytes allocated during the call.\n"
+        "{out}\nCausal attention, f64, d_head = {d}, tiles of {block}; peak bytes allocated during the call.\n"
     ))
 }
 
