@@ -87,7 +87,7 @@ fn alibi_bias() -> Result<Figure, FigureError> {
                     }
                 })
                 .collect();
-            let title = format!("head {}, m = 2^-{}", h + 1, h + 1);
+            let title = format!("head {}, m_{} = 2^-{}", h + 1, h + 1, h + 1);
             heatmap(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {
@@ -145,7 +145,7 @@ fn alibi_decay() -> Result<Figure, FigureError> {
                 .collect::<Result<Vec<_>, _>>()?;
             chart
                 .draw_series(LineSeries::new(points, style))?
-                .label(format!("head {}, m = 2^-{}", h + 1, h + 1))
+                .label(format!("head {}, m_{} = 2^-{}", h + 1, h + 1, h + 1))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
@@ -235,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn the_memory_figure_is_titled_with_the_sizes_it_draws() {
+    fn the_memory_figure_draws_its_title() {
         let fig = memory().unwrap();
         assert!(
             fig.svg

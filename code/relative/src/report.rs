@@ -258,7 +258,10 @@ pub fn alibi_row(heads: usize, head: usize, i: usize) -> Result<String, Error> {
     let mut units = vec!["i − j".to_string()];
     units.extend((0..=i).map(|j| (i - j).to_string()));
     t.row(units);
-    let mut row = vec![format!("bias −m(i − j), m = 2^{}", fixed(slope.log2(), 0))];
+    let mut row = vec![format!(
+        "bias −m_h(i − j), m_h = 2^{}",
+        fixed(slope.log2(), 0)
+    )];
     row.extend((0..=i).map(|j| fixed(bias[[i, j]], 3)));
     t.row(row);
     Ok(format!(
@@ -332,7 +335,7 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     for causal in [false, true] {
         for (name, bias) in [
             ("none", None),
-            ("ALiBi, m = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
+            ("ALiBi, m_h = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
             ("T5 buckets (one head)", Some(&t5 as crate::tiled::Bias<'_>)),
         ] {
             let a = tiled_slow(q.view(), k.view(), v.view(), block, causal, bias)?;
@@ -471,6 +474,29 @@ pub fn xl_terms(
          {d}\nDeBERTa on the same tokens, clipping distance Δ_max = {deberta_k} (2Δ_max = {} table rows).\n",
         2 * deberta_k
     ))
+}
+
+/// The command that writes `code/relative/bench/memory.md`, the measured table the page includes.
+pub const MEMORY_COMMAND: &str =
+    "cargo run --release -p relative --example memory -- --max-n 16384";
+/// The head width and tile size of that measurement (the example's defaults).
+pub const MEMORY_D_HEAD: usize = 64;
+/// See [`MEMORY_D_HEAD`].
+pub const MEMORY_BLOCK: usize = 128;
+/// The header of the measured table.
+pub const MEMORY_HEADER: &str = "| n | naive peak (MiB) | tiled peak (MiB) | memory ratio | naive time (s) | tiled time (s) | time ratio |\n|:--|--:|--:|--:|--:|--:|--:|\n";
+
+/// The caption under the measured table, from the settings it was measured with.
+///
+/// ```
+/// let c = relative::report::memory_caption(64, 128);
+/// assert_eq!(c, "Causal attention, f64, d_head = 64, tiles of 128; peak bytes allocated during the call.");
+/// ```
+pub fn memory_caption(d_head: usize, block: usize) -> String {
+    format!(
+        "Causal attention, f64, d_head = {d_head}, tiles of {block}; peak bytes allocated during \
+         the call."
+    )
 }
 
 #[cfg(test)]

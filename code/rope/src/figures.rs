@@ -218,7 +218,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_decay_figure_is_titled_with_the_width_it_draws() {
+    fn the_decay_figure_draws_its_title() {
         let fig = decay().unwrap();
         let title = decay_title();
         assert!(fig.svg.contains(&title), "the SVG lacks its title");

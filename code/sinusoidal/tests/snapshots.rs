@@ -108,5 +108,8 @@ fn f32_precision() {
 /// The offset the base-1 exercise names in its solution.
 #[test]
 fn base_one_return() {
-    bookkit::snapshot!("base_one_return", report::base_one_return(512, 50).unwrap());
+    bookkit::snapshot!(
+        "base_one_return",
+        report::base_one_return(512, 1000).unwrap()
+    );
 }
