@@ -536,3 +536,130 @@ impl Model {
     }
     // ANCHOR_END: backward
 }
+
+impl Model {
+    /// The textbook form of [`Model::forward`]'s logits, with the same inputs: each head through
+    /// the shared core `attention::scaled_dot_product`, RoPE through `rope::Rope::rotate` (PI as
+    /// a rotation to position `t / s`, YaRN pair by pair from chapter 6's frequencies), ALiBi's
+    /// and T5's biases as the chapter 4 crate builds them. Slow: it allocates per row.
+    ///
+    /// # Errors
+    /// As [`Model::forward`].
+    pub fn forward_slow(&self, tokens: &[usize], positions: &Positions, variant: Variant) -> Result<Array2<f64>, Error> {
+        use attention::{Options, scaled_dot_product};
+        self.check_tokens(tokens, positions)?;
+        let (n, dh) = (tokens.len(), self.dims.head_dim());
+        let rope = rope::Rope::new(dh, self.dims.rope_base, rope::Layout::Interleaved)?;
+        let (freqs, factor) = rope_frequencies(variant.scaling, &self.dims, n)?;
+        let turn = |x: ArrayView2<'_, f64>| -> Result<Array2<f64>, Error> {
+            let mut out = x.to_owned();
+            for (t, mut row) in out.rows_mut().into_iter().enumerate() {
+                let rotated = match variant.scaling {
+                    _ if n <= self.dims.train_len => rope.rotate(x.row(t), t as f64)?,
+                    RopeScaling::None => rope.rotate(x.row(t), t as f64)?,
+                    RopeScaling::Pi => rope.rotate(x.row(t), t as f64 * freqs[0])?, // θ_0 = 1: t / s
+                    RopeScaling::Yarn => {
+                        let mut r = x.row(t).to_owned();
+                        for (j, w) in freqs.iter().enumerate() {
+                            let (sin, cos) = (t as f64 * w).sin_cos();
+                            r[2 * j] = factor * (x[[t, 2 * j]] * cos - x[[t, 2 * j + 1]] * sin);
+                            r[2 * j + 1] = factor * (x[[t, 2 * j]] * sin + x[[t, 2 * j + 1]] * cos);
+                        }
+                        r
+                    }
+                };
+                row.assign(&rotated);
+            }
+            Ok(out)
+        };
+        let mut x = self.input(tokens, positions)?;
+        for layer in &self.layers {
+            let (q, k, v) = (x.dot(&layer.wq), x.dot(&layer.wk), x.dot(&layer.wv));
+            let mut out = Array2::zeros((n, self.dims.d_model));
+            for h in 0..self.dims.heads {
+                let cols = s![.., h * dh..(h + 1) * dh];
+                let (mut qh, mut kh) = (q.slice(cols).to_owned(), k.slice(cols).to_owned());
+                if self.scheme == Scheme::Rope {
+                    qh = turn(qh.view())?;
+                    kh = turn(kh.view())?;
+                }
+                let bias = match self.scheme {
+                    Scheme::Alibi => Some(relative::alibi::bias(relative::alibi::slopes(self.dims.heads)?[h], n)),
+                    Scheme::T5 => Some(relative::t5::T5Bias::new(causal_buckets(), layer.t5.clone())?.matrix(h, n)?),
+                    _ => None,
+                };
+                let options = Options { bias: bias.as_ref().map(|b| b.view()), causal: true, scale: None };
+                let head = scaled_dot_product(qh.view(), kh.view(), v.slice(cols), &options)?;
+                out.slice_mut(cols).assign(&head.output);
+            }
+            x = &x + &out.dot(&layer.wo);
+        }
+        Ok(x.dot(&self.unembed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::copy_task;
+
+    pub(crate) const DIMS: Dims = Dims { vocab: 7, d_model: 8, heads: 2, layers: 2, train_len: 6, rope_base: 10_000.0 };
+
+    #[test]
+    fn forward_equals_the_textbook_form() {
+        let variants = Variant::ALL;
+        for v in variants {
+            let mut m = Model::new(v.scheme, DIMS, 3).unwrap();
+            for l in &mut m.layers {
+                l.t5.mapv_inplace(|_| 0.0);
+                let mut rng = SplitMix64(9);
+                l.t5.mapv_inplace(|_| rng.next_gaussian()); // non-zero biases to compare
+            }
+            let lengths: &[usize] = if v.scheme == Scheme::Learned { &[6] } else { &[6, 12, 24] };
+            for &n in lengths {
+                let p = Positions::new(v, &DIMS, n).unwrap();
+                let (tokens, _) = copy_task(n, DIMS.vocab, 2, 4);
+                let fast = m.forward(&tokens, &p).unwrap().logits;
+                let slow = m.forward_slow(&tokens, &p, v).unwrap();
+                // Same sums in a different order (loops against matrixmultiply): 1e-12 on logits
+                // of size about 10.
+                let gap = (&fast - &slow).iter().fold(0.0f64, |g, x| g.max(x.abs()));
+                assert!(gap < 1e-12, "{} n={n}: {gap}", v.name());
+            }
+        }
+    }
+
+    #[test]
+    fn bad_inputs_are_refused() {
+        let m = Model::new(Scheme::Learned, DIMS, 1).unwrap();
+        let p = Positions::new(Variant::plain(Scheme::Learned), &DIMS, 8).unwrap();
+        let e = m.forward(&[0; 8], &p).unwrap_err();
+        assert_eq!(e.to_string(), "position 6 has no row: the table covers positions 0 to 5");
+        assert!(m.forward(&[0; 7], &p).is_err()); // length differs from the tables
+        assert!(m.forward(&[9; 8], &p).is_err()); // token outside the vocabulary
+        assert!(Positions::new(Variant::plain(Scheme::NoPe), &DIMS, 0).is_err());
+        for bad in [
+            Dims { vocab: 1, ..DIMS },
+            Dims { heads: 3, ..DIMS },
+            Dims { heads: 8, ..DIMS },
+            Dims { layers: 0, ..DIMS },
+            Dims { train_len: 0, ..DIMS },
+            Dims { rope_base: 1.0, ..DIMS },
+        ] {
+            assert!(Model::new(Scheme::NoPe, bad, 1).is_err(), "{bad:?}");
+        }
+        assert!(Model::new(Scheme::NoPe, DIMS, 1).is_ok());
+    }
+
+    #[test]
+    fn matmuls_agree_with_ndarray() {
+        let mut rng = SplitMix64(2);
+        let a = Array2::from_shape_fn((3, 4), |_| rng.next_gaussian());
+        let b = Array2::from_shape_fn((4, 5), |_| rng.next_gaussian());
+        let c = Array2::from_shape_fn((5, 4), |_| rng.next_gaussian());
+        let close = |x: &Array2<f64>, y: &Array2<f64>| (x - y).iter().all(|d| d.abs() < 1e-12);
+        assert!(close(&matmul(a.view(), b.view()), &a.dot(&b)));
+        assert!(close(&matmul_tn(b.view(), c.t()), &b.t().dot(&c.t())));
+        assert!(close(&matmul_nt(a.view(), c.view()), &a.dot(&c.t())));
+    }
+}
