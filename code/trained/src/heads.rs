@@ -2,7 +2,7 @@
 //! `Δ` tokens back (`Δ = 1` is a previous-token head), checked to attend where intended, and
 //! what each does on sequences longer than the one it was built for.
 
-use ndarray::{Array2, s};
+use ndarray::Array2;
 
 use attention::{Options, scaled_dot_product};
 use errors::bad;
@@ -47,7 +47,11 @@ pub fn causal_buckets() -> Buckets {
 }
 
 /// Attention over `n` tokens with the given logits' parts, causal, scale 1.
-fn attend(q: &Array2<f64>, k: &Array2<f64>, bias: Option<&Array2<f64>>) -> Result<Array2<f64>, Error> {
+fn attend(
+    q: &Array2<f64>,
+    k: &Array2<f64>,
+    bias: Option<&Array2<f64>>,
+) -> Result<Array2<f64>, Error> {
     let n = q.nrows();
     let v = Array2::<f64>::zeros((n, 1)); // the weights are the point here, not the outputs
     let options = Options {
@@ -98,7 +102,8 @@ pub fn offset_head(scheme: Scheme, spec: &HeadSpec, n: usize) -> Result<Array2<f
             let len = spec.built_len;
             let table = PositionTable::new(Array2::eye(len))?; // P_p = e_p
             let x = learned::add_positions(Array2::zeros((n, len)).view(), &table)?; // [n, len]
-            let shift = Array2::from_shape_fn((len, len), |(a, b)| f64::from(u8::from(b == a + delta)));
+            let shift =
+                Array2::from_shape_fn((len, len), |(a, b)| f64::from(u8::from(b == a + delta)));
             attend(&(&x * c), &x.dot(&shift), None) // q_i · k_j = c [j + Δ = i]
         }
         // ANCHOR_END: learned
@@ -116,7 +121,8 @@ pub fn offset_head(scheme: Scheme, spec: &HeadSpec, n: usize) -> Result<Array2<f
             let mut k = Array2::zeros((n, spec.d));
             for p in 0..n {
                 q.row_mut(p).assign(&(rope.rotate(u.view(), p as f64)? * c)); // c R_i u
-                k.row_mut(p).assign(&rope.rotate(u.view(), (p + delta) as f64)?); // R_{j+Δ} u
+                k.row_mut(p)
+                    .assign(&rope.rotate(u.view(), (p + delta) as f64)?); // R_{j+Δ} u
             }
             attend(&q, &k, None)
         }
@@ -148,26 +154,27 @@ pub fn offset_head(scheme: Scheme, spec: &HeadSpec, n: usize) -> Result<Array2<f
 /// assert_eq!(trained::heads::worst_target_weight(w.view(), 2), None);
 /// ```
 pub fn worst_target_weight(w: ndarray::ArrayView2<'_, f64>, delta: usize) -> Option<f64> {
-    (delta..w.nrows()).map(|i| w[[i, i - delta]]).reduce(f64::min)
+    (delta..w.nrows())
+        .map(|i| w[[i, i - delta]])
+        .reduce(f64::min)
 }
 
-/// The offset each query attends to most (`i − argmax_j w_ij`), for queries `i ≥ Δ`, and how
-/// many of them read the intended key.
+/// How many queries `i ≥ Δ` put more weight on the key `i − Δ` than on any other key (a tie is
+/// not a hit: uniform attention reads nothing in particular).
 ///
 /// ```
 /// use ndarray::array;
-/// let w = array![[1.0, 0.0, 0.0], [0.2, 0.8, 0.0], [0.1, 0.7, 0.2]];
-/// assert_eq!(trained::heads::hits(w.view(), 1), 2);
+/// let w = array![[1.0, 0.0, 0.0], [0.8, 0.2, 0.0], [0.1, 0.7, 0.2]];
+/// assert_eq!(trained::heads::hits(w.view(), 1), 2); // both queries read the key 1 back
+/// assert_eq!(trained::heads::hits(w.view(), 2), 0);
+/// let uniform = array![[1.0, 0.0], [0.5, 0.5]];
+/// assert_eq!(trained::heads::hits(uniform.view(), 1), 0);
 /// ```
 pub fn hits(w: ndarray::ArrayView2<'_, f64>, delta: usize) -> usize {
     (delta..w.nrows())
         .filter(|&i| {
-            let row = w.slice(s![i, ..=i]);
-            let best = row
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |b, (j, &x)| if x > b.1 { (j, x) } else { b });
-            best.0 + delta == i
+            let target = w[[i, i - delta]];
+            (0..=i).all(|j| j == i - delta || w[[i, j]] < target)
         })
         .count()
 }
@@ -186,7 +193,7 @@ pub fn t5_weight(c: f64, i: usize) -> f64 {
 }
 
 /// What the sinusoidal and RoPE heads put on their key at query `i ≥ Δ` (exactly): the logit of
-/// the key at `j` is `c · Σ_k cos((i − j − Δ) ω_k)`, a function of the offset alone, so the weight
+/// the key at `j` is `c · Σ_r cos((i − j − Δ) ω_r)`, a function of the offset alone, so the weight
 /// is `1 / Σ_j exp(c (dot(i − j − Δ) − d/2))` over the keys `j ≤ i`.
 ///
 /// # Errors
@@ -218,11 +225,20 @@ mod tests {
 
     #[test]
     fn each_buildable_head_reads_the_intended_key_at_its_length() {
-        for scheme in [Scheme::Learned, Scheme::Sinusoidal, Scheme::T5, Scheme::Rope] {
+        for scheme in [
+            Scheme::Learned,
+            Scheme::Sinusoidal,
+            Scheme::T5,
+            Scheme::Rope,
+        ] {
             for delta in [1, 3, 5] {
                 let spec = HeadSpec { delta, ..SPEC };
                 let w = offset_head(scheme, &spec, spec.built_len).unwrap();
-                assert_eq!(hits(w.view(), delta), spec.built_len - delta, "{scheme} Δ={delta}");
+                assert_eq!(
+                    hits(w.view(), delta),
+                    spec.built_len - delta,
+                    "{scheme} Δ={delta}"
+                );
                 // Learned and T5: margin 10 over at most 15 keys, e^10 / (e^10 + 15) > 0.999.
                 // Sinusoidal and RoPE: the neighbouring offsets score Σcos(ω) = 7.49 of d/2 = 8,
                 // a margin of only 0.51·10, so the two neighbours take about 2e^−5.1 ≈ 1.2 %.
@@ -244,7 +260,10 @@ mod tests {
         assert!((w[[10, 7]] - e / (e + 10.0)).abs() < 1e-12);
         assert!((w[[10, 3]] - 1.0 / (e + 10.0)).abs() < 1e-12);
         let err = offset_head(Scheme::Learned, &SPEC, 17).unwrap_err();
-        assert_eq!(err.to_string(), "position 16 has no row: the table covers positions 0 to 15");
+        assert_eq!(
+            err.to_string(),
+            "position 16 has no row: the table covers positions 0 to 15"
+        );
     }
 
     #[test]
@@ -253,7 +272,10 @@ mod tests {
             let w = offset_head(Scheme::T5, &SPEC, n).unwrap();
             for i in SPEC.delta..n {
                 // exp and a sum of up to 128 terms: agreement to 1e-12 relative.
-                assert!((w[[i, i - 3]] - t5_weight(SPEC.sharpness, i)).abs() < 1e-12, "{i}");
+                assert!(
+                    (w[[i, i - 3]] - t5_weight(SPEC.sharpness, i)).abs() < 1e-12,
+                    "{i}"
+                );
             }
             assert_eq!(hits(w.view(), 3), n - 3);
         }
@@ -289,7 +311,10 @@ mod tests {
         let (short, long) = (at(16), at(128));
         // Offsets past 16 score at most about 6.4 of 8 (a margin of 16 in the logit), so the
         // weight falls, but only in the seventh digit.
-        assert!(short > 0.985 && long < short && short - long < 1e-6, "{short} {long}");
+        assert!(
+            short > 0.985 && long < short && short - long < 1e-6,
+            "{short} {long}"
+        );
     }
 
     #[test]

@@ -41,7 +41,11 @@ impl Dims {
     /// zero training length.
     pub fn check(&self) -> Result<(), Error> {
         if self.vocab < 2 || self.vocab > 4096 {
-            return Err(bad("vocab", self.vocab, "it must be 2 to 4096 (a marker and at least one token)"));
+            return Err(bad(
+                "vocab",
+                self.vocab,
+                "it must be 2 to 4096 (a marker and at least one token)",
+            ));
         }
         if self.heads == 0
             || !self.d_model.is_multiple_of(self.heads)
@@ -61,7 +65,11 @@ impl Dims {
             return Err(bad("train_len", self.train_len, "it must be 1 to 4096"));
         }
         if !(self.rope_base.is_finite() && self.rope_base > 1.0) {
-            return Err(bad("rope_base", self.rope_base, "it must be a finite number above 1"));
+            return Err(bad(
+                "rope_base",
+                self.rope_base,
+                "it must be a finite number above 1",
+            ));
         }
         Ok(())
     }
@@ -151,7 +159,14 @@ impl Model {
         } else {
             Array2::zeros((0, d))
         };
-        Ok(Model { scheme, dims, embed, pos, layers, unembed })
+        Ok(Model {
+            scheme,
+            dims,
+            embed,
+            pos,
+            layers,
+            unembed,
+        })
     }
 
     /// Every parameter matrix, in a fixed order.
@@ -274,7 +289,11 @@ impl Positions {
 /// assert_eq!((plain[0], pi[0], f), (1.0, 0.25, 1.0)); // 64 tokens, trained on 16: factor 4
 /// # Ok::<(), trained::Error>(())
 /// ```
-pub fn rope_frequencies(scaling: RopeScaling, dims: &Dims, n: usize) -> Result<(Vec<f64>, f64), Error> {
+pub fn rope_frequencies(
+    scaling: RopeScaling,
+    dims: &Dims,
+    n: usize,
+) -> Result<(Vec<f64>, f64), Error> {
     let rope = rope::Rope::new(dims.head_dim(), dims.rope_base, rope::Layout::Interleaved)?;
     let plain = rope.inv_freq().to_vec();
     if n <= dims.train_len || scaling == RopeScaling::None {
@@ -343,7 +362,13 @@ pub(crate) fn matmul_nt(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Array
 
 /// Rotates every head of `x` (`[n, d_model]`) in place: pair `(2j, 2j+1)` of each head at
 /// position `t` by `t θ_j` (`inverse`: by `−t θ_j`), scaled by the table's factor.
-fn rotate(x: &mut Array2<f64>, cos: &Array2<f64>, sin: &Array2<f64>, head_dim: usize, inverse: bool) {
+fn rotate(
+    x: &mut Array2<f64>,
+    cos: &Array2<f64>,
+    sin: &Array2<f64>,
+    head_dim: usize,
+    inverse: bool,
+) {
     let half = head_dim / 2;
     let sign = if inverse { -1.0 } else { 1.0 };
     for (t, mut row) in x.rows_mut().into_iter().enumerate() {
@@ -368,7 +393,11 @@ impl Model {
             ));
         }
         if let Some(&t) = tokens.iter().find(|&&t| t >= self.dims.vocab) {
-            return Err(bad("token", t, "tokens are numbered below the vocabulary size"));
+            return Err(bad(
+                "token",
+                t,
+                "tokens are numbered below the vocabulary size",
+            ));
         }
         Ok(())
     }
@@ -379,7 +408,9 @@ impl Model {
         let x = Array2::from_shape_fn((n, self.dims.d_model), |(t, c)| self.embed[[tokens[t], c]]);
         match self.scheme {
             // Chapter 3's lookup: past the table it fails, naming the first position with no row.
-            Scheme::Learned => learned::add_positions(x.view(), &PositionTable::new(self.pos.clone())?),
+            Scheme::Learned => {
+                learned::add_positions(x.view(), &PositionTable::new(self.pos.clone())?)
+            }
             _ => Ok(match &positions.add {
                 Some(pe) => x + pe,
                 None => x,
@@ -457,7 +488,11 @@ impl Model {
 
     /// The loss of one sequence on the copy task (mean cross-entropy over the positions that have
     /// a target), and its gradient `∂loss/∂logits`.
-    pub(crate) fn loss_grad(&self, trace: &Trace, targets: &[Option<usize>]) -> (f64, Array2<f64>, usize, usize) {
+    pub(crate) fn loss_grad(
+        &self,
+        trace: &Trace,
+        targets: &[Option<usize>],
+    ) -> (f64, Array2<f64>, usize, usize) {
         let logits = &trace.logits;
         let mut grad = Array2::zeros(logits.dim());
         let count = targets.iter().flatten().count().max(1) as f64;
@@ -468,7 +503,13 @@ impl Model {
             let max = row.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
             let z: f64 = row.iter().map(|x| (x - max).exp()).sum();
             loss += (z.ln() + max - row[y]) / count;
-            let best = row.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b });
+            let best = row
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::NEG_INFINITY),
+                    |b, (i, &x)| if x > b.1 { (i, x) } else { b },
+                );
             correct += usize::from(best.0 == y);
             counted += 1;
             for (c, g) in grad.row_mut(t).iter_mut().enumerate() {
@@ -482,7 +523,13 @@ impl Model {
     // ANCHOR: backward
     /// Adds the gradient of a loss with `∂loss/∂logits = dlogits` to `grad` (a model of the same
     /// shape), going back through the forward pass recorded in `trace`.
-    pub fn backward(&self, trace: &Trace, dlogits: &Array2<f64>, positions: &Positions, grad: &mut Model) {
+    pub fn backward(
+        &self,
+        trace: &Trace,
+        dlogits: &Array2<f64>,
+        positions: &Positions,
+        grad: &mut Model,
+    ) {
         let (n, dh) = (trace.tokens.len(), self.dims.head_dim());
         let scale = 1.0 / (dh as f64).sqrt();
         let last = &trace.xs[self.layers.len()];
@@ -493,12 +540,17 @@ impl Model {
             let g = &mut grad.layers[l];
             g.wo += &matmul_tn(trace.outs[l].view(), dx.view());
             let dout = matmul_nt(dx.view(), layer.wo.view()); // [n, d]
-            let (mut dq, mut dk, mut dv) = (Array2::zeros((n, self.dims.d_model)), Array2::zeros((n, self.dims.d_model)), Array2::zeros((n, self.dims.d_model)));
+            let (mut dq, mut dk, mut dv) = (
+                Array2::zeros((n, self.dims.d_model)),
+                Array2::zeros((n, self.dims.d_model)),
+                Array2::zeros((n, self.dims.d_model)),
+            );
             for h in 0..self.dims.heads {
                 let cols = s![.., h * dh..(h + 1) * dh];
                 let a = &trace.weights[l][h]; // [n, n]
                 let da = matmul_nt(dout.slice(cols), v.slice(cols)); // [n, n]
-                dv.slice_mut(cols).assign(&matmul_tn(a.view(), dout.slice(cols)));
+                dv.slice_mut(cols)
+                    .assign(&matmul_tn(a.view(), dout.slice(cols)));
                 // Softmax backward, row by row: ds = a ⊙ (da − Σ_j a da).
                 let mut ds = Array2::zeros((n, n));
                 for i in 0..n {
@@ -510,8 +562,10 @@ impl Model {
                         }
                     }
                 }
-                dq.slice_mut(cols).assign(&(matmul(ds.view(), k.slice(cols)) * scale));
-                dk.slice_mut(cols).assign(&(matmul_tn(ds.view(), q.slice(cols)) * scale));
+                dq.slice_mut(cols)
+                    .assign(&(matmul(ds.view(), k.slice(cols)) * scale));
+                dk.slice_mut(cols)
+                    .assign(&(matmul_tn(ds.view(), q.slice(cols)) * scale));
             }
             if let Some((cos, sin)) = &positions.rope {
                 rotate(&mut dq, cos, sin, dh, true); // the rotation's transpose
@@ -545,7 +599,12 @@ impl Model {
     ///
     /// # Errors
     /// As [`Model::forward`].
-    pub fn forward_slow(&self, tokens: &[usize], positions: &Positions, variant: Variant) -> Result<Array2<f64>, Error> {
+    pub fn forward_slow(
+        &self,
+        tokens: &[usize],
+        positions: &Positions,
+        variant: Variant,
+    ) -> Result<Array2<f64>, Error> {
         use attention::{Options, scaled_dot_product};
         self.check_tokens(tokens, positions)?;
         let (n, dh) = (tokens.len(), self.dims.head_dim());
@@ -584,11 +643,21 @@ impl Model {
                     kh = turn(kh.view())?;
                 }
                 let bias = match self.scheme {
-                    Scheme::Alibi => Some(relative::alibi::bias(relative::alibi::slopes(self.dims.heads)?[h], n)),
-                    Scheme::T5 => Some(relative::t5::T5Bias::new(causal_buckets(), layer.t5.clone())?.matrix(h, n)?),
+                    Scheme::Alibi => Some(relative::alibi::bias(
+                        relative::alibi::slopes(self.dims.heads)?[h],
+                        n,
+                    )),
+                    Scheme::T5 => Some(
+                        relative::t5::T5Bias::new(causal_buckets(), layer.t5.clone())?
+                            .matrix(h, n)?,
+                    ),
                     _ => None,
                 };
-                let options = Options { bias: bias.as_ref().map(|b| b.view()), causal: true, scale: None };
+                let options = Options {
+                    bias: bias.as_ref().map(|b| b.view()),
+                    causal: true,
+                    scale: None,
+                };
                 let head = scaled_dot_product(qh.view(), kh.view(), v.slice(cols), &options)?;
                 out.slice_mut(cols).assign(&head.output);
             }
@@ -603,7 +672,14 @@ mod tests {
     use super::*;
     use crate::train::copy_task;
 
-    pub(crate) const DIMS: Dims = Dims { vocab: 7, d_model: 8, heads: 2, layers: 2, train_len: 6, rope_base: 10_000.0 };
+    pub(crate) const DIMS: Dims = Dims {
+        vocab: 7,
+        d_model: 8,
+        heads: 2,
+        layers: 2,
+        train_len: 6,
+        rope_base: 10_000.0,
+    };
 
     #[test]
     fn forward_equals_the_textbook_form() {
@@ -615,7 +691,11 @@ mod tests {
                 let mut rng = SplitMix64(9);
                 l.t5.mapv_inplace(|_| rng.next_gaussian()); // non-zero biases to compare
             }
-            let lengths: &[usize] = if v.scheme == Scheme::Learned { &[6] } else { &[6, 12, 24] };
+            let lengths: &[usize] = if v.scheme == Scheme::Learned {
+                &[6]
+            } else {
+                &[6, 12, 24]
+            };
             for &n in lengths {
                 let p = Positions::new(v, &DIMS, n).unwrap();
                 let (tokens, _) = copy_task(n, DIMS.vocab, 2, 4);
@@ -634,7 +714,10 @@ mod tests {
         let m = Model::new(Scheme::Learned, DIMS, 1).unwrap();
         let p = Positions::new(Variant::plain(Scheme::Learned), &DIMS, 8).unwrap();
         let e = m.forward(&[0; 8], &p).unwrap_err();
-        assert_eq!(e.to_string(), "position 6 has no row: the table covers positions 0 to 5");
+        assert_eq!(
+            e.to_string(),
+            "position 6 has no row: the table covers positions 0 to 5"
+        );
         assert!(m.forward(&[0; 7], &p).is_err()); // length differs from the tables
         assert!(m.forward(&[9; 8], &p).is_err()); // token outside the vocabulary
         assert!(Positions::new(Variant::plain(Scheme::NoPe), &DIMS, 0).is_err());
@@ -643,12 +726,44 @@ mod tests {
             Dims { heads: 3, ..DIMS },
             Dims { heads: 8, ..DIMS },
             Dims { layers: 0, ..DIMS },
-            Dims { train_len: 0, ..DIMS },
-            Dims { rope_base: 1.0, ..DIMS },
+            Dims {
+                train_len: 0,
+                ..DIMS
+            },
+            Dims {
+                rope_base: 1.0,
+                ..DIMS
+            },
         ] {
             assert!(Model::new(Scheme::NoPe, bad, 1).is_err(), "{bad:?}");
         }
         assert!(Model::new(Scheme::NoPe, DIMS, 1).is_ok());
+    }
+
+    #[test]
+    fn yarn_keeps_the_fast_pair_and_interpolates_the_slow_ones() {
+        // Head width 8, base 10000, L = 16: θ = 1, 0.1, 0.01, 0.001. Only θ_0 turns more than
+        // once in 16 tokens (16 / 2π ≈ 2.5 turns), so YaRN's correction range is pairs 0 to 1:
+        // pair 0 kept, the rest divided by s = 4; the cos/sin factor is 0.1 ln 4 + 1.
+        let dims = crate::experiment::DIMS;
+        let (f, factor) = rope_frequencies(RopeScaling::Yarn, &dims, 64).unwrap();
+        let plain = rope::Rope::new(8, 10_000.0, rope::Layout::Interleaved)
+            .unwrap()
+            .inv_freq();
+        assert_eq!(f[0], plain[0]);
+        for j in 1..4 {
+            assert!((f[j] - plain[j] / 4.0).abs() < 1e-15, "{j}");
+        }
+        assert!((factor - (0.1 * 4f64.ln() + 1.0)).abs() < 1e-12);
+        // At or below L nothing changes, whatever the scaling.
+        for s in [RopeScaling::Pi, RopeScaling::Yarn] {
+            assert_eq!(
+                rope_frequencies(s, &dims, 16).unwrap(),
+                (plain.to_vec(), 1.0)
+            );
+        }
+        let (pi, one) = rope_frequencies(RopeScaling::Pi, &dims, 32).unwrap();
+        assert_eq!((pi[1], one), (plain[1] / 2.0, 1.0));
     }
 
     #[test]

@@ -86,9 +86,8 @@ pub fn gap(t: usize) -> f64 {
 /// ```
 pub fn first_collision(format: rope::precision::Format, limit: usize) -> Option<usize> {
     use rope::precision::round;
-    (0..limit).find(|&t| {
-        round(1.0 / (t as f64 + 1.0), format) == round(1.0 / (t as f64 + 2.0), format)
-    })
+    (0..limit)
+        .find(|&t| round(1.0 / (t as f64 + 1.0), format) == round(1.0 / (t as f64 + 2.0), format))
 }
 
 #[cfg(test)]

@@ -22,10 +22,21 @@ pub const MARKER: usize = 0;
 /// assert_eq!(targets[3], Some(tokens[1]));
 /// assert_eq!(targets[5], Some(tokens[3]));
 /// ```
-pub fn copy_task(n: usize, vocab: usize, delta: usize, seed: u64) -> (Vec<usize>, Vec<Option<usize>>) {
+pub fn copy_task(
+    n: usize,
+    vocab: usize,
+    delta: usize,
+    seed: u64,
+) -> (Vec<usize>, Vec<Option<usize>>) {
     let mut rng = SplitMix64(seed);
     let tokens: Vec<usize> = (0..n)
-        .map(|t| if t == 0 { MARKER } else { 1 + (rng.next_u64() % (vocab as u64 - 1)) as usize })
+        .map(|t| {
+            if t == 0 {
+                MARKER
+            } else {
+                1 + (rng.next_u64() % (vocab as u64 - 1)) as usize
+            }
+        })
         .collect();
     let targets = (0..n)
         .map(|t| (t > delta).then(|| tokens[t - delta]))
@@ -36,7 +47,9 @@ pub fn copy_task(n: usize, vocab: usize, delta: usize, seed: u64) -> (Vec<usize>
 
 /// A seed for item `b` of step `step` of run `seed`, far apart for different items.
 pub fn mix(seed: u64, step: u64, b: u64) -> u64 {
-    let mut r = SplitMix64(seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F));
+    let mut r = SplitMix64(
+        seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
+    );
     r.next_u64()
 }
 
@@ -51,7 +64,11 @@ pub struct Adam {
 impl Adam {
     /// Zero moments shaped like `model`.
     pub fn new(model: &Model) -> Adam {
-        Adam { m: model.zeros_like(), v: model.zeros_like(), t: 0 }
+        Adam {
+            m: model.zeros_like(),
+            v: model.zeros_like(),
+            t: 0,
+        }
     }
 
     // ANCHOR: adam
@@ -63,15 +80,25 @@ impl Adam {
         let params = model.tensors_mut().into_iter();
         let moments = self.m.tensors_mut().into_iter().zip(self.v.tensors_mut());
         for ((p, (m, v)), g) in params.zip(moments).zip(grad.tensors()) {
-            ndarray::Zip::from(p).and(m).and(v).and(g).for_each(|p, m, v, &g| {
-                *m = b1 * *m + (1.0 - b1) * g;
-                *v = b2 * *v + (1.0 - b2) * g * g;
-                *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
-            });
+            ndarray::Zip::from(p)
+                .and(m)
+                .and(v)
+                .and(g)
+                .for_each(|p, m, v, &g| {
+                    *m = b1 * *m + (1.0 - b1) * g;
+                    *v = b2 * *v + (1.0 - b2) * g * g;
+                    *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
+                });
         }
     }
     // ANCHOR_END: adam
 }
+
+/// Attention weights per layer and head, `[n, n]` each.
+pub type Weights = Vec<Vec<Array2<f64>>>;
+
+/// A sequence and its targets (`None` where there is nothing to predict).
+pub type Example = (Vec<usize>, Vec<Option<usize>>);
 
 /// The training settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,7 +141,12 @@ pub struct Score {
 }
 
 /// Mean loss and gradient over a batch of sequences, added into `grad`.
-fn batch_grad(model: &Model, seqs: &[(Vec<usize>, Vec<Option<usize>>)], positions: &Positions, grad: &mut Model) -> Result<f64, Error> {
+fn batch_grad(
+    model: &Model,
+    seqs: &[Example],
+    positions: &Positions,
+    grad: &mut Model,
+) -> Result<f64, Error> {
     let mut total = 0.0;
     for (tokens, targets) in seqs {
         let trace = model.forward(tokens, positions)?;
@@ -131,7 +163,11 @@ fn batch_grad(model: &Model, seqs: &[(Vec<usize>, Vec<Option<usize>>)], position
 ///
 /// # Errors
 /// Sequences the model refuses.
-pub fn loss_and_grad(model: &Model, seqs: &[(Vec<usize>, Vec<Option<usize>>)], positions: &Positions) -> Result<(f64, Model), Error> {
+pub fn loss_and_grad(
+    model: &Model,
+    seqs: &[Example],
+    positions: &Positions,
+) -> Result<(f64, Model), Error> {
     let mut grad = model.zeros_like();
     let loss = batch_grad(model, seqs, positions, &mut grad)?;
     Ok((loss, grad))
@@ -141,7 +177,7 @@ pub fn loss_and_grad(model: &Model, seqs: &[(Vec<usize>, Vec<Option<usize>>)], p
 ///
 /// # Errors
 /// Sequences the model refuses.
-pub fn loss(model: &Model, seqs: &[(Vec<usize>, Vec<Option<usize>>)], positions: &Positions) -> Result<f64, Error> {
+pub fn loss(model: &Model, seqs: &[Example], positions: &Positions) -> Result<f64, Error> {
     let mut total = 0.0;
     for (tokens, targets) in seqs {
         let trace = model.forward(tokens, positions)?;
@@ -155,12 +191,20 @@ pub fn loss(model: &Model, seqs: &[(Vec<usize>, Vec<Option<usize>>)], positions:
 ///
 /// # Errors
 /// A schedule with no steps or an empty batch, or `Δ` not below the training length.
-pub fn train(model: &mut Model, schedule: &Schedule, seed: u64, mut tick: impl FnMut()) -> Result<(), Error> {
+pub fn train(
+    model: &mut Model,
+    schedule: &Schedule,
+    seed: u64,
+    mut tick: impl FnMut(),
+) -> Result<(), Error> {
     let (n, vocab) = (model.dims.train_len, model.dims.vocab);
     if schedule.steps == 0 || schedule.batch == 0 || schedule.delta + 1 >= n {
         return Err(bad(
             "steps / batch / delta",
-            format!("{} / {} / {}", schedule.steps, schedule.batch, schedule.delta),
+            format!(
+                "{} / {} / {}",
+                schedule.steps, schedule.batch, schedule.delta
+            ),
             "training needs steps, a batch, and Δ + 1 below the training length",
         ));
     }
@@ -183,7 +227,14 @@ pub fn train(model: &mut Model, schedule: &Schedule, seed: u64, mut tick: impl F
 ///
 /// # Errors
 /// Whatever the model refuses: a learned table past its rows says which position has none.
-pub fn evaluate(model: &Model, variant: Variant, delta: usize, n: usize, count: usize, seed: u64) -> Result<(Score, Vec<Vec<Array2<f64>>>), Error> {
+pub fn evaluate(
+    model: &Model,
+    variant: Variant,
+    delta: usize,
+    n: usize,
+    count: usize,
+    seed: u64,
+) -> Result<(Score, Weights), Error> {
     if count == 0 {
         return Err(bad("count", 0, "evaluation needs at least one sequence"));
     }
@@ -191,7 +242,8 @@ pub fn evaluate(model: &Model, variant: Variant, delta: usize, n: usize, count: 
     let (mut loss, mut correct, mut counted) = (0.0, 0, 0);
     let mut first = Vec::new();
     for i in 0..count {
-        let (tokens, targets) = copy_task(n, model.dims.vocab, delta, mix(seed, u64::MAX, i as u64));
+        let (tokens, targets) =
+            copy_task(n, model.dims.vocab, delta, mix(seed, u64::MAX, i as u64));
         let trace = model.forward(&tokens, &positions)?;
         let (l, _, c, k) = model.loss_grad(&trace, &targets);
         loss += l / count as f64;
@@ -201,5 +253,11 @@ pub fn evaluate(model: &Model, variant: Variant, delta: usize, n: usize, count: 
             first = trace.weights;
         }
     }
-    Ok((Score { loss, accuracy: correct as f64 / counted.max(1) as f64 }, first))
+    Ok((
+        Score {
+            loss,
+            accuracy: correct as f64 / counted.max(1) as f64,
+        },
+        first,
+    ))
 }

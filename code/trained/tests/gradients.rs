@@ -8,7 +8,14 @@ use trained::model::{Dims, Model, Positions};
 use trained::train::{copy_task, loss, loss_and_grad};
 use trained::{RopeScaling, Scheme, Variant};
 
-const DIMS: Dims = Dims { vocab: 5, d_model: 8, heads: 2, layers: 2, train_len: 6, rope_base: 100.0 };
+const DIMS: Dims = Dims {
+    vocab: 5,
+    d_model: 8,
+    heads: 2,
+    layers: 2,
+    train_len: 6,
+    rope_base: 100.0,
+};
 
 fn check(variant: Variant, n: usize) {
     let mut model = Model::new(variant.scheme, DIMS, 11).unwrap();
@@ -18,7 +25,9 @@ fn check(variant: Variant, n: usize) {
         l.t5.mapv_inplace(|_| 0.5 * rng.next_gaussian());
     }
     let positions = Positions::new(variant, &DIMS, n).unwrap();
-    let seqs: Vec<_> = (0..3).map(|s| copy_task(n, DIMS.vocab, 2, 100 + s)).collect();
+    let seqs: Vec<_> = (0..3)
+        .map(|s| copy_task(n, DIMS.vocab, 2, 100 + s))
+        .collect();
     let (_, grad) = loss_and_grad(&model, &seqs, &positions).unwrap();
     let h = 1e-5;
     let count = model.tensors().len();
@@ -30,7 +39,9 @@ fn check(variant: Variant, n: usize) {
             plus.tensors_mut()[which].as_slice_mut().unwrap()[e] += h;
             let mut minus = model.clone();
             minus.tensors_mut()[which].as_slice_mut().unwrap()[e] -= h;
-            let numeric = (loss(&plus, &seqs, &positions).unwrap() - loss(&minus, &seqs, &positions).unwrap()) / (2.0 * h);
+            let numeric = (loss(&plus, &seqs, &positions).unwrap()
+                - loss(&minus, &seqs, &positions).unwrap())
+                / (2.0 * h);
             let analytic = grad.tensors()[which].as_slice().unwrap()[e];
             // Central differences: truncation error h²·f'''/6 ≈ 1e-10 for third derivatives of
             // order 1, rounding 1e-16/h ≈ 1e-11; 1e-7 absolute plus 1e-6 relative is ample and
@@ -47,7 +58,11 @@ fn check(variant: Variant, n: usize) {
     // The scheme's own parameters have a gradient that is not zero.
     match variant.scheme {
         Scheme::Learned => assert!(grad.pos.iter().any(|g| g.abs() > 1e-6)),
-        Scheme::T5 => assert!(grad.layers.iter().all(|l| l.t5.iter().any(|g| g.abs() > 1e-6))),
+        Scheme::T5 => assert!(
+            grad.layers
+                .iter()
+                .all(|l| l.t5.iter().any(|g| g.abs() > 1e-6))
+        ),
         _ => {}
     }
 }
@@ -62,6 +77,12 @@ fn every_gradient_matches_finite_differences() {
 #[test]
 fn rope_gradients_hold_under_test_time_scaling() {
     for scaling in [RopeScaling::Pi, RopeScaling::Yarn] {
-        check(Variant { scheme: Scheme::Rope, scaling }, 2 * DIMS.train_len);
+        check(
+            Variant {
+                scheme: Scheme::Rope,
+                scaling,
+            },
+            2 * DIMS.train_len,
+        );
     }
 }
