@@ -97,6 +97,12 @@ impl Config {
     }
 
     /// How many optimiser steps the whole run takes (what the progress bar counts).
+    ///
+    /// ```
+    /// use trained::experiment::Config;
+    /// assert_eq!(Config::full().total_steps(), 6 * 3 * 600);
+    /// assert_eq!(Config::reduced().total_steps(), 6 * 250);
+    /// ```
     pub fn total_steps(&self) -> u64 {
         (Scheme::ALL.len() * self.seeds.len() * self.schedule.steps) as u64
     }
@@ -133,6 +139,46 @@ pub struct Results {
     pub head: (usize, usize),
     /// Its attention weights on the first evaluation sequence at `L` and at `4L`.
     pub maps: Vec<Array2<f64>>,
+    /// [`canary`]'s losses, as computed by the code that made these results.
+    pub canary: String,
+}
+
+/// A fingerprint of the code rather than the configuration: for each scheme, the loss on a fixed
+/// batch after three training steps from the first seed, to 12 decimals. Any change to the
+/// initialisation, the task, the forward or backward pass or the optimiser changes it, and it
+/// takes well under a second, so a test can recompute it and compare it with the results file.
+///
+/// # Errors
+/// A configuration the model refuses.
+pub fn canary(config: &Config) -> Result<String, Error> {
+    let seed = config.seeds.first().copied().unwrap_or(0);
+    let schedule = Schedule {
+        steps: 3,
+        ..config.schedule
+    };
+    let n = config.dims.train_len;
+    let batch: Vec<_> = (0..4)
+        .map(|b| {
+            crate::train::copy_task(
+                n,
+                config.dims.vocab,
+                schedule.delta,
+                crate::train::mix(seed, u64::MAX - 1, b),
+            )
+        })
+        .collect();
+    let mut parts = Vec::new();
+    for scheme in Scheme::ALL {
+        let mut model = Model::new(scheme, config.dims, seed)?;
+        train(&mut model, &schedule, seed, || {})?;
+        let positions = crate::model::Positions::new(Variant::plain(scheme), &config.dims, n)?;
+        parts.push(format!(
+            "{}={:.12}",
+            scheme.name(),
+            crate::train::loss(&model, &batch, &positions)?
+        ));
+    }
+    Ok(parts.join(";"))
 }
 
 /// The head of the first layer-and-head order that puts the most weight on the key `Δ` back.
@@ -171,6 +217,7 @@ pub fn run(config: &Config, mut tick: impl FnMut()) -> Result<Results, Error> {
         refusal: String::new(),
         head: (0, 0),
         maps: Vec::new(),
+        canary: canary(config)?,
     };
     let mut trained = Vec::new();
     for scheme in Scheme::ALL {
@@ -258,8 +305,8 @@ impl Results {
     /// (`variant,seed,n,accuracy,loss`, or `refused`), the refusal, then the two attention maps.
     pub fn to_csv(&self) -> String {
         let mut out = format!(
-            "# config {}\n# refusal {}\nvariant,seed,n,accuracy,loss\n",
-            self.hash, self.refusal
+            "# config {}\n# canary {}\n# refusal {}\nvariant,seed,n,accuracy,loss\n",
+            self.hash, self.canary, self.refusal
         );
         for c in &self.cells {
             match &c.score {
@@ -281,7 +328,7 @@ impl Results {
         }
         for map in &self.maps {
             out.push_str(&format!(
-                "# map layer {} head {} n {}\n",
+                "# map layer {} head {} n {} (layers and heads numbered from 0)\n",
                 self.head.0,
                 self.head.1,
                 map.nrows()
@@ -313,6 +360,7 @@ impl Results {
             refusal: String::new(),
             head: (0, 0),
             maps: Vec::new(),
+            canary: String::new(),
         };
         let mut rows: Vec<Vec<f64>> = Vec::new();
         let flush = |rows: &mut Vec<Vec<f64>>, maps: &mut Vec<Array2<f64>>| -> Result<(), Error> {
@@ -329,6 +377,10 @@ impl Results {
         for line in text.lines() {
             if let Some(h) = line.strip_prefix("# config ") {
                 r.hash = h.to_string();
+            } else if let Some(c) = line.strip_prefix("# canary ") {
+                r.canary = c.to_string();
+            } else if let Some(c) = line.strip_prefix("# canary ") {
+                r.canary = c.to_string();
             } else if let Some(e) = line.strip_prefix("# refusal ") {
                 r.refusal = e.to_string();
             } else if let Some(rest) = line.strip_prefix("# map layer ") {

@@ -78,9 +78,15 @@ fn nope() -> Result<Figure, FigureError> {
     })
 }
 
-fn grid(w: &ndarray::Array2<f64>) -> (Vec<Vec<f64>>, Vec<String>) {
+/// Draws causal attention weights `w` (rows: queries, columns: keys; white 0, dark 1, grey masked)
+/// as one titled panel.
+fn weights_panel(
+    panel: &bookkit::Area<'_>,
+    title: &str,
+    w: &ndarray::Array2<f64>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let n = w.nrows();
-    let values = (0..n)
+    let values: Vec<Vec<f64>> = (0..n)
         .map(|i| {
             (0..n)
                 .map(|j| if j > i { f64::NAN } else { w[[i, j]] })
@@ -88,7 +94,7 @@ fn grid(w: &ndarray::Array2<f64>) -> (Vec<Vec<f64>>, Vec<String>) {
         })
         .collect();
     let step = (n / 4).max(1);
-    let labels = (0..n)
+    let labels: Vec<String> = (0..n)
         .map(|k| {
             if k % step == 0 {
                 k.to_string()
@@ -97,7 +103,18 @@ fn grid(w: &ndarray::Array2<f64>) -> (Vec<Vec<f64>>, Vec<String>) {
             }
         })
         .collect();
-    (values, labels)
+    heatmap(
+        &panel.margin(4, 4, 4, 4),
+        &Heatmap {
+            title,
+            values: &values,
+            row_labels: &labels,
+            col_labels: &labels,
+            color: masked_sequential,
+            annotate: None,
+            cell_text: None,
+        },
+    )
 }
 
 fn masked_sequential(t: f64) -> RGBColor {
@@ -120,24 +137,12 @@ fn heads() -> Result<Figure, FigureError> {
             Scheme::Alibi,
         ]) {
             let w = offset_head(scheme, &spec, spec.built_len)?;
-            let (values, labels) = grid(&w);
             let title = match scheme {
                 Scheme::Sinusoidal => format!("sinusoidal = RoPE, Δ = {}", spec.delta),
                 Scheme::Alibi => "ALiBi (cannot)".to_string(),
                 s => format!("{s}, Δ = {}", spec.delta),
             };
-            heatmap(
-                &panel.margin(4, 4, 4, 4),
-                &Heatmap {
-                    title: &title,
-                    values: &values,
-                    row_labels: &labels,
-                    col_labels: &labels,
-                    color: masked_sequential,
-                    annotate: None,
-                    cell_text: None,
-                },
-            )?;
+            weights_panel(panel, &title, &w)?;
         }
         Ok(())
     })
@@ -226,7 +231,6 @@ fn attention(config: &Config, results: &Results) -> Result<Figure, FigureError> 
     Figure::draw("trained-attention", 900, 470, |root| {
         let panels = root.split_evenly((1, 2));
         for (panel, w) in panels.iter().zip(&results.maps) {
-            let (values, labels) = grid(w);
             let title = format!(
                 "RoPE model, seed {}, layer {} head {}: n = {} (L = {})",
                 config.seeds[0],
@@ -235,18 +239,7 @@ fn attention(config: &Config, results: &Results) -> Result<Figure, FigureError> 
                 w.nrows(),
                 config.dims.train_len
             );
-            heatmap(
-                &panel.margin(4, 4, 4, 4),
-                &Heatmap {
-                    title: &title,
-                    values: &values,
-                    row_labels: &labels,
-                    col_labels: &labels,
-                    color: masked_sequential,
-                    annotate: None,
-                    cell_text: None,
-                },
-            )?;
+            weights_panel(panel, &title, w)?;
         }
         Ok(())
     })

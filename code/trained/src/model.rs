@@ -762,6 +762,17 @@ mod tests {
                 (plain.to_vec(), 1.0)
             );
         }
+        // The paper's ramp (linear in the number of turns, chapter 6's `yarn_paper`) would not
+        // keep pair 0: it turns 16/2π ≈ 2.55 times in L, so γ = (2.55 − 1)/(32 − 1) ≈ 0.05 and
+        // θ'_0 = 0.95 θ_0/4 + 0.05 θ_0 ≈ 0.287, close to PI's 0.25. The chapter's YaRN result
+        // rests on the reference code's ramp, which is linear in the pair index.
+        let base = Base::new(8, 10_000.0, 16).unwrap();
+        let paper = scaling::yarn_paper(&base, 4.0, 16, 32.0, 1.0).unwrap();
+        assert!(
+            (paper.inv_freq[0] - 0.287).abs() < 0.002,
+            "{}",
+            paper.inv_freq[0]
+        );
         let (pi, one) = rope_frequencies(RopeScaling::Pi, &dims, 32).unwrap();
         assert_eq!((pi[1], one), (plain[1] / 2.0, 1.0));
     }

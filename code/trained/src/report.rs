@@ -60,7 +60,7 @@ pub fn heads(spec: &HeadSpec, long: usize) -> Result<String, Error> {
     let (l, d) = (spec.built_len, spec.delta);
     let mut table = Table::new([
         "scheme".to_string(),
-        format!("worst weight on i − {d}, n = {l}"),
+        format!("worst weight on i − {d}, n = {l} (c = {})", spec.sharpness),
         format!("queries reading i − {d}, n = {l}"),
         format!("worst weight, n = {long}"),
         format!("queries reading i − {d}, n = {long}"),
@@ -174,7 +174,7 @@ pub fn experiment(config: &Config, results: &Results, reduced: bool) -> Result<S
     }
     let s = &config.schedule;
     Ok(format!(
-        "{}\nAccuracy (fraction of positions whose most likely token is the one {} back; mean over seeds, range in brackets):\n\n{}\nLoss (cross-entropy in nats per position):\n\n{}\nTrained at L = {} for {} steps of {} sequences (Adam, learning rate {}); scored on {} fresh sequences per length. The learned model past L: `{}`.\n",
+        "{}\nAccuracy (fraction of positions whose most likely token is the one {} back; mean over seeds, range in brackets):\n\n{}\nLoss (cross-entropy in nats per position):\n\n{}\nTrained at L = {} for {} steps of {} sequences (Adam, learning rate {} for the first half, then decayed linearly to a tenth of it); scored on {} fresh sequences per length; RoPE + PI and RoPE + YaRN use the factor s = n / L of each column. The learned model past L: `{}`.\n",
         provenance(config, results, reduced),
         s.delta,
         results_table(config, results, |x| x.accuracy, 2),
@@ -225,11 +225,12 @@ pub fn models(dims: &crate::model::Dims) -> Result<String, Error> {
 pub fn setup(config: &Config) -> String {
     let (d, s) = (&config.dims, &config.schedule);
     format!(
-        "{} attention layers of width {} with {} heads of {}, a vocabulary of {} tokens (token 0 the marker), trained at L = {} to copy the token Δ = {} back, for {} steps of {} sequences, seeds {}; scored at n = {}.\n",
+        "{} attention layers of width {} with {} heads of {} (RoPE base {}), a vocabulary of {} tokens (token 0 the marker), trained at L = {} to copy the token Δ = {} back, for {} steps of {} sequences, seeds {}; scored at n = {}.\n",
         d.layers,
         d.d_model,
         d.heads,
         d.head_dim(),
+        d.rope_base,
         d.vocab,
         d.train_len,
         s.delta,

@@ -45,7 +45,13 @@ pub fn copy_task(
 }
 // ANCHOR_END: task
 
-/// A seed for item `b` of step `step` of run `seed`, far apart for different items.
+/// A seed for item `b` of step `step` of run `seed`, far apart for different items (SplitMix64 of
+/// the three mixed by exclusive or). The committed results depend on these exact values.
+///
+/// ```
+/// assert_eq!(trained::train::mix(1, 2, 3), 1807621880085013122);
+/// assert_eq!(trained::train::mix(0, 0, 0), 16294208416658607535);
+/// ```
 pub fn mix(seed: u64, step: u64, b: u64) -> u64 {
     let mut r = SplitMix64(
         seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
@@ -260,4 +266,76 @@ pub fn evaluate(
         },
         first,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scheme;
+    use crate::model::{Dims, Model};
+
+    const DIMS: Dims = Dims {
+        vocab: 6,
+        d_model: 8,
+        heads: 2,
+        layers: 1,
+        train_len: 16,
+        rope_base: 10_000.0,
+    };
+
+    #[test]
+    fn t5_buckets_past_the_training_offsets_never_move() {
+        // Training at L = 16 sees offsets 0 to 15 only, the exact causal buckets 0 to 15: the
+        // buckets of longer offsets get no gradient, and Adam with a zero gradient moves nothing.
+        let mut m = Model::new(Scheme::T5, DIMS, 1).unwrap();
+        let schedule = Schedule {
+            delta: 3,
+            steps: 20,
+            batch: 2,
+            lr: 0.01,
+        };
+        train(&mut m, &schedule, 1, || {}).unwrap();
+        let t5 = &m.layers[0].t5;
+        assert!(t5.slice(ndarray::s![16.., ..]).iter().all(|&b| b == 0.0));
+        assert!(t5.slice(ndarray::s![..16, ..]).iter().all(|&b| b != 0.0));
+    }
+
+    #[test]
+    fn training_refuses_a_bad_schedule() {
+        let m = Model::new(Scheme::NoPe, DIMS, 1).unwrap();
+        let ok = Schedule {
+            delta: 3,
+            steps: 1,
+            batch: 1,
+            lr: 0.01,
+        };
+        assert!(train(&mut m.clone(), &ok, 0, || {}).is_ok());
+        for bad in [
+            Schedule { steps: 0, ..ok },
+            Schedule { batch: 0, ..ok },
+            Schedule { delta: 15, ..ok },
+        ] {
+            assert!(train(&mut m.clone(), &bad, 0, || {}).is_err(), "{bad:?}");
+        }
+        assert!(evaluate(&m, Variant::plain(Scheme::NoPe), 3, 16, 0, 0).is_err());
+    }
+
+    #[test]
+    fn evaluation_returns_the_first_sequences_weights_and_its_score() {
+        let m = Model::new(Scheme::Rope, DIMS, 2).unwrap();
+        let v = Variant::plain(Scheme::Rope);
+        let (score, weights) = evaluate(&m, v, 3, 16, 3, 7).unwrap();
+        let positions = Positions::new(v, &DIMS, 16).unwrap();
+        let (tokens, targets) = copy_task(16, DIMS.vocab, 3, mix(7, u64::MAX, 0));
+        let trace = m.forward(&tokens, &positions).unwrap();
+        assert_eq!(weights, trace.weights);
+        // The score is the mean over the three sequences.
+        let seqs: Vec<_> = (0..3)
+            .map(|i| copy_task(16, DIMS.vocab, 3, mix(7, u64::MAX, i)))
+            .collect();
+        assert!((score.loss - loss(&m, &seqs, &positions).unwrap()).abs() < 1e-12);
+        let (_, _, correct, counted) = m.loss_grad(&trace, &targets);
+        assert!(counted == 12 && correct <= counted);
+        assert!((0.0..=1.0).contains(&score.accuracy));
+    }
 }

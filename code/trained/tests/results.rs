@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use trained::experiment::{Config, Results, run, spread};
+use trained::experiment::{Config, Results, canary, run, spread};
 use trained::figures::RESULTS;
 use trained::{RopeScaling, Scheme, Variant, report};
 
@@ -110,6 +110,30 @@ fn the_committed_results_come_from_the_current_configuration() {
         }
         assert!(accuracy(&results, YARN, n).unwrap() > t5.max(0.85));
     }
+    // Plain RoPE holds at 2L and has degraded by 4L.
+    let rope = Variant::plain(Scheme::Rope);
+    assert!(accuracy(&results, rope, 2 * l).unwrap() > 0.9);
+    assert!(accuracy(&results, rope, 4 * l).unwrap() < 0.7);
+    // The RoPE head at 4L: reads three back for every query below 1.5 L; where it does not, it
+    // reads an offset whose fastest angle (θ_0 = 1) aliases onto offset 3's, 3 + 2πk.
+    let map = &results.maps[1];
+    let mut aliased = 0;
+    for i in 3..map.nrows() {
+        let best = (0..=i).fold(0, |b, j| if map[[i, j]] > map[[i, b]] { j } else { b });
+        if i < 3 * l / 2 {
+            assert_eq!(best, i - 3, "query {i}");
+        } else if best != i - 3 {
+            let off = (i - best) as f64 - 3.0;
+            let k = (off / std::f64::consts::TAU).round();
+            assert!(
+                k >= 1.0 && (off - k * std::f64::consts::TAU).abs() < 0.7,
+                "query {i} reads offset {}",
+                i - best
+            );
+            aliased += 1;
+        }
+    }
+    assert!(aliased > 0);
     // NoPE and ALiBi are far below the others at L but above chance (1 in 15 tokens).
     for s in [Scheme::NoPe, Scheme::Alibi] {
         assert!(accuracy(&results, Variant::plain(s), l).unwrap() > 2.0 / 15.0);
@@ -125,6 +149,7 @@ fn a_reduced_run_shows_the_robust_claims() {
     let results = run(&config, || steps += 1).unwrap();
     assert_eq!(steps, config.total_steps());
     assert_eq!(results.hash, config.hash());
+    assert_eq!(results.canary, canary(&config).unwrap());
     robust_claims(&results, config.dims.train_len);
     // A results file from another configuration is refused.
     assert!(report::experiment(&Config::full(), &results, false).is_err());
