@@ -78,6 +78,13 @@ fn the_committed_results_come_from_the_current_configuration() {
         "results/experiment.csv was made by another configuration: rerun `{}`",
         config.command()
     );
+    // The code too: three training steps per scheme must still give the losses recorded.
+    assert_eq!(
+        results.canary,
+        canary(&config).unwrap(),
+        "results/experiment.csv was made by other code: rerun `{}`",
+        config.command()
+    );
     assert_eq!(
         TABLES,
         report::experiment(&config, &results, false).unwrap(),
