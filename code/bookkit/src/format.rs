@@ -91,6 +91,25 @@ pub fn superscript(n: i64) -> String {
     format!("{sign}{digits}")
 }
 
+/// `n` in Unicode subscript digits (with a subscript minus), for indices in figure text: `m`
+/// followed by `subscript(3)` reads m₃ where a page's typeset math reads $m_3$.
+///
+/// ```
+/// assert_eq!(bookkit::format::subscript(3), "₃");
+/// assert_eq!(bookkit::format::subscript(-12), "₋₁₂");
+/// ```
+pub fn subscript(n: i64) -> String {
+    const DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
+    let sign = if n < 0 { "₋" } else { "" };
+    let digits: String = n
+        .unsigned_abs()
+        .to_string()
+        .bytes()
+        .map(|b| DIGITS[usize::from(b - b'0')])
+        .collect();
+    format!("{sign}{digits}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

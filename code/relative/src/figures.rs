@@ -1,7 +1,7 @@
 //! The chapter's figures.
 
 use bookkit::chart::{Axes, BookMesh};
-use bookkit::format::superscript;
+use bookkit::format::{subscript, superscript};
 use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
 use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging};
 use plotters::prelude::*;
@@ -88,7 +88,12 @@ fn alibi_bias() -> Result<Figure, FigureError> {
                     }
                 })
                 .collect();
-            let title = format!("head {}, m = 2{}", h + 1, superscript(-(h as i64 + 1)));
+            let title = format!(
+                "head {h1}, m{s} = 2{p}",
+                h1 = h + 1,
+                s = subscript(h as i64 + 1),
+                p = superscript(-(h as i64 + 1))
+            );
             heatmap_with(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {
@@ -138,7 +143,8 @@ fn alibi_decay() -> Result<Figure, FigureError> {
         let title = alibi_decay_title(n);
         let entries: Vec<(String, ShapeStyle)> = (0..m.len())
             .map(|h| {
-                let m = format!("m = 2{}", superscript(-(h as i64 + 1)));
+                let k = h as i64 + 1;
+                let m = format!("m{} = 2{}", subscript(k), superscript(-k));
                 (format!("head {}, {m}", h + 1), head_style(h))
             })
             .collect();
@@ -192,18 +198,20 @@ fn memory() -> Result<Figure, FigureError> {
     let (d, k, block) = (64, 16, 128);
     Figure::draw("relative-memory", 820, 480, |root| {
         let labels = [
-            "Shaw, explicit Aᴷ (n²d)",
+            "Shaw, explicit Aᴷ (n²·d_head)",
             "naive scores (3n²)",
-            "Shaw, skewing (nd + n(n+1))",
-            "Shaw, gather (n(2k+1))",
+            "Shaw, skewing (n·d_head + n(n+1))",
+            "Shaw, gather (n(2Δ_max+1))",
             "tiled scores (one tile)",
         ];
         let entries: Vec<_> = (labels.iter().enumerate())
             .map(|(i, l)| (l.to_string(), bookkit::line(PALETTE[i])))
             .collect();
         let plot = bookkit::legend_below(root, &entries)?;
-        let mut chart = Axes::new("floats held at once, one head (d = 64, k = 16, tiles of 128)")
-            .build(&plot, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
+        let title =
+            format!("floats held at once, one head (d_head = {d}, Δ_max = {k}, tiles of {block})");
+        let mut chart =
+            Axes::new(&title).build(&plot, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
         chart
             .configure_mesh()
             .book_labels()
@@ -250,5 +258,15 @@ mod tests {
         // The table the page shows beside it states the same window.
         let table = crate::report::alibi_decay(8, ALIBI_DECAY_WINDOW, &[1]).unwrap();
         assert!(table.contains(&format!("n = {ALIBI_DECAY_WINDOW} keys")));
+    }
+
+    #[test]
+    fn the_memory_figure_draws_its_title() {
+        let fig = memory().unwrap();
+        assert!(
+            fig.svg
+                .contains("one head (d_head = 64, Δ_max = 16, tiles of 128)"),
+            "the SVG lacks its title"
+        );
     }
 }

@@ -86,15 +86,24 @@ fn rotation() -> Result<Figure, FigureError> {
 /// A curve as a function of the distance.
 type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
 
-/// The decay curve and the average cosine against distance (log scale), d = 128.
+/// The head width of the decay figure.
+const DECAY_HEAD_DIM: usize = 128;
+
+/// The decay figure's title, from the same constants as its curves.
+fn decay_title() -> String {
+    format!("RoPE, d_head = {DECAY_HEAD_DIM}, base {BASE}: decay with distance")
+}
+
+/// The decay curve and the average cosine against distance (log scale).
 fn decay() -> Result<Figure, FigureError> {
-    let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
+    let rope = Rope::new(DECAY_HEAD_DIM, BASE, Layout::HalfSplit).map_err(fail)?;
+    let title = decay_title();
     Figure::draw("rope-decay", 820, 420, |root| {
         // A wider margin than usual: the last tick label, 100000, is centred on the plot's
         // right edge.
         let axes = Axes {
             margin: 30,
-            ..Axes::new("RoPE, d = 128, base 10000: decay with distance")
+            ..Axes::new(&title)
         };
         let mut chart =
             axes.y_label_area(56)
@@ -114,12 +123,12 @@ fn decay() -> Result<Figure, FigureError> {
         let norm = bound(&rope, 0.0);
         let series: [(&str, Curve<'_>, RGBColor); 2] = [
             (
-                "bound curve Σ|Sⱼ| / (d/2), scaled to 1 at distance 0",
+                "bound curve Σ|Sⱼ| / (d_head/2), scaled to 1 at distance 0",
                 Box::new(|k| bound(&rope, k) / norm),
                 PALETTE[0],
             ),
             (
-                "average Σ cos(kθⱼ) / (d/2)",
+                "average Σ cos(Δθⱼ) / (d_head/2)",
                 Box::new(|k| mean_cos(&rope, k)),
                 PALETTE[1],
             ),
@@ -242,4 +251,18 @@ fn precision() -> Result<Figure, FigureError> {
         bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decay_figure_draws_its_title() {
+        let fig = decay().unwrap();
+        let title = decay_title();
+        assert!(fig.svg.contains(&title), "the SVG lacks its title");
+        assert!(title.contains(&format!("d_head = {DECAY_HEAD_DIM}")));
+        assert!(title.contains("base 10000"));
+    }
 }
