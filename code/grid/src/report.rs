@@ -7,7 +7,7 @@ use ndarray::{Array1, Array2};
 
 use crate::mrope::{Axis, Mrope, Sections};
 use crate::positions::{Ids, Kind, Model, Release, Segment, Setup, position_ids};
-use crate::{Align, Axial, Error, Grid, resample};
+use crate::{Align, Axial, Error, Grid, Mixed, resample};
 
 /// The text model of Qwen2-VL as transformers 5.24.0's config classes default it: head width
 /// 128 (hidden 8192 over 64 heads), `rope_theta` 10^6, `mrope_section` `[16, 24, 24]`, chunked,
@@ -53,17 +53,22 @@ fn grid_text(table: &Array2<f64>, g: Grid) -> String {
     t.to_string()
 }
 
-/// A one-channel 2×2 table `[[0, 1], [2, 4]]` resampled to `side × side` in both conventions,
-/// and the grid sizes of ViT at two resolutions.
+/// A made-up one-channel table on `g`: cell `(i, j)` holds `2i + j + ij` (`[[0, 1], [2, 4]]` on
+/// a 2×2 grid).
+pub fn made_up_table(g: Grid) -> Array2<f64> {
+    Array2::from_shape_fn((g.len(), 1), |(cell, _)| {
+        let (i, j) = ((cell / g.cols()) as f64, (cell % g.cols()) as f64);
+        2.0 * i + j + i * j
+    })
+}
+
+/// [`made_up_table`] on `old`, resampled to `new` in both conventions.
 ///
 /// # Errors
-/// A side below 2 or above [`crate::vit::MAX_SIDE`].
-pub fn resample_example(side: usize) -> Result<String, Error> {
-    let old = Grid::new(2, 2)?;
-    let new = Grid::new(side, side)?;
-    let table = Array2::from_shape_vec((4, 1), vec![0.0, 1.0, 2.0, 4.0])
-        .map_err(|e| errors::bad("table", e, "a 4 × 1 table"))?;
-    let mut out = format!("The learned table, 2×2:\n\n{}\n", grid_text(&table, old));
+/// A `new` grid smaller than `old` on an axis.
+pub fn resample_example(old: Grid, new: Grid) -> Result<String, Error> {
+    let table = made_up_table(old);
+    let mut out = format!("The learned table, {old}:\n\n{}\n", grid_text(&table, old));
     for (name, align) in [
         (
             "corners aligned (scipy.ndimage.zoom, big_vision)",
@@ -227,6 +232,81 @@ fn triple(p: [u64; 3]) -> String {
     format!("({}, {}, {})", p[0], p[1], p[2])
 }
 
+/// Every token with its kind and `(t, h, w)` ids, and `mrope_position_deltas`.
+pub fn ids_table(ids: &Ids) -> String {
+    let mut t = Table::new(["token", "kind", "t", "h", "w"]);
+    for (i, (p, k)) in ids.ids.iter().zip(&ids.kinds).enumerate() {
+        t.row([
+            i.to_string(),
+            kind_name(*k).to_string(),
+            p[0].to_string(),
+            p[1].to_string(),
+            p[2].to_string(),
+        ]);
+    }
+    format!("{t}\nmrope_position_deltas: {}\n", ids.delta())
+}
+
+/// Which frequencies read `t`, `h` and `w`, one line each.
+pub fn frequency_axes(m: &Mrope) -> String {
+    Axis::ALL
+        .iter()
+        .map(|&axis| {
+            let js: Vec<usize> = (0..m.head_dim() / 2)
+                .filter(|&j| m.axes()[j] == axis)
+                .collect();
+            format!(
+                "{} reads {} frequencies: j = {}\n",
+                axis.name(),
+                js.len(),
+                ranges(&js)
+            )
+        })
+        .collect()
+}
+
+/// The score of the fixed query at `(Δrow, Δcol)` against the fixed key at `(0, 0)` for every
+/// offset of `g`, axial or (with `degrees`) RoPE-Mixed, and the largest change when both cells
+/// move by `(17, 29)`.
+///
+/// # Errors
+/// A bad head width or base.
+pub fn score_grid(
+    g: Grid,
+    head_dim: usize,
+    base: f64,
+    degrees: Option<f64>,
+) -> Result<String, Error> {
+    let mixed = match degrees {
+        Some(deg) => Mixed::heo(head_dim, base, deg.to_radians())?,
+        None => Mixed::from_axial(&Axial::new(head_dim, base)?),
+    };
+    let (q, k) = query_key(head_dim);
+    let mut t = Table::new(
+        std::iter::once("Δrow \\ Δcol".to_string()).chain((0..g.cols()).map(|c| c.to_string())),
+    );
+    let mut moved = 0.0f64;
+    for r in 0..g.rows() {
+        let mut row = vec![r.to_string()];
+        for c in 0..g.cols() {
+            let m = (r as f64, c as f64);
+            let s = mixed.score(q.view(), k.view(), m, (0.0, 0.0))?;
+            let far = mixed.score(q.view(), k.view(), (m.0 + 17.0, m.1 + 29.0), (17.0, 29.0))?;
+            moved = moved.max((s - far).abs());
+            row.push(fixed(s, 3));
+        }
+        t.row(row);
+    }
+    let name = match degrees {
+        Some(deg) => format!("RoPE-Mixed, pairs at {deg}° and {}°", deg + 90.0),
+        None => "axial RoPE".to_string(),
+    };
+    Ok(format!(
+        "{name}, head_dim {head_dim}, base {base}: score of q at (Δrow, Δcol) against k at (0, 0)\n\n\
+         {t}\nlargest change when both cells move by (17, 29): {moved:.1e}\n"
+    ))
+}
+
 /// Every token of `seq` with its `(t, h, w)` ids under Qwen2-VL's rules in both releases.
 ///
 /// # Errors
@@ -368,7 +448,12 @@ mod tests {
             p.contains("mrope_position_deltas: -12 (5.24.0), -11 (4.57.1)"),
             "{p}"
         );
-        assert!(resample_example(1).is_err());
+        let g = |r, c| Grid::new(r, c).unwrap();
+        assert!(resample_example(g(2, 2), g(1, 1)).is_err());
+        assert_eq!(
+            made_up_table(g(2, 2)).column(0).to_vec(),
+            vec![0.0, 1.0, 2.0, 4.0]
+        );
         let v = vit_grids(&[(224, 16)]);
         assert!(v.contains("| 224 × 224 | 16 | 14 × 14 | 196 + 1 |"), "{v}");
     }

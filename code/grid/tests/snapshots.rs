@@ -7,7 +7,11 @@ use grid::report;
 
 #[test]
 fn resample() {
-    snapshot!("resample", report::resample_example(4).unwrap());
+    let g = |r, c| grid::Grid::new(r, c).unwrap();
+    snapshot!(
+        "resample",
+        report::resample_example(g(2, 2), g(4, 4)).unwrap()
+    );
 }
 
 #[test]
