@@ -81,7 +81,6 @@ impl Axial {
         Ok(())
     }
 
-    // ANCHOR: axial
     /// Rotates `x` to cell `(row, col)`: the first half of the head by 1-D RoPE at `col`, the
     /// second half at `row` (chapter 5's rotation, [`Rope::rotate`], on each half).
     ///
@@ -98,15 +97,16 @@ impl Axial {
     /// ```
     pub fn rotate(&self, x: ArrayView1<'_, f64>, (row, col): Cell) -> Result<Array1<f64>, Error> {
         self.check(x)?;
+        // ANCHOR: axial
         let h = self.half.head_dim();
         let mut out = Array1::zeros(x.len()); // [d]
         out.slice_mut(s![..h])
             .assign(&self.half.rotate(x.slice(s![..h]), col)?); // [d/2] turns with x
         out.slice_mut(s![h..])
             .assign(&self.half.rotate(x.slice(s![h..]), row)?); // [d/2] turns with y
+        // ANCHOR_END: axial
         Ok(out)
     }
-    // ANCHOR_END: axial
 
     /// The textbook form of [`Axial::rotate`]: pair `p = (2p, 2p + 1)` reads axis `x` for
     /// `p < d/4` and `y` after, with frequency `θ_{p mod d/4}`, and turns by position × frequency.
@@ -290,7 +290,6 @@ impl Mixed {
         &self.freqs
     }
 
-    // ANCHOR: mixed
     /// Rotates `x` to cell `(row, col)`: pair `p` by `θx_p · col + θy_p · row`.
     ///
     /// # Errors
@@ -321,6 +320,7 @@ impl Mixed {
                 "it must be finite",
             ));
         }
+        // ANCHOR: mixed
         let mut out = x.to_owned(); // [d]
         for (p, &(fx, fy)) in self.freqs.iter().enumerate() {
             let (sin, cos) = (fx * col + fy * row).sin_cos(); // one angle, both axes
@@ -328,9 +328,9 @@ impl Mixed {
             out[a] = x[a] * cos - x[b] * sin;
             out[b] = x[a] * sin + x[b] * cos;
         }
+        // ANCHOR_END: mixed
         Ok(out)
     }
-    // ANCHOR_END: mixed
 
     /// `q` at cell `m` against `k` at cell `n`.
     ///

@@ -181,7 +181,6 @@ impl Mrope {
         self.rope.inv_freq()
     }
 
-    // ANCHOR: rotate
     /// Rotates `x` to position ids `pos = [t, h, w]`: pair `(j, j + d/2)` turns by
     /// `pos[axis_j] · θ_j`.
     ///
@@ -210,6 +209,7 @@ impl Mrope {
         if let Some(&p) = pos.iter().find(|&&p| p > 1 << 53) {
             return Err(bad("position id", p, "it must be at most 2^53"));
         }
+        // ANCHOR: rotate
         let mut out = x.to_owned(); // [d]
         for ((a, b, theta), axis) in self.rope.pairs().into_iter().zip(&self.axes) {
             let m = pos[axis.index()] as f64; // this frequency's component
@@ -217,9 +217,9 @@ impl Mrope {
             out[a] = x[a] * cos - x[b] * sin;
             out[b] = x[a] * sin + x[b] * cos;
         }
+        // ANCHOR_END: rotate
         Ok(out)
     }
-    // ANCHOR_END: rotate
 
     /// How many frequencies read each axis, `[t, h, w]` (the section sizes, counted back).
     pub fn counts(&self) -> [usize; 3] {

@@ -330,7 +330,6 @@ fn time_id(k: usize, kind: Kind, setup: &Setup) -> u64 {
 }
 // ANCHOR_END: time
 
-// ANCHOR: position_ids
 /// The `[t, h, w]` position id of every token of `segments`.
 ///
 /// Text tokens get the same id in all three components, counting on from where the previous
@@ -382,6 +381,7 @@ pub fn position_ids(segments: &[Segment], setup: &Setup) -> Result<Ids, Error> {
                 next += n as u64;
                 next - 1
             }
+            // ANCHOR: block
             Err(b) => {
                 let s = next;
                 let mut largest = s;
@@ -400,7 +400,7 @@ pub fn position_ids(segments: &[Segment], setup: &Setup) -> Result<Ids, Error> {
                     Release::V4_57 => largest.saturating_add(1),
                 };
                 largest
-            }
+            } // ANCHOR_END: block
         };
         if largest >= setup.limit {
             return Err(bad(
@@ -415,7 +415,6 @@ pub fn position_ids(segments: &[Segment], setup: &Setup) -> Result<Ids, Error> {
     }
     Ok(Ids { ids, kinds })
 }
-// ANCHOR_END: position_ids
 
 #[cfg(test)]
 mod tests {

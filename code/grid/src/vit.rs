@@ -234,7 +234,6 @@ pub fn resample(
     Ok(out)
 }
 
-// ANCHOR: bilinear
 /// The textbook form of [`resample`]: each new cell reads its source point `(y, x)` and mixes
 /// the four old cells around it with the bilinear weights `(1 − fy)(1 − fx)`, `(1 − fy) fx`,
 /// `fy (1 − fx)` and `fy fx`.
@@ -259,6 +258,7 @@ pub fn resample_slow(
     align: Align,
 ) -> Result<Array2<f64>, Error> {
     check(table, old, new)?;
+    // ANCHOR: bilinear
     let mut out = Array2::zeros((new.len(), table.ncols())); // [new rows · new cols, d]
     for r in 0..new.rows {
         let (y, x_rows) = (source(r, old.rows, new.rows, align), old.rows - 1);
@@ -275,9 +275,9 @@ pub fn resample_slow(
             }
         }
     }
+    // ANCHOR_END: bilinear
     Ok(out)
 }
-// ANCHOR_END: bilinear
 
 #[cfg(test)]
 mod tests {
