@@ -5,6 +5,7 @@ use std::f64::consts::PI;
 use bookkit::{Table, fixed};
 use ndarray::{Array1, Array2};
 
+use crate::axial::Cell;
 use crate::mrope::{Axis, Mrope, Sections};
 use crate::positions::{Ids, Kind, Model, Release, Segment, Setup, position_ids};
 use crate::{Align, Axial, Error, Grid, Mixed, resample};
@@ -119,11 +120,7 @@ pub fn query_key(d: usize) -> (Array1<f64>, Array1<f64>) {
 ///
 /// # Errors
 /// A bad head width or base.
-pub fn axial_scores(
-    head_dim: usize,
-    base: f64,
-    cells: &[((f64, f64), (f64, f64))],
-) -> Result<String, Error> {
+pub fn axial_scores(head_dim: usize, base: f64, cells: &[(Cell, Cell)]) -> Result<String, Error> {
     let a = Axial::new(head_dim, base)?;
     let (q, k) = query_key(head_dim);
     let mut t = Table::new([

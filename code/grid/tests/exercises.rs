@@ -146,7 +146,10 @@ fn check_exercise2(interleaved_axis: fn(usize, [usize; 3]) -> Axis) {
     assert_eq!(interleaved_axis(61, [24, 20, 20]), Axis::T);
 }
 
-fn check_exercise3(image_ids: fn(u64, u64, u64) -> (Vec<[u64; 3]>, u64)) {
+/// An answer to exercise 3: the ids of the image and where the next run starts.
+type ImageIds = fn(u64, u64, u64) -> (Vec<[u64; 3]>, u64);
+
+fn check_exercise3(image_ids: ImageIds) {
     let setup = Setup {
         model: grid::Model::Qwen2Vl,
         release: Release::V5_24,
@@ -172,9 +175,10 @@ fn check_exercise3(image_ids: fn(u64, u64, u64) -> (Vec<[u64; 3]>, u64)) {
     }
 }
 
-fn check_exercise4(
-    axial_score_from_offset: fn(ArrayView1<'_, f64>, ArrayView1<'_, f64>, (f64, f64), f64) -> f64,
-) {
+/// An answer to exercise 4: the score from q, k, the offset and the base.
+type OffsetScore = fn(ArrayView1<'_, f64>, ArrayView1<'_, f64>, (f64, f64), f64) -> f64;
+
+fn check_exercise4(axial_score_from_offset: OffsetScore) {
     for (d, base) in [(4, 100.0), (16, 100.0), (64, 10.0)] {
         let a = Axial::new(d, base).unwrap();
         let q = Array1::from_shape_fn(d, |i| (0.9 * i as f64 + 0.3).sin());
