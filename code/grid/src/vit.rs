@@ -125,7 +125,6 @@ impl FromStr for Align {
     }
 }
 
-// ANCHOR: source
 /// Where output index `o` of `n_out` reads in an input of `n_in` (`n_out ≥ n_in`): a fractional
 /// index in `[0, n_in − 1]`.
 ///
@@ -137,14 +136,15 @@ impl FromStr for Align {
 /// assert_eq!(source(1, 2, 4, Align::HalfPixel), 0.25);
 /// ```
 pub fn source(o: usize, n_in: usize, n_out: usize, align: Align) -> f64 {
+    // ANCHOR: source
     let (o, n_in, n_out) = (o as f64, n_in as f64, n_out as f64);
     match align {
         Align::Corners if n_out > 1.0 => o * (n_in - 1.0) / (n_out - 1.0),
         Align::Corners => 0.0,
         Align::HalfPixel => ((o + 0.5) * n_in / n_out - 0.5).max(0.0),
     }
+    // ANCHOR_END: source
 }
-// ANCHOR_END: source
 
 /// For each output index: the two input indices it mixes and the weight of the second.
 fn taps(n_in: usize, n_out: usize, align: Align) -> Vec<(usize, usize, f64)> {
