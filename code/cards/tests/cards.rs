@@ -36,7 +36,10 @@ fn every_chapter_has_8_to_15_cards() {
     // this test right when a chapter is added.
     let summary = fs::read_to_string(repo_root().join("src/SUMMARY.md")).expect("SUMMARY.md");
     let chapters = summary.lines().filter(|l| l.starts_with("- [")).count();
-    assert!(chapters >= 6, "SUMMARY.md lists {chapters} numbered chapters");
+    assert!(
+        chapters >= 6,
+        "SUMMARY.md lists {chapters} numbered chapters"
+    );
     assert_eq!(decks.len(), chapters, "one deck per numbered chapter");
     for deck in &decks {
         let n = deck.cards.len();
