@@ -31,18 +31,18 @@ struct Args {
     #[arg(long, value_name = "ROWSxCOLS", value_parser = str::parse::<Grid>)]
     grid: Option<Grid>,
     /// How many of the head's rotary frequencies read t, h and w; they must add up to
-    /// head_dim / 2.
-    #[arg(long, value_name = "T,H,W", default_value = "16,24,24", value_parser = parse_section)]
-    mrope_section: [usize; 3],
+    /// head_dim / 2 (default: the model's, 16,24,24 for Qwen2-VL and Qwen2.5-VL, 24,20,20 for
+    /// Qwen3-VL).
+    #[arg(long, value_name = "T,H,W", value_parser = parse_section)]
+    mrope_section: Option<[usize; 3]>,
     /// The head width (Qwen2-VL and Qwen3-VL: 128).
     #[arg(long, value_name = "D", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(2..=4096))]
     head_dim: u32,
-    /// How the sections lie over the frequencies: chunked (Qwen2-VL, Qwen2.5-VL) or interleaved
-    /// (Qwen3-VL).
-    #[arg(long, value_name = "chunked|interleaved", default_value = "chunked",
-          value_parser = str::parse::<Sections>)]
-    layout: Sections,
+    /// How the sections lie over the frequencies (default: the model's, chunked for Qwen2-VL and
+    /// Qwen2.5-VL, interleaved for Qwen3-VL).
+    #[arg(long, value_name = "chunked|interleaved", value_parser = str::parse::<Sections>)]
+    layout: Option<Sections>,
     /// The model family: qwen2-vl, qwen2.5-vl or qwen3-vl.
     #[arg(long, value_name = "NAME", default_value = "qwen2-vl",
           value_parser = ["qwen2-vl", "qwen2.5-vl", "qwen3-vl"])]
@@ -64,13 +64,24 @@ struct Args {
     /// spatial_merge_size: patches merged per side into one token.
     #[arg(long, value_name = "M", default_value_t = 2)]
     merge: usize,
-    /// max_position_embeddings: every id must stay below it (Qwen2-VL: 32768).
-    #[arg(long, value_name = "N", default_value_t = 32768)]
-    max_position: u64,
+    /// A limit of this program's own: every id must stay below it (default: the model's
+    /// max_position_embeddings, 32768 for Qwen2-VL, 128000 for Qwen3-VL; get_rope_index itself
+    /// checks none).
+    #[arg(long, value_name = "N")]
+    max_position: Option<u64>,
 }
 
 fn run(a: Args) -> Result<String, grid::Error> {
-    let mrope = Mrope::new(a.head_dim as usize, 1e6, a.mrope_section, a.layout)?;
+    // The defaults of transformers 5.24.0's config classes (report::QWEN2_VL, report::QWEN3_VL).
+    let (_, base, section, layout, limit) = match a.model.as_str() {
+        "qwen3-vl" => report::QWEN3_VL,
+        _ => report::QWEN2_VL,
+    };
+    let (section, layout) = (
+        a.mrope_section.unwrap_or(section),
+        a.layout.unwrap_or(layout),
+    );
+    let mrope = Mrope::new(a.head_dim as usize, base, section, layout)?;
     let model = match a.model.as_str() {
         "qwen2.5-vl" => Model::Qwen25Vl {
             tokens_per_second: a.tokens_per_second,
@@ -99,16 +110,16 @@ fn run(a: Args) -> Result<String, grid::Error> {
         model,
         release: a.release,
         merge: a.merge,
-        limit: a.max_position,
+        limit: a.max_position.unwrap_or(limit),
     };
     let ids = position_ids(&sequence, &setup)?;
     let runs: Vec<String> = sequence.iter().map(ToString::to_string).collect();
     Ok(format!(
         "{} ({:?} layout, head_dim {}, mrope_section {:?}):\n{}\nsequence {}\n\n{}",
         a.model,
-        a.layout,
+        layout,
         a.head_dim,
-        a.mrope_section,
+        section,
         report::frequency_axes(&mrope),
         runs.join(", "),
         report::ids_table(&ids)

@@ -71,14 +71,7 @@ impl Axial {
     }
 
     fn check(&self, x: ArrayView1<'_, f64>) -> Result<(), Error> {
-        if x.len() != self.head_dim() {
-            return Err(errors::shape(
-                "a vector to rotate must be one head wide",
-                vec![self.head_dim()],
-                vec![x.len()],
-            ));
-        }
-        Ok(())
+        one_head(x, self.head_dim())
     }
 
     /// Rotates `x` to cell `(row, col)`: the first half of the head by 1-D RoPE at `col`, the
@@ -136,10 +129,8 @@ impl Axial {
         let mut out = x.to_owned();
         for p in 0..2 * quarter {
             let position = if p < quarter { col } else { row };
-            let (sin, cos) = (position * theta[p % quarter]).sin_cos();
-            let (a, b) = (2 * p, 2 * p + 1);
-            out[a] = x[a] * cos - x[b] * sin;
-            out[b] = x[a] * sin + x[b] * cos;
+            let turn = (position * theta[p % quarter]).sin_cos();
+            turn_pair(&mut out, x, p, turn, turn);
         }
         Ok(out)
     }
@@ -157,15 +148,15 @@ impl Axial {
         (row, col): Cell,
     ) -> Result<Array1<f64>, Error> {
         self.check(x)?;
+        check_position(row)?;
+        check_position(col)?;
         let theta = self.inv_freq();
         let quarter = theta.len();
         let mut out = x.to_owned();
         for p in 0..2 * quarter {
-            let (sin_c, cos_c) = (col * theta[p % quarter]).sin_cos();
-            let (sin_r, cos_r) = (row * theta[p % quarter]).sin_cos();
-            let (a, b) = (2 * p, 2 * p + 1);
-            out[a] = x[a] * cos_c - x[b] * sin_c;
-            out[b] = x[a] * sin_r + x[b] * cos_r;
+            let by_col = (col * theta[p % quarter]).sin_cos();
+            let by_row = (row * theta[p % quarter]).sin_cos();
+            turn_pair(&mut out, x, p, by_col, by_row); // the two axes inside one pair
         }
         Ok(out)
     }
@@ -194,6 +185,32 @@ impl Axial {
     ) -> Result<f64, Error> {
         Ok(self.rotate(q, m)?.dot(&self.rotate(k, n)?))
     }
+}
+
+/// A vector must be one head wide.
+pub(crate) fn one_head(x: ArrayView1<'_, f64>, head_dim: usize) -> Result<(), Error> {
+    if x.len() != head_dim {
+        return Err(errors::shape(
+            "a vector to rotate must be one head wide",
+            vec![head_dim],
+            vec![x.len()],
+        ));
+    }
+    Ok(())
+}
+
+/// Turns interleaved pair `p`, `(x_2p, x_2p+1)`: the first coordinate by the angle whose
+/// `(sin, cos)` is `first`, the second by `second` (the same angle for a rotation).
+fn turn_pair(
+    out: &mut Array1<f64>,
+    x: ArrayView1<'_, f64>,
+    p: usize,
+    (sin_a, cos_a): (f64, f64),
+    (sin_b, cos_b): (f64, f64),
+) {
+    let (a, b) = (2 * p, 2 * p + 1);
+    out[a] = x[a] * cos_a - x[b] * sin_a;
+    out[b] = x[a] * sin_b + x[b] * cos_b;
 }
 
 /// Chapter 5's rule for a position: finite and at most 2^53 in size.
@@ -260,12 +277,11 @@ impl Mixed {
     /// ```
     pub fn heo(head_dim: usize, base: f64, angle: f64) -> Result<Mixed, Error> {
         let mag = Axial::new(head_dim, base)?.inv_freq();
-        let (s0, c0) = angle.sin_cos();
-        let (s1, c1) = (angle + std::f64::consts::FRAC_PI_2).sin_cos();
-        // cos(π/2) is 6e-17, not 0: round the axis-aligned case to the axial frequencies exactly.
-        let snap = |v: f64| if v.abs() < 1e-15 { 0.0 } else { v };
-        let first = mag.iter().map(|&m| (snap(m * c0), snap(m * s0)));
-        let second = mag.iter().map(|&m| (snap(m * c1), snap(m * s1)));
+        let (sin, cos) = angle.sin_cos();
+        // rope-vit writes the second direction as (cos(α + π/2), sin(α + π/2)) = (−sin α, cos α);
+        // written so, the axis-aligned case gives exact zeros.
+        let first = mag.iter().map(|&m| (m * cos, m * sin));
+        let second = mag.iter().map(|&m| (-m * sin, m * cos));
         Mixed::new(first.chain(second).collect())
     }
 
@@ -306,13 +322,7 @@ impl Mixed {
     /// # Ok::<(), grid::Error>(())
     /// ```
     pub fn rotate(&self, x: ArrayView1<'_, f64>, (row, col): Cell) -> Result<Array1<f64>, Error> {
-        if x.len() != self.head_dim() {
-            return Err(errors::shape(
-                "a vector to rotate must be one head wide",
-                vec![self.head_dim()],
-                vec![x.len()],
-            ));
-        }
+        one_head(x, self.head_dim())?;
         if !(row.is_finite() && col.is_finite()) {
             return Err(bad(
                 "position",
@@ -323,10 +333,8 @@ impl Mixed {
         // ANCHOR: mixed
         let mut out = x.to_owned(); // [d]
         for (p, &(fx, fy)) in self.freqs.iter().enumerate() {
-            let (sin, cos) = (fx * col + fy * row).sin_cos(); // one angle, both axes
-            let (a, b) = (2 * p, 2 * p + 1);
-            out[a] = x[a] * cos - x[b] * sin;
-            out[b] = x[a] * sin + x[b] * cos;
+            let turn = (fx * col + fy * row).sin_cos(); // one angle, both axes
+            turn_pair(&mut out, x, p, turn, turn);
         }
         // ANCHOR_END: mixed
         Ok(out)
@@ -380,6 +388,18 @@ mod tests {
         assert!(a.rotate(x.view(), (f64::NAN, 0.0)).is_err());
         assert!(a.rotate_slow(x.view(), (f64::INFINITY, 0.0)).is_err());
         assert!(a.rotate_slow(x.view(), (0.0, 1e300)).is_err());
+        assert!(
+            a.rotate_axes_mixed_in_pairs(x.view(), (f64::NAN, 0.0))
+                .is_err()
+        );
+        assert!(
+            a.rotate_axes_mixed_in_pairs(x.view(), (0.0, 1e300))
+                .is_err()
+        );
+        assert!(
+            a.rotate_axes_mixed_in_pairs(x.view(), (0.0, 2f64.powi(53)))
+                .is_ok()
+        );
         let m = Mixed::from_axial(&a);
         assert_eq!(m.freqs().len(), 4);
         assert!(m.rotate(short.view(), (0.0, 0.0)).is_err());

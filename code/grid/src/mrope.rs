@@ -199,13 +199,7 @@ impl Mrope {
     /// # Ok::<(), grid::Error>(())
     /// ```
     pub fn rotate(&self, x: ArrayView1<'_, f64>, pos: [u64; 3]) -> Result<Array1<f64>, Error> {
-        if x.len() != self.head_dim() {
-            return Err(errors::shape(
-                "a vector to rotate must be one head wide",
-                vec![self.head_dim()],
-                vec![x.len()],
-            ));
-        }
+        crate::axial::one_head(x, self.head_dim())?;
         if let Some(&p) = pos.iter().find(|&&p| p > 1 << 53) {
             return Err(bad("position id", p, "it must be at most 2^53"));
         }

@@ -5,12 +5,13 @@
 //! - **5.24.0** (`get_rope_index` and `get_vision_position_ids` in `modeling_qwen2_vl.py`,
 //!   `modeling_qwen2_5_vl.py`, `modeling_qwen3_vl.py`): text after an image or video continues at
 //!   the block's start plus `max(h, w) / merge`, the *spatial* extent, whatever its time ids
-//!   reached; Qwen2.5-VL's time step is `tokens_per_second · second_per_grid` in `float32`.
-//! - **4.57.1** (the same functions before the rewrite): text continues at the largest id of the
-//!   block plus one, as Qwen2-VL's paper says (Section 2.1: "incrementing the maximum position ID
-//!   of the preceding modality by one"); Qwen2.5-VL's `second_per_grid` is first cast to the
-//!   integer type of `arange`, so 0.5 s becomes 0 (transformers issue #45381, fixed by pull
-//!   request #45400 in April 2026).
+//!   reached (so since 5.3.0); Qwen2.5-VL's time step is `tokens_per_second · second_per_grid` in
+//!   `float32` (since pull request huggingface/transformers#48669, September 2026).
+//! - **4.57.1** (the same functions before the 5.3.0 rewrite): text continues at the largest id of
+//!   the block plus one, as Qwen2-VL's paper says (Section 2.1: "incrementing the maximum position
+//!   ID of the preceding modality by one"), and so through 5.2.0; Qwen2.5-VL's `second_per_grid`
+//!   is first cast to the integer type of `arange`, so 0.5 s becomes 0 (5.3.0 to 5.6.0 truncate
+//!   it too, with `int(...)`, beside the new text rule: a combination not modelled here).
 //!
 //! The two agree on text, on images, and on videos whose time ids stay below their spatial
 //! extent; the test `releases_agree_where_time_stays_inside_the_frame` holds them to that.
@@ -102,9 +103,9 @@ pub enum Model {
 /// The transformers release whose `get_rope_index` to follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Release {
-    /// 4.57.1: text continues after the largest id; integer seconds per grid.
+    /// 4.57.1: text continues after the largest id (through 5.2.0); integer seconds per grid.
     V4_57,
-    /// 5.24.0: text continues after the spatial extent; `float32` time step.
+    /// 5.24.0: text continues after the spatial extent (since 5.3.0); `float32` time step.
     V5_24,
 }
 
@@ -140,7 +141,8 @@ pub struct Setup {
     pub release: Release,
     /// `spatial_merge_size`: patches merged per side into one token (2 in every Qwen-VL).
     pub merge: usize,
-    /// Ids must stay below this (`max_position_embeddings`).
+    /// Ids must stay below this (`max_position_embeddings`). The guard is this crate's own:
+    /// `get_rope_index` checks no limit.
     pub limit: u64,
 }
 

@@ -434,6 +434,57 @@ mod tests {
     }
 
     #[test]
+    fn example_texts_carry_their_numbers() {
+        let m = Mrope::new(12, 1e4, [2, 2, 2], Sections::Chunked).unwrap();
+        assert_eq!(
+            frequency_axes(&m),
+            "t reads 2 frequencies: j = 0, 1\nh reads 2 frequencies: j = 2, 3\n\
+             w reads 2 frequencies: j = 4, 5\n"
+        );
+        let g = Grid::new(2, 3).unwrap();
+        let text = score_grid(g, 8, 100.0, None).unwrap();
+        let axial = Axial::new(8, 100.0).unwrap();
+        let (q, k) = query_key(8);
+        let s12 = axial
+            .score(q.view(), k.view(), (1.0, 2.0), (0.0, 0.0))
+            .unwrap();
+        let row1 = text.lines().find(|l| l.starts_with("| 1 |")).unwrap();
+        assert!(row1.ends_with(&format!("| {} |", fixed(s12, 3))), "{row1}");
+        assert!(
+            text.starts_with("axial RoPE, head_dim 8, base 100"),
+            "{text}"
+        );
+        // Moving both cells keeps every score: the change is rounding only.
+        let moved: f64 = text
+            .lines()
+            .last()
+            .and_then(|l| l.rsplit(": ").next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(moved < 1e-12, "{text}");
+        let mixed = score_grid(g, 8, 100.0, Some(30.0)).unwrap();
+        assert!(
+            mixed.starts_with("RoPE-Mixed, pairs at 30° and 120°"),
+            "{mixed}"
+        );
+        assert!(score_grid(g, 6, 100.0, None).is_err());
+        // Eight runs are listed in full; the ninth elides the middle.
+        assert_eq!(
+            ranges(&[0, 2, 4, 6, 8, 10, 12, 14]),
+            "0, 2, 4, 6, 8, 10, 12, 14"
+        );
+        assert_eq!(
+            ranges(&[0, 2, 4, 6, 8, 10, 12, 14, 16]),
+            "0, 2, 4, 6, …, 14, 16"
+        );
+        let ids = position_ids(&[Segment::Text(1)], &qwen2_setup(Release::V5_24)).unwrap();
+        assert!(
+            ids_table(&ids).ends_with("| 0 | text | 0 | 0 | 0 |\n\nmrope_position_deltas: 0\n")
+        );
+    }
+
+    #[test]
     fn tables_carry_their_numbers() {
         let s = sections().unwrap();
         assert!(

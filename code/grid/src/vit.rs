@@ -1,7 +1,7 @@
 //! A learned 2-D position table (ViT) and its resampling to a larger grid.
 //!
 //! ViT (Dosovitskiy et al., *An Image is Worth 16x16 Words*, 2020, arXiv:2010.11929) learns one
-//! vector per patch position and, to fine-tune at a higher resolution, "performs 2D interpolation
+//! vector per patch position and, to fine-tune at a higher resolution, performs "2D interpolation
 //! of the pre-trained position embeddings, according to their location in the original image"
 //! (Section 3.2). Two interpolation conventions are in use:
 //!
@@ -14,8 +14,9 @@
 //!   `resample_abs_pos_embed` in `timm/layers/pos_embed.py` calls with
 //!   `interpolation="bilinear"`; its default is bicubic, which this crate does not implement).
 //!
-//! Both are computed for growing grids only: shrinking a table calls for antialiasing, which
-//! neither formula here does.
+//! Both are computed for growing grids only, a choice of this crate: SciPy's `zoom` shrinks with
+//! the same formula, but timm antialiases by default when it shrinks, and neither formula here
+//! does.
 
 use std::fmt;
 use std::str::FromStr;
@@ -151,7 +152,8 @@ fn taps(n_in: usize, n_out: usize, align: Align) -> Vec<(usize, usize, f64)> {
     (0..n_out)
         .map(|o| {
             let s = source(o, n_in, n_out, align);
-            let lo = (s.floor() as usize).min(n_in - 1);
+            // s ≤ n_in − 1 in both conventions (half-pixel: below n_in − 1/2), so lo is a cell.
+            let lo = s.floor() as usize;
             (lo, (lo + 1).min(n_in - 1), s - lo as f64)
         })
         .collect()

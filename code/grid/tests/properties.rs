@@ -223,19 +223,28 @@ proptest! {
         prop_assert_eq!(v5.kinds, ids.kinds);
     }
 
-    /// The releases agree on every sequence whose videos keep their time ids inside their
-    /// spatial extent (Qwen2-VL with t ≤ max(h, w) / 2; Qwen3-VL always, as its frames have t = 1).
+    /// The releases agree on every sequence whose videos keep their largest time id below their
+    /// spatial extent max(h, w) / 2, and on no other: Qwen2-VL (time step 1), Qwen2.5-VL with
+    /// whole seconds per patch (so that both releases step alike) and Qwen3-VL (frames of t = 1,
+    /// always inside).
     #[test]
-    fn releases_agree_where_time_stays_inside_the_frame(seq in sequence(), qwen3 in any::<bool>()) {
-        let model = if qwen3 { Model::Qwen3Vl { timestamp_tokens: 2 } } else { Model::Qwen2Vl };
+    fn releases_agree_where_time_stays_inside_the_frame(
+        seq in sequence(), which in 0usize..3, tokens_per_second in 1u32..5, seconds in 1u32..4,
+    ) {
+        let (model, step) = match which {
+            0 => (Model::Qwen2Vl, 1),
+            1 => (Model::Qwen25Vl { tokens_per_second, second_per_grid: seconds as f32 },
+                  (tokens_per_second * seconds) as usize),
+            _ => (Model::Qwen3Vl { timestamp_tokens: 2 }, 0),
+        };
         let inside = seq.iter().all(|s| match *s {
-            Segment::Video { t, h, w } => t <= h.max(w) / 2,
+            Segment::Video { t, h, w } => step * (t - 1) < h.max(w) / 2,
             _ => true,
         });
         let v4 = Setup { model, release: Release::V4_57, merge: 2, limit: 1 << 20 };
         let v5 = Setup { release: Release::V5_24, ..v4 };
         let (a, b) = (position_ids(&seq, &v4).unwrap(), position_ids(&seq, &v5).unwrap());
-        if inside || qwen3 {
+        if inside {
             prop_assert_eq!(a, b);
         } else {
             prop_assert_ne!(a, b);
