@@ -121,16 +121,31 @@ impl Axial {
         x: ArrayView1<'_, f64>,
         (row, col): Cell,
     ) -> Result<Array1<f64>, Error> {
+        // Pair p reads the column in the first half of the head, the row in the second.
+        self.by_pairs(
+            x,
+            |first_half| if first_half { (col, col) } else { (row, row) },
+        )
+    }
+
+    /// Turns every pair `p` with frequency `θ_{p mod d/4}`, its first coordinate by the position
+    /// `pick(p < d/4).0` and its second by `pick(p < d/4).1`, after checking the vector and both
+    /// positions.
+    fn by_pairs(
+        &self,
+        x: ArrayView1<'_, f64>,
+        pick: impl Fn(bool) -> (f64, f64),
+    ) -> Result<Array1<f64>, Error> {
         self.check(x)?;
-        check_position(row)?;
-        check_position(col)?;
         let theta = self.inv_freq();
         let quarter = theta.len();
         let mut out = x.to_owned();
         for p in 0..2 * quarter {
-            let position = if p < quarter { col } else { row };
-            let turn = (position * theta[p % quarter]).sin_cos();
-            turn_pair(&mut out, x, p, turn, turn);
+            let (pos_a, pos_b) = pick(p < quarter);
+            check_position(pos_a)?;
+            check_position(pos_b)?;
+            let (a, b) = (pos_a * theta[p % quarter], pos_b * theta[p % quarter]);
+            turn_pair(&mut out, x, p, a.sin_cos(), b.sin_cos());
         }
         Ok(out)
     }
@@ -147,18 +162,8 @@ impl Axial {
         x: ArrayView1<'_, f64>,
         (row, col): Cell,
     ) -> Result<Array1<f64>, Error> {
-        self.check(x)?;
-        check_position(row)?;
-        check_position(col)?;
-        let theta = self.inv_freq();
-        let quarter = theta.len();
-        let mut out = x.to_owned();
-        for p in 0..2 * quarter {
-            let by_col = (col * theta[p % quarter]).sin_cos();
-            let by_row = (row * theta[p % quarter]).sin_cos();
-            turn_pair(&mut out, x, p, by_col, by_row); // the two axes inside one pair
-        }
-        Ok(out)
+        // The first coordinate of every pair reads the column, the second the row.
+        self.by_pairs(x, |_| (col, row))
     }
 
     /// `q` at cell `m` against `k` at cell `n`: the dot product of the two rotated vectors.
