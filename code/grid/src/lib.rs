@@ -1,4 +1,4 @@
-//! Chapter 7 of the book, "Position beyond one dimension: images and video" (`src/grid.md`):
+//! Chapter 8 of the book, "Position beyond one dimension: images and video" (`src/grid.md`):
 //! tokens on a grid (rows and columns) and in time.
 //!
 //! - [`vit`]: a learned 2-D table, one vector per patch (ViT, Dosovitskiy et al., 2020,
