@@ -5,11 +5,21 @@ use super::*;
 #[test]
 fn minimal_config_without_scaling() {
     let m =
-        parse(r#"{"hidden_size": 512, "num_attention_heads": 8, "max_position_embeddings": 2048}"#)
+        parse(r#"{"model_type": "llama", "hidden_size": 512, "num_attention_heads": 8, "max_position_embeddings": 2048}"#)
             .unwrap();
     assert_eq!(m.base.dim, 64);
     assert_eq!(m.scheme, Scheme::Default);
-    assert_eq!(m.notes, ["no `rope_theta`: using the default 10000"]);
+    assert_eq!(
+        m.notes,
+        ["no `rope_theta`: using 10000 (`RotaryEmbeddingConfigMixin.default_theta`)"]
+    );
+    // Without `model_type`, a config with no RoPE key at all is refused (a BERT-era config would
+    // otherwise read as RoPE).
+    let e =
+        parse(r#"{"hidden_size": 768, "num_attention_heads": 12, "max_position_embeddings": 514}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(e.starts_with("missing key `model_type`"), "{e}");
 }
 
 #[test]
@@ -18,7 +28,7 @@ fn errors_name_the_key() {
         ("not json", "not valid JSON"),
         ("[1, 2]", "top level must be an object"),
         (
-            r#"{"num_attention_heads": 8, "max_position_embeddings": 2048}"#,
+            r#"{"model_type": "llama", "num_attention_heads": 8, "max_position_embeddings": 2048}"#,
             "missing key `hidden_size`",
         ),
         (
@@ -43,7 +53,8 @@ fn errors_name_the_key() {
         ),
         (
             r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "magic", "factor": 2.0}}"#,
-            "`rope_scaling.rope_type` = \"magic\"",
+            // The key the file used: `type` here.
+            "`rope_scaling.type` = \"magic\"",
         ),
         (
             r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "linear", "factor": 0}}"#,
@@ -102,13 +113,25 @@ fn keys_are_named_where_they_live() {
     );
     let inner = parse(
         r#"{"head_dim": 64, "max_position_embeddings": 8192,
-        "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": 0.5}}"#,
+        "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": -1}}"#,
     )
     .unwrap_err()
     .to_string();
     assert!(
-        inner.starts_with("`rope_scaling.beta_fast` = 0.5"),
+        inner.starts_with("`rope_scaling.beta_fast` = -1"),
         "{inner}"
+    );
+    // beta_fast below beta_slow is computed and warned about, as the reference does.
+    let m = parse(
+        r#"{"head_dim": 64, "max_position_embeddings": 8192,
+        "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": 0.5}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        m.warnings,
+        [
+            "`rope_scaling.beta_fast` = 0.5 is below beta_slow = 1: transformers warns and computes the ramp anyway (it runs backwards)"
+        ]
     );
 }
 
