@@ -252,7 +252,7 @@ fn rope(
                 let from = if local.is_some() {
                     "`rope_local_base_freq`".to_string()
                 } else {
-                    format!("no `rope_local_base_freq`: the local value of {theta_from}")
+                    format!("the local value of {theta_from} (no `rope_local_base_freq`)")
                 };
                 (None, Some(theta), format!("unscaled, base from {from}"))
             }

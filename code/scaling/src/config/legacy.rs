@@ -208,6 +208,9 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
             out.map.insert("rope_theta".into(), json!(10000.0 * ratio));
             out.map
                 .insert("max_position_embeddings".into(), json!(length));
+            if let Some(layers) = cfg.usize("num_layers")? {
+                out.map.insert("num_hidden_layers".into(), json!(layers));
+            }
             out.notes.push(format!(
                 "ChatGLM layout: head `kv_channels` = {head}, half of it rotates, base 10000 × `rope_ratio` ({ratio}), {length} positions (`seq_length`)"
             ));
@@ -337,6 +340,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n.map["rope_theta"], json!(500000.0));
+        assert!(!n.map.contains_key("num_hidden_layers"));
         assert_eq!(n.map["partial_rotary_factor"], json!(0.5));
         let n = norm(
             r#"{"hidden_size": 4096, "num_attention_heads": 32, "seq_length": 8192}"#,
@@ -344,6 +348,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n.map["head_dim"], json!(128));
+        let n = norm(
+            r#"{"kv_channels": 128, "seq_length": 8192, "num_layers": 28}"#,
+            "chatglm",
+        )
+        .unwrap();
+        assert_eq!(n.map["num_hidden_layers"], json!(28));
         assert!(norm(r#"{"kv_channels": 128}"#, "chatglm").is_err());
         assert!(
             norm(
