@@ -196,7 +196,8 @@ fn rope(
     // The scaling table: `rope_scaling or rope_parameters`, as transformers 5.24.0 writes it, so an
     // empty or null `rope_scaling` gives way to `rope_parameters`. In transformers 5's layout it
     // may hold one table per layer kind (`nested_rope_parameter_keys`: keys that are layer kinds).
-    let table = scaling_table(cfg)?;
+    let table_names = [cfg.path("rope_scaling"), cfg.path("rope_parameters")];
+    let table = scaling_table(cfg, &table_names)?;
     let nested = table.filter(|t| {
         t.map
             .keys()
@@ -301,9 +302,9 @@ fn rope(
         .and_then(|g| g.rope.clone())
         .ok_or_else(|| {
             key(
-                "layer_types",
-                format!("{} kinds", layers.len()),
-                "no layer rotates: this is not a RoPE model",
+                cfg.path("num_hidden_layers"),
+                layers.iter().map(|g| g.count).sum::<usize>(),
+                "no layer rotates (see no_rope_layers, layer_types): this is not a RoPE model",
             )
         })?;
     let extras = extras::extras(
@@ -466,26 +467,24 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// The scaling table, if the config has one: `rope_scaling` if it is truthy, else
-/// `rope_parameters`, as transformers 5.24.0's `convert_rope_params_to_dict` does
+/// The scaling table, if the config has one, named by `names` (`rope_scaling` and
+/// `rope_parameters` where they live): `rope_scaling` if it is truthy, else `rope_parameters`, as transformers 5.24.0's `convert_rope_params_to_dict` does
 /// (`rope_scaling or self.rope_parameters`); a null or absent `rope_parameters` means none.
-fn scaling_table(top: Obj<'_>) -> Result<Option<Obj<'_>>> {
+fn scaling_table<'a>(top: Obj<'a>, names: &'a [String; 2]) -> Result<Option<Obj<'a>>> {
+    let [scaling, parameters] = names;
     if let Some(v) = top.get("rope_scaling").filter(|v| truthy(v)) {
         return match v {
-            Value::Object(map) => Ok(Some(Obj {
-                map,
-                name: "rope_scaling",
-            })),
-            v => Err(key("rope_scaling", v, "it must be an object")),
+            Value::Object(map) => Ok(Some(Obj { map, name: scaling })),
+            v => Err(key(scaling.as_str(), v, "it must be an object")),
         };
     }
     match top.get("rope_parameters") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(Obj {
             map,
-            name: "rope_parameters",
+            name: parameters,
         })),
-        Some(v) => Err(key("rope_parameters", v, "it must be an object")),
+        Some(v) => Err(key(parameters.as_str(), v, "it must be an object")),
     }
 }
 

@@ -314,3 +314,169 @@ fn a_yarn_table_needs_both_lists_to_pass_for_phi3() {
     .unwrap();
     assert_eq!(m.scheme.name(), "yarn");
 }
+
+/// Shaped configs (written for this test, not published files) for the families with no
+/// published fixture here: Llama 4's layers without RoPE and its query temperature, Kimi K2's
+/// equal betas, a transformers 5 table per layer kind, and `mrope` outside Qwen2-VL.
+#[test]
+fn shaped_configs_of_the_families_without_a_published_fixture() {
+    // Llama 4 (shaped like Llama 4 Scout's text config: 48 layers, every fourth without RoPE,
+    // llama3 scaling with high_freq_factor == low_freq_factor).
+    let m = parse(
+        r#"{"model_type": "llama4", "text_config": {"model_type": "llama4_text",
+            "head_dim": 128, "num_hidden_layers": 48, "max_position_embeddings": 10485760,
+            "attention_chunk_size": 8192, "rope_theta": 500000.0,
+            "rope_scaling": {"rope_type": "llama3", "factor": 16.0, "low_freq_factor": 1.0,
+                             "high_freq_factor": 1.0, "original_max_position_embeddings": 8192}}}"#,
+    )
+    .unwrap();
+    let kinds: Vec<(&str, usize, bool)> = m
+        .layers
+        .iter()
+        .map(|g| (g.layer_type.as_str(), g.count, g.rope.is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("chunked_attention", 36, true),
+            ("full_attention", 12, false)
+        ]
+    );
+    assert_eq!(m.scheme.name(), "llama3");
+    assert!(
+        m.warnings[0].starts_with("`text_config.rope_scaling.high_freq_factor` = 1 is not above"),
+        "{:?}",
+        m.warnings
+    );
+    assert_eq!(
+        m.extras,
+        [
+            "query temperature on the layers without RoPE: 1 + 0.1 · ln(1 + ⌊(p + 1) / 8192⌋), so ×1 up to position 8190, ×1.0693 from 8191 (`attn_temperature_tuning`)"
+        ]
+    );
+    let off = parse(
+        r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 4,
+            "max_position_embeddings": 8192, "attn_temperature_tuning": false,
+            "no_rope_layers": [1, 1, 1, 0]}"#,
+    )
+    .unwrap();
+    assert!(off.extras[0].contains("is off"), "{:?}", off.extras);
+    // Kimi K2 (shaped: DeepSeek-V3's MLA with beta_fast == beta_slow == 1): computed, not refused.
+    let k = parse(
+        r#"{"model_type": "deepseek_v3", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 131072, "rope_theta": 50000.0,
+            "rope_scaling": {"type": "yarn", "factor": 32.0, "beta_fast": 1.0, "beta_slow": 1.0,
+                             "mscale": 1.0, "mscale_all_dim": 1.0,
+                             "original_max_position_embeddings": 4096}}"#,
+    )
+    .unwrap();
+    assert!(k.warnings.is_empty(), "{:?}", k.warnings);
+    assert_eq!(k.base.dim, 64);
+    assert!((k.logits.softmax_factor - (0.1 * 32f64.ln() + 1.0).powi(2)).abs() < 1e-12);
+    // transformers 5's table per layer kind; a null table is a layer without RoPE.
+    let nested = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {
+              "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+              "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0}}}"#,
+    )
+    .unwrap();
+    assert_eq!(nested.scheme, Scheme::Linear { factor: 8.0 });
+    assert_eq!(nested.base.theta, 1000000.0);
+    assert_eq!(
+        nested.layers[0].rope.as_ref().map(|r| r.base.theta),
+        Some(10000.0)
+    );
+    let none = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {
+              "sliding_attention": null,
+              "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}}}"#,
+    )
+    .unwrap();
+    assert!(none.layers[0].rope.is_none());
+    assert!(
+        parse(
+            r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {"full_attention": 3}}"#
+        )
+        .unwrap_err()
+        .to_string()
+        .starts_with("`rope_parameters.full_attention` = 3")
+    );
+    // `mrope` outside the Qwen2-VL classes is refused, naming the key the file used.
+    let e = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "mrope", "mrope_section": [8, 12, 12]}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`rope_scaling.type` = \"mrope\""), "{e}");
+    // An M-RoPE split that does not add up to the rotated pairs is refused.
+    let e = parse(
+        r#"{"model_type": "qwen2_vl", "head_dim": 128, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 23]}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("`rope_scaling.mrope_section` = [16,24,23]"),
+        "{e}"
+    );
+    // No layer rotating at all is not a RoPE model.
+    assert!(
+        parse(
+            r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192, "no_rope_layers": [0, 0]}"#
+        )
+        .unwrap_err()
+        .to_string()
+        .starts_with("`num_hidden_layers` = 2 is not allowed: no layer rotates")
+    );
+}
+
+/// The guard names position-related keys no rule reads, and model-specific keys read for other
+/// model types only; Ministral 3's temperature key on another model is a warning too.
+#[test]
+fn unread_position_keys_are_named() {
+    let m = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_local_base_freq": 10000, "rotary_emb_fraction": 0.5, "v_head_dim": 64,
+            "rope_scaling": {"rope_type": "linear", "factor": 2.0, "magic": 1,
+                             "llama_4_scaling_beta": 0.1}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        m.warnings,
+        [
+            "`rope_scaling.llama_4_scaling_beta` is read by Ministral 3's attention only, not by model_type \"llama\"",
+            "`rope_local_base_freq` is read only for model_type gemma3_text; this config's is \"llama\": not read",
+            "`rotary_emb_fraction` looks position-related but no rule of this reader reads it",
+            "`rope_scaling.magic` is not read by any scheme (transformers warns of unrecognized keys)",
+        ]
+    );
+    // Per-kind tables are checked key by key too.
+    let m = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {
+              "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0, "odd": 1},
+              "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        m.warnings,
+        [
+            "`rope_parameters.sliding_attention.odd` is not read by any scheme (transformers warns of unrecognized keys)"
+        ]
+    );
+    // A factor below 1 and an original length not below the context: the reference warns.
+    let m = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"rope_type": "llama3", "factor": 0.5, "low_freq_factor": 1.0,
+                             "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}}"#,
+    )
+    .unwrap();
+    assert_eq!(m.warnings.len(), 2, "{:?}", m.warnings);
+    assert!(m.warnings[0].contains("at least 1"));
+    assert!(m.warnings[1].contains("is not below max_position_embeddings"));
+}
