@@ -7,8 +7,8 @@
 //! `original_max_position_embeddings` (Phi-3 puts it at the top level), and the scaling table under
 //! `rope_parameters` (transformers 5) or `rope_scaling` (earlier), with its kind in `rope_type` or,
 //! in older files, `type`. A multimodal config's text settings are read from its `text_config`.
-//! Layer kinds come from `layer_types` or the model class's pattern ([`layers`]), older key names
-//! and class defaults from [`legacy`]. Every error names the key, with its table where it lives in
+//! Layer kinds come from `layer_types` or the model class's pattern (module `layers`), older key names
+//! and class defaults from module `legacy`. Every error names the key, with its table where it lives in
 //! one (`rope_scaling.factor`).
 //!
 //! Where a setting may live in two places, the reader applies the precedence of Hugging Face
@@ -16,7 +16,7 @@
 //! `modeling_rope_utils.py`, `RotaryEmbeddingConfigMixin.convert_rope_params_to_dict` and
 //! `standardize_rope_params`); `tests/precedence.rs` holds one fixture per rule. [`read`] also
 //! names what a model without RoPE uses instead ([`Positions`]). A key that looks
-//! position-related but that no rule reads is named in a warning ([`guard`]).
+//! position-related but that no rule reads is named in a warning (module `guard`).
 
 use errors::{Error, key};
 use serde_json::Value;
