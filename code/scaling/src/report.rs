@@ -8,7 +8,7 @@ use errors::key;
 use crate::base::inv_freq;
 use crate::config::{LayerRope, ModelRope, Positions};
 use crate::ntk::scaled_base;
-use crate::{Base, Result, Scheme, compute, correction_dim, correction_range, get_mscale};
+use crate::{Base, Result, Scaled, Scheme, compute, correction_dim, correction_range, get_mscale};
 
 fn sci(x: f64) -> String {
     format!("{x:.4e}")
@@ -201,15 +201,10 @@ pub fn dynamic_bases(base: &Base, factor: f64, seq_lens: &[usize]) -> Result<Str
     ))
 }
 
-/// The summary cells of one model: scheme, rotary dims, theta, attention factor, the smallest and
-/// largest `θ'_j / θ_j`, and how many pairs are unchanged.
-///
-/// # Errors
-/// Bad parameters.
-pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>> {
-    let scaled = compute(&model.base, &model.scheme, seq_len)?;
-    let ratios: Vec<f64> = model
-        .base
+/// `scheme` at `seq_len`, with `θ'_j / θ_j` for every pair and the smallest and largest of them.
+fn ratios(base: &Base, scheme: &Scheme, seq_len: usize) -> Result<(Scaled, Vec<f64>, f64, f64)> {
+    let scaled = compute(base, scheme, seq_len)?;
+    let ratios: Vec<f64> = base
         .inv_freq()
         .iter()
         .zip(&scaled.inv_freq)
@@ -217,6 +212,16 @@ pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>> {
         .collect();
     let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
     let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Ok((scaled, ratios, min, max))
+}
+
+/// The summary cells of one model: scheme, rotary dims, theta, attention factor, the smallest and
+/// largest `θ'_j / θ_j`, and how many pairs are unchanged.
+///
+/// # Errors
+/// Bad parameters.
+pub fn summary(model: &ModelRope, seq_len: usize) -> Result<Vec<String>> {
+    let (scaled, ratios, min, max) = ratios(&model.base, &model.scheme, seq_len)?;
     let unchanged = ratios.iter().filter(|r| (**r - 1.0).abs() < 1e-12).count();
     Ok(vec![
         model.scheme.name().to_string(),
@@ -528,16 +533,7 @@ pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
             ]);
             continue;
         };
-        let scaled = compute(&r.base, &r.scheme, seq)?;
-        let ratios: Vec<f64> = r
-            .base
-            .inv_freq()
-            .iter()
-            .zip(&scaled.inv_freq)
-            .map(|(a, b)| b / a)
-            .collect();
-        let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (scaled, _, min, max) = ratios(&r.base, &r.scheme, seq)?;
         t.row([
             g.layer_type.clone(),
             count,

@@ -22,10 +22,26 @@ fn fixtures() -> Vec<(String, String)> {
     files
 }
 
+/// The readings the chapter includes (named here, whole, so that the book's include check finds
+/// the test that asserts them).
+const ON_THE_PAGE: [&str; 3] = [
+    "reading-gemma-3-4b-it",
+    "reading-exaone-4.0-32b",
+    "reading-deepseek-v3",
+];
+
 #[test]
 fn every_published_config_has_a_snapshot_of_its_reading() {
     let files = fixtures();
     assert!(files.len() >= 25, "{} fixtures", files.len());
+    for name in ON_THE_PAGE {
+        assert!(
+            files
+                .iter()
+                .any(|(stem, _)| format!("reading-{stem}") == name),
+            "{name}"
+        );
+    }
     for (stem, text) in files {
         let reading = match scaling::config::read(&text) {
             Ok(p) => scaling::report::reading(&p, None).unwrap(),

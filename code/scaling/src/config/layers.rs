@@ -327,6 +327,24 @@ mod tests {
             )
             .is_err()
         );
+        assert!(
+            kinds_of(
+                r#"{"num_hidden_layers": 1, "no_rope_layers": [2]}"#,
+                "llama4_text"
+            )
+            .unwrap_err()
+            .to_string()
+            .starts_with("`no_rope_layers` = 2")
+        );
+        // An empty list counts as absent: the default, every fourth layer without RoPE.
+        assert_eq!(
+            kinds_of(
+                r#"{"num_hidden_layers": 4, "no_rope_layers": []}"#,
+                "llama4_text"
+            )
+            .unwrap(),
+            [s("full_attention", 3, true), s("full_attention", 1, false)]
+        );
         assert_eq!(
             kinds_of(r#"{"num_hidden_layers": 4}"#, "qwen3_5_text").unwrap(),
             [

@@ -333,7 +333,15 @@ mod tests {
             .to_string()
             .starts_with("`rotary_dim` = 64")
         );
-        assert!(norm(r#"{"n_embd": 64, "n_head": 3}"#, "gptj").is_err());
+        assert!(
+            norm(r#"{"n_embd": 64, "n_head": 3}"#, "gptj")
+                .unwrap_err()
+                .to_string()
+                .starts_with("`n_head` = 3")
+        );
+        // A rotary width equal to the head rotates all of it.
+        let n = norm(r#"{"n_embd": 64, "n_head": 2, "rotary_dim": 32}"#, "gptj").unwrap();
+        assert_eq!(n.map["partial_rotary_factor"], json!(1.0));
         let n = norm(
             r#"{"kv_channels": 128, "seq_length": 32768, "rope_ratio": 50}"#,
             "chatglm",
@@ -364,6 +372,9 @@ mod tests {
         );
         let n = norm(r#"{}"#, "phi").unwrap();
         assert_eq!(n.map["partial_rotary_factor"], json!(0.5));
+        let n = norm(r#"{"partial_rotary_factor": 0.4}"#, "phi").unwrap();
+        assert_eq!(n.map["partial_rotary_factor"], json!(0.4));
+        assert!(n.notes.is_empty());
         let n = norm(r#"{"num_attention_heads": 32}"#, "gemma3_text").unwrap();
         assert_eq!(n.map["num_attention_heads"], json!(32));
         assert_eq!(n.map["head_dim"], json!(256));

@@ -479,4 +479,117 @@ fn unread_position_keys_are_named() {
     assert_eq!(m.warnings.len(), 2, "{:?}", m.warnings);
     assert!(m.warnings[0].contains("at least 1"));
     assert!(m.warnings[1].contains("is not below max_position_embeddings"));
+    // A factor of exactly 1 and an original length below the context: no warning.
+    let quiet = |table: &str| {
+        parse(&format!(
+            r#"{{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+                "rope_scaling": {table}}}"#
+        ))
+        .unwrap()
+        .warnings
+    };
+    assert!(
+        quiet(r#"{"rope_type": "linear", "factor": 1.0}"#).is_empty(),
+        "factor 1"
+    );
+    // beta_slow is compared as given (2), beta_fast 0 means 32: no warning; 1.5 < 2 warns.
+    assert!(
+        quiet(r#"{"rope_type": "yarn", "factor": 4.0, "beta_fast": 0, "beta_slow": 2}"#).is_empty()
+    );
+    assert_eq!(
+        quiet(r#"{"rope_type": "yarn", "factor": 4.0, "beta_fast": 1.5, "beta_slow": 2}"#).len(),
+        1
+    );
+    assert!(
+        quiet(r#"{"rope_type": "yarn", "factor": 4.0, "beta_fast": 3, "beta_slow": 0}"#).is_empty()
+    );
+}
+
+/// RoBERTa's table counts positions from `pad_token_id + 1`; a relative `position_embedding_type`
+/// is refused (5.24.0 reads none); a `model_type` that is null is no `model_type`, and one that is
+/// not a string is named.
+#[test]
+fn roberta_and_odd_model_types() {
+    let r = read(
+        r#"{"model_type": "roberta", "max_position_embeddings": 514, "hidden_size": 768,
+            "pad_token_id": 1}"#,
+    )
+    .unwrap();
+    assert_eq!(r.describe(), "a learned absolute table of 512 positions");
+    assert_eq!(r.learned_parameters(), 514 * 768);
+    let e = read(r#"{"model_type": "roberta", "max_position_embeddings": 2, "hidden_size": 8}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`max_position_embeddings` = 2"), "{e}");
+    let e = read(
+        r#"{"model_type": "bert", "max_position_embeddings": 512, "hidden_size": 768,
+            "position_embedding_type": "relative_key"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("`position_embedding_type` = \"relative_key\""),
+        "{e}"
+    );
+    for ok in ["\"absolute\"", "null"] {
+        let text = format!(
+            r#"{{"model_type": "bert", "max_position_embeddings": 512, "hidden_size": 768,
+                "position_embedding_type": {ok}}}"#
+        );
+        assert_eq!(read(&text).unwrap().learned_parameters(), 512 * 768, "{ok}");
+    }
+    let e = read(
+        r#"{"model_type": null, "hidden_size": 768, "num_attention_heads": 12,
+            "max_position_embeddings": 514}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("missing key `model_type`"), "{e}");
+    let e = read(
+        r#"{"model_type": 3, "hidden_size": 64, "num_attention_heads": 1,
+            "max_position_embeddings": 8}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`model_type` = 3"), "{e}");
+}
+
+/// M-RoPE splits with an empty section, and LongRoPE's list choice at exactly the pretraining
+/// length (short: `seq_len > original` picks the long list).
+#[test]
+fn mrope_splits_and_the_longrope_list() {
+    let extra = |section: &str| {
+        parse(&format!(
+            r#"{{"model_type": "qwen2_vl", "head_dim": 128, "max_position_embeddings": 8192,
+                "rope_scaling": {{"type": "mrope", "mrope_section": {section}}}}}"#
+        ))
+        .unwrap()
+        .extras
+    };
+    assert_eq!(
+        extra("[16, 24, 24]"),
+        ["M-RoPE (`mrope_section` [16, 24, 24]): pairs 0–15 carry time, 16–39 height, 40–63 width"]
+    );
+    for (section, a, b, c) in [
+        ("[0, 32, 32]", 0, 32, 32),
+        ("[32, 0, 32]", 32, 0, 32),
+        ("[32, 32, 0]", 32, 32, 0),
+    ] {
+        assert_eq!(
+            extra(section),
+            [format!(
+                "M-RoPE (`mrope_section` [{a}, {b}, {c}]): time, height and width take {a}, {b} and {c} of the 64 pairs"
+            )]
+        );
+    }
+    let phi = read(
+        r#"{"model_type": "phi3", "head_dim": 8, "max_position_embeddings": 8192,
+            "original_max_position_embeddings": 4096,
+            "rope_scaling": {"type": "longrope", "short_factor": [1, 1, 1, 1],
+                             "long_factor": [1, 2, 3, 4]}}"#,
+    )
+    .unwrap();
+    let at = |n| crate::report::reading(&phi, Some(n)).unwrap();
+    assert!(at(4096).contains("longrope, short_factor (4096 ≤ 4096)"));
+    assert!(at(4097).contains("longrope, long_factor (4097 > 4096)"));
 }
