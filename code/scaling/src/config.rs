@@ -161,11 +161,17 @@ pub fn read(text: &str) -> Result<Positions> {
         }
         Some(v) => return Err(key("text_config", v, "it must be an object")),
     };
-    let model_type = match cfg.get("model_type").or_else(|| top.get("model_type")) {
+    let mut model_type = match cfg.get("model_type").or_else(|| top.get("model_type")) {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
         Some(v) => return Err(key(cfg.path("model_type"), v, "it must be a string")),
     };
+    // Kimi K2's text model is DeepSeek-V3's: `Kimi_K25Config.__post_init__` rewrites a `kimi_k2`
+    // text config to `deepseek_v3`.
+    if model_type == "kimi_k2" {
+        notes.push("model_type kimi_k2 read as deepseek_v3, as Kimi_K25Config rewrites it".into());
+        model_type = "deepseek_v3".into();
+    }
     // ANCHOR_END: nested
     let normal = legacy::normalize(cfg, &model_type)?;
     let n = Obj {
@@ -373,7 +379,7 @@ fn reading(
         return Ok(LayerRope {
             base,
             scheme: Scheme::Default,
-            logits: LogitScale::plain(head.softmax),
+            logits: gemma_scale(top, model_type, LogitScale::plain(head.softmax))?,
         });
     };
     // ANCHOR: scheme
@@ -391,11 +397,37 @@ fn reading(
     crate::compute(&base, &chosen, max_pos).map_err(|e| in_table(e, t, from_table))?;
     // ANCHOR_END: scheme
     warnings.extend(reference_warnings(t, &chosen, max_pos));
-    let logits = LogitScale::for_model(top, t, kind, head.softmax)?;
+    let logits = gemma_scale(
+        top,
+        model_type,
+        LogitScale::for_model(model_type, t, kind, head.softmax)?,
+    )?;
     Ok(LayerRope {
         base,
         scheme: chosen,
         logits,
+    })
+}
+
+/// Gemma 2 and 3 divide the logits by √`query_pre_attn_scalar` (default 256), not by √`head_dim`
+/// (`Gemma3Attention.__init__` and `Gemma2Attention.__init__`: `self.scaling =
+/// config.query_pre_attn_scalar**-0.5`): the factor on 1/√`head_dim` is √(`head_dim` /
+/// `query_pre_attn_scalar`).
+fn gemma_scale(top: Obj<'_>, model_type: &str, plain: LogitScale) -> Result<LogitScale> {
+    if !matches!(model_type, "gemma2" | "gemma3_text") {
+        return Ok(plain);
+    }
+    let q = top.f64("query_pre_attn_scalar")?.unwrap_or(256.0);
+    if !(q.is_finite() && q > 0.0) {
+        return Err(key(
+            top.path("query_pre_attn_scalar"),
+            q,
+            "the logits are divided by its square root: it must be positive and finite",
+        ));
+    }
+    Ok(LogitScale {
+        softmax_factor: plain.softmax_factor * (plain.d_head as f64 / q).sqrt(),
+        ..plain
     })
 }
 
@@ -422,6 +454,10 @@ fn reference_warnings(t: Obj<'_>, s: &Scheme, max_pos: usize) -> Vec<String> {
         ));
     }
     match s {
+        Scheme::Ntk { .. } => w.push(format!(
+            "`{}` = \"ntk\" is this book's name for static NTK scaling: transformers 5.24.0 has no such scheme and would fail on it",
+            t.path("rope_type")
+        )),
         Scheme::Yarn(p) => {
             let fast = p.beta_fast.filter(|b| *b != 0.0).unwrap_or(32.0);
             let slow = p.beta_slow.filter(|b| *b != 0.0).unwrap_or(1.0);

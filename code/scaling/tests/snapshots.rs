@@ -120,7 +120,7 @@ fn which_model_uses_what() {
         ("BLOOM 3B", model("bloom-3b")),
         ("GPTBigCode (MLC preset)", model("gpt-bigcode")),
         ("RedPajama-INCITE 3B", model("redpajama-3b")),
-        ("ChatGLM 6B", model("chatglm-6b")),
+        ("ChatGLM3 6B", model("chatglm3-6b")),
         ("Llama 3.1 8B", model("llama-3.1-8b")),
         ("Llama 3.2 1B", model("llama-3.2-1b")),
         ("Mistral 7B v0.3", model("mistral-7b-v0.3")),

@@ -52,9 +52,11 @@ pub(super) fn extras(
                     )
                 })?;
             out.push(format!(
-                "query temperature on every layer: 1 + {beta} · ln(1 + ⌊p / {l}⌋), so ×1 up to position {}, ×{} from {l} (`llama_4_scaling_beta`)",
+                "query temperature on every layer: 1 + {beta} · ln(1 + ⌊p / {l}⌋), so ×1 up to position {}, ×{} from {l}, ×{} from {}, growing with the logarithm (`llama_4_scaling_beta`)",
                 l - 1,
-                bookkit::fixed(1.0 + beta * 2f64.ln(), 4)
+                bookkit::fixed(1.0 + beta * 2f64.ln(), 4),
+                bookkit::fixed(1.0 + beta * 3f64.ln(), 4),
+                2 * l
             ));
         } else {
             warnings.push(format!(
@@ -64,7 +66,11 @@ pub(super) fn extras(
         }
     }
     if model_type == "llama4_text" && layers.iter().any(|g| g.rope.is_none()) {
-        let on = cfg.get("attn_temperature_tuning") == Some(&Value::Bool(true));
+        // Python's truth value, as `if self.attn_temperature_tuning and not self.use_rope` tests
+        // it: Llama 4's published configs write 4.
+        let on = cfg
+            .get("attn_temperature_tuning")
+            .is_some_and(super::truthy);
         let scale = cfg.f64("attn_scale")?.unwrap_or(0.1);
         let floor = cfg.usize("floor_scale")?.unwrap_or(8192);
         if floor == 0 {
@@ -76,15 +82,27 @@ pub(super) fn extras(
         }
         out.push(if on {
             format!(
-                "query temperature on the layers without RoPE: 1 + {scale} · ln(1 + ⌊(p + 1) / {floor}⌋), so ×1 up to position {}, ×{} from {} (`attn_temperature_tuning`)",
+                "query temperature on the layers without RoPE: 1 + {scale} · ln(1 + ⌊(p + 1) / {floor}⌋), so ×1 up to position {}, ×{} from {}, ×{} from {}, growing with the logarithm (`attn_temperature_tuning`)",
                 floor - 2,
                 bookkit::fixed(1.0 + scale * 2f64.ln(), 4),
-                floor - 1
+                floor - 1,
+                bookkit::fixed(1.0 + scale * 3f64.ln(), 4),
+                2 * floor - 1
             )
         } else {
             "`attn_temperature_tuning` is off: the layers without RoPE see no position at all"
                 .to_string()
         });
+    }
+    if let Some(t) = flat
+        && cfg.has("qk_rope_head_dim")
+        && t.f64("mscale_all_dim")?.is_some_and(|a| a != 0.0)
+        && !crate::logits::SOFTMAX_MSCALE_MODELS.contains(&model_type)
+    {
+        warnings.push(format!(
+            "`{}` is set, but model_type {model_type:?} is not one whose attention transformers 5.24.0 scales by mscale(s, mscale_all_dim)²: no softmax factor applied",
+            t.path("mscale_all_dim")
+        ));
     }
     if let Some(rope) = cfg.usize("qk_rope_head_dim")? {
         out.push(format!(

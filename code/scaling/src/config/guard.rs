@@ -63,7 +63,11 @@ pub(super) const READ: [&str; 22] = [
 ];
 
 /// Keys that look position-related and do not change how positions are encoded.
-pub(super) const NOT_POSITIONS: [(&str, &str); 5] = [
+pub(super) const NOT_POSITIONS: [(&str, &str); 6] = [
+    (
+        "original_rope",
+        "ChatGLM passes it to RotaryEmbedding as `original_impl`, which ChatGLM3-6B's forward does not read",
+    ),
     (
         "rope_interleave",
         "the layout of the pairs in a head, not their frequencies",

@@ -13,11 +13,17 @@
 //! - `qwen3_5_text`: `Qwen3_5TextConfig.__post_init__`, every `full_attention_interval`-th layer
 //!   full (default 4), the others `linear_attention`;
 //! - `llama4_text`: `Llama4TextConfig.__post_init__`, `no_rope_layers` (1 = rotates; default: all
-//!   but every `no_rope_layer_interval`-th layer, interval 4).
+//!   but every `no_rope_layer_interval`-th layer, interval 4); `smollm3` reads `no_rope_layers` the
+//!   same way (`SmolLM3Config.__post_init__`);
+//! - `cohere2`: `Cohere2Config.__post_init__`, every `sliding_window_pattern`-th layer full
+//!   (default 4); `exaone_moe` as `exaone4`; `qwen3_next` and `qwen3_5_moe_text` as `qwen3_5_text`.
 //!
 //! Layers that do not rotate: EXAONE 4's full-attention layers while it has a sliding window
 //! (`Exaone4Attention.forward`: `if self.sliding_window is None or self.is_sliding:
-//! apply_rotary_pos_emb`), Llama 4's layers with `no_rope_layers[i] == 0`
+//! apply_rotary_pos_emb`; the same test in `exaone_moe`, `exaone4_5` (whose text config is
+//! `exaone4`) and `kolibri1`), Cohere2's full-attention layers (`Cohere2Attention.forward`: `if
+//! self.sliding_window is not None`, `None` on full layers), Llama 4's and SmolLM3's layers with
+//! `no_rope_layers[i] == 0`
 //! (`Llama4TextAttention.forward`, `if self.use_rope`), and Qwen3.5's `linear_attention` layers
 //! (`Qwen3_5DecoderLayer.forward` hands `position_embeddings` only to full attention).
 
@@ -133,7 +139,7 @@ fn types(cfg: Obj<'_>, model_type: &str, n: Option<usize>) -> Result<Vec<String>
             need(why)?;
             every(4, "sliding_attention")
         }
-        "exaone4" => {
+        "exaone4" | "exaone_moe" => {
             need(why)?;
             if cfg.get("sliding_window").is_some_and(Value::is_null) {
                 every(1, "sliding_attention")
@@ -141,13 +147,17 @@ fn types(cfg: Obj<'_>, model_type: &str, n: Option<usize>) -> Result<Vec<String>
                 every(pattern("sliding_window_pattern", 4)?, "sliding_attention")
             }
         }
-        "qwen3_5_text" => {
+        "qwen3_5_text" | "qwen3_5_moe_text" | "qwen3_next" => {
             need(why)?;
             every(pattern("full_attention_interval", 4)?, "linear_attention")
         }
         "gemma2" => {
             need(why)?;
             every(2, "sliding_attention")
+        }
+        "cohere2" => {
+            need(why)?;
+            every(pattern("sliding_window_pattern", 4)?, "sliding_attention")
         }
         "llama4_text" => {
             let rope = no_rope_layers(cfg, need(why)?)?;
@@ -208,7 +218,7 @@ fn no_rope_layers(cfg: Obj<'_>, n: usize) -> Result<Vec<bool>> {
 /// For each layer, `None` if it rotates, else why it does not.
 fn rotates(cfg: Obj<'_>, model_type: &str, types: &[String]) -> Result<Vec<Option<String>>> {
     Ok(match model_type {
-        "exaone4" => {
+        "exaone4" | "exaone_moe" | "kolibri1" => {
             let window = cfg.get("sliding_window").is_none_or(|v| !v.is_null());
             types
                 .iter()
@@ -220,7 +230,14 @@ fn rotates(cfg: Obj<'_>, model_type: &str, types: &[String]) -> Result<Vec<Optio
                 })
                 .collect()
         }
-        "llama4_text" => no_rope_layers(cfg, types.len())?
+        "cohere2" => types
+            .iter()
+            .map(|t| {
+                (t != "sliding_attention")
+                    .then(|| "Cohere2 rotates only its sliding-window layers".to_string())
+            })
+            .collect(),
+        "llama4_text" | "smollm3" => no_rope_layers(cfg, types.len())?
             .into_iter()
             .map(|r| (!r).then(|| "`no_rope_layers` marks it 0: no RoPE".to_string()))
             .collect(),

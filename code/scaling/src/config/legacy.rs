@@ -10,13 +10,21 @@
 //!   `n_positions`) and `GPTJRotaryEmbedding.__init__` / `CodeGenRotaryEmbedding`
 //!   (`create_sinusoidal_positions(max_positions, rotary_dim)` with the base 10000 written in, over
 //!   the first `rotary_dim` dimensions of each head, default 64);
-//! - `phi`: `PhiConfig.__post_init__`, `kwargs.setdefault("partial_rotary_factor", 0.5)`;
+//! - a default `partial_rotary_factor` where the config class sets one in `__post_init__`
+//!   (`kwargs.setdefault("partial_rotary_factor", …)`: 0.5 in `PhiConfig`, `GlmConfig`,
+//!   `Glm4Config`, `Glm4MoeConfig`, `PersimmonConfig`, `NemotronConfig`, `RecurrentGemmaConfig`;
+//!   0.25 in `Qwen3NextConfig`, `Qwen3_5TextConfig`, `Qwen3_5MoeTextConfig`; the list is
+//!   `DEFAULT_PARTIAL`);
+//! - `cohere2`: `Cohere2Config.__post_init__` sets `head_dim = hidden_size // num_attention_heads`
+//!   whatever the file says;
 //! - `chatglm` (remote code, not in transformers): THUDM's `modeling_chatglm.py` for ChatGLM3-6B
 //!   (`ChatGLMModel.__init__`: `rotary_dim = kv_channels` (else `hidden_size //
 //!   num_attention_heads`), `RotaryEmbedding(rotary_dim // 2, …)`, so half of each head rotates;
 //!   `RotaryEmbedding.forward_impl` with base 10000; the context is `seq_length`), and
-//!   `rope_ratio` multiplying the base (`base = 10000 * rope_ratio`) as in the later ChatGLM3-32k
-//!   code;
+//!   `rope_ratio` multiplying the base, as alibaba/rtp-llm's independent ChatGLM3 loader does
+//!   (`rtp_llm/models/chat_glm_v3.py`, `get_rotary_embedding_scale`: `rope_theta` (10000) ×
+//!   `rope_ratio`) for THUDM's `chatglm3-6b-32k`; a config with `position_encoding_2d` (the first
+//!   ChatGLM-6B, two positions per token) is refused;
 //! - `gemma3_text`: the field defaults of `Gemma3TextConfig` (`head_dim` 256,
 //!   `num_attention_heads` 8, `hidden_size` 2304, `num_hidden_layers` 26,
 //!   `max_position_embeddings` 131072), which the Gemma 3 4B config relies on;
@@ -36,6 +44,24 @@ pub(super) struct Normalized {
     pub notes: Vec<String>,
     pub warnings: Vec<String>,
 }
+
+/// The config classes of transformers 5.24.0 that set a default `partial_rotary_factor` (with
+/// `kwargs.setdefault("partial_rotary_factor", …)` in `__post_init__`): `(model_type, default,
+/// class)`.
+const DEFAULT_PARTIAL: [(&str, f64, &str); 12] = [
+    ("phi", 0.5, "PhiConfig"),
+    ("glm", 0.5, "GlmConfig"),
+    ("glm4", 0.5, "Glm4Config"),
+    ("glm4_moe", 0.5, "Glm4MoeConfig"),
+    ("persimmon", 0.5, "PersimmonConfig"),
+    ("nemotron", 0.5, "NemotronConfig"),
+    ("recurrent_gemma", 0.5, "RecurrentGemmaConfig"),
+    ("moonshine", 0.9, "MoonshineConfig"),
+    ("qwen3_next", 0.25, "Qwen3NextConfig"),
+    ("qwen3_5_text", 0.25, "Qwen3_5TextConfig"),
+    ("qwen3_5_moe_text", 0.25, "Qwen3_5MoeTextConfig"),
+    ("musicflamingo", 0.2, "MusicFlamingoConfig"),
+];
 
 /// Keys each rule reads from the file (so the guard does not flag them as unread).
 pub(super) const OLD_KEYS: [&str; 9] = [
@@ -164,12 +190,37 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
                 "GPT-J layout: head n_embd / n_head = {head}, first `rotary_dim` = {rotary} dimensions rotate, base 10000, {positions} positions (`n_positions`)"
             ));
         }
-        "phi" if !cfg.has("partial_rotary_factor") => set(
-            &mut out,
-            "partial_rotary_factor",
-            json!(0.5),
-            "no `partial_rotary_factor`: PhiConfig's default 0.5".into(),
-        ),
+        t if !cfg.has("partial_rotary_factor")
+            && !in_a_table(cfg, "partial_rotary_factor")
+            && let Some((_, p, class)) = DEFAULT_PARTIAL.iter().find(|(m, ..)| *m == t) =>
+        {
+            set(
+                &mut out,
+                "partial_rotary_factor",
+                json!(p),
+                format!("no `partial_rotary_factor`: {class}'s default {p}"),
+            )
+        }
+        "cohere2" => {
+            let hidden = cfg.usize("hidden_size")?;
+            let heads = cfg.usize("num_attention_heads")?;
+            if let (Some(h), Some(n)) = (hidden, heads.filter(|n| *n > 0)) {
+                if cfg.usize("head_dim")?.is_some_and(|d| d != h / n) {
+                    out.warnings.push(format!(
+                        "`head_dim` is replaced: Cohere2Config.__post_init__ sets it to hidden_size / num_attention_heads = {}",
+                        h / n
+                    ));
+                }
+                out.map.insert("head_dim".into(), json!(h / n));
+            }
+        }
+        "chatglm" if cfg.get("position_encoding_2d") == Some(&Value::Bool(true)) => {
+            return Err(key(
+                "position_encoding_2d",
+                true,
+                "ChatGLM-6B (the first version) rotates two positions per token (2-D RoPE), which this reader does not read",
+            ));
+        }
         "chatglm" => {
             let head = match cfg.usize("kv_channels")? {
                 Some(k) => k,
@@ -246,6 +297,16 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
         _ => {}
     }
     Ok(out)
+}
+
+/// Whether a scaling table of `cfg` (`rope_scaling` or `rope_parameters`) names `k`; the table's
+/// own value wins over a class default copied in with `setdefault`, so no default is noted then.
+fn in_a_table(cfg: Obj<'_>, k: &str) -> bool {
+    ["rope_scaling", "rope_parameters"].iter().any(|t| {
+        cfg.get(t)
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.contains_key(k))
+    })
 }
 
 /// The `rope_theta` a config class uses when the file gives none: its `default_theta`
@@ -375,6 +436,14 @@ mod tests {
         let n = norm(r#"{"partial_rotary_factor": 0.4}"#, "phi").unwrap();
         assert_eq!(n.map["partial_rotary_factor"], json!(0.4));
         assert!(n.notes.is_empty());
+        let n = norm(
+            r#"{"rope_parameters": {"rope_type": "default", "partial_rotary_factor": 0.25}}"#,
+            "qwen3_5_text",
+        )
+        .unwrap();
+        assert!(n.notes.is_empty(), "{:?}", n.notes);
+        let n = norm(r#"{"rope_scaling": {"partial_rotary_factor": 0.3}}"#, "glm").unwrap();
+        assert!(n.notes.is_empty(), "{:?}", n.notes);
         let n = norm(r#"{"num_attention_heads": 32}"#, "gemma3_text").unwrap();
         assert_eq!(n.map["num_attention_heads"], json!(32));
         assert_eq!(n.map["head_dim"], json!(256));

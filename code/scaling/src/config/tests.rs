@@ -351,8 +351,19 @@ fn shaped_configs_of_the_families_without_a_published_fixture() {
     assert_eq!(
         m.extras,
         [
-            "query temperature on the layers without RoPE: 1 + 0.1 · ln(1 + ⌊(p + 1) / 8192⌋), so ×1 up to position 8190, ×1.0693 from 8191 (`attn_temperature_tuning`)"
+            "query temperature on the layers without RoPE: 1 + 0.1 · ln(1 + ⌊(p + 1) / 8192⌋), so ×1 up to position 8190, ×1.0693 from 8191, ×1.1099 from 16383, growing with the logarithm (`attn_temperature_tuning`)"
         ]
+    );
+    // Llama 4's published configs write `"attn_temperature_tuning": 4`: truthy, so on.
+    let four = parse(
+        r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 4,
+            "max_position_embeddings": 8192, "attn_temperature_tuning": 4}"#,
+    )
+    .unwrap();
+    assert!(
+        four.extras[0].starts_with("query temperature"),
+        "{:?}",
+        four.extras
     );
     let off = parse(
         r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 4,
@@ -592,4 +603,89 @@ fn mrope_splits_and_the_longrope_list() {
     let at = |n| crate::report::reading(&phi, Some(n)).unwrap();
     assert!(at(4096).contains("longrope, short_factor (4096 ≤ 4096)"));
     assert!(at(4097).contains("longrope, long_factor (4097 > 4096)"));
+}
+
+/// Review findings: Kimi K2's `model_type`, Cohere2's layers without RoPE, class defaults of the
+/// rotated fraction, `ntk` outside transformers, ChatGLM-6B's 2-D positions, Gemma's softmax
+/// scale, and `mscale_all_dim` on a model whose attention does not read it. Shaped configs.
+#[test]
+fn model_classes_the_reference_treats_apart() {
+    let kimi = parse(
+        r#"{"model_type": "kimi_k2", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 131072, "rope_theta": 50000.0,
+            "rope_scaling": {"type": "yarn", "factor": 32.0, "beta_fast": 1.0, "beta_slow": 1.0,
+                             "mscale": 1.0, "mscale_all_dim": 1.0,
+                             "original_max_position_embeddings": 4096}}"#,
+    )
+    .unwrap();
+    assert_eq!(kimi.model_type, "deepseek_v3");
+    assert!((kimi.logits.softmax_factor - (0.1 * 32f64.ln() + 1.0).powi(2)).abs() < 1e-12);
+    let other = parse(
+        r#"{"model_type": "my_mla", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 131072,
+            "rope_scaling": {"type": "yarn", "factor": 32.0, "mscale_all_dim": 1.0,
+                             "original_max_position_embeddings": 4096}}"#,
+    )
+    .unwrap();
+    assert_eq!(other.logits.softmax_factor, 1.0);
+    assert!(
+        other.warnings[0].starts_with("`rope_scaling.mscale_all_dim` is set"),
+        "{:?}",
+        other.warnings
+    );
+    let cohere = parse(
+        r#"{"model_type": "cohere2", "hidden_size": 512, "num_attention_heads": 8, "head_dim": 32,
+            "num_hidden_layers": 8, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    let kinds: Vec<(&str, usize, bool)> = cohere
+        .layers
+        .iter()
+        .map(|g| (g.layer_type.as_str(), g.count, g.rope.is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("sliding_attention", 6, true), ("full_attention", 2, false)]
+    );
+    assert_eq!(cohere.base.dim, 64);
+    assert!(
+        cohere.warnings[0].starts_with("`head_dim` is replaced"),
+        "{:?}",
+        cohere.warnings
+    );
+    let glm = parse(r#"{"model_type": "glm", "head_dim": 128, "max_position_embeddings": 8192}"#)
+        .unwrap();
+    assert_eq!(glm.base.dim, 64);
+    let ntk = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"rope_type": "ntk", "factor": 2.0}}"#,
+    )
+    .unwrap();
+    assert!(
+        ntk.warnings[0].contains("no such scheme"),
+        "{:?}",
+        ntk.warnings
+    );
+    let e = parse(
+        r#"{"model_type": "chatglm", "hidden_size": 4096, "num_attention_heads": 32,
+            "max_sequence_length": 2048, "position_encoding_2d": true}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`position_encoding_2d` = true"), "{e}");
+    let gemma = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 128, "num_hidden_layers": 6,
+            "query_pre_attn_scalar": 168, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert!((gemma.logits.softmax_factor - (128.0f64 / 168.0).sqrt()).abs() < 1e-15);
+    assert!(
+        parse(
+            r#"{"model_type": "gemma2", "head_dim": 128, "num_hidden_layers": 2,
+            "query_pre_attn_scalar": 0, "max_position_embeddings": 8192}"#
+        )
+        .unwrap_err()
+        .to_string()
+        .starts_with("`query_pre_attn_scalar` = 0")
+    );
 }
