@@ -776,6 +776,13 @@ fn scheme(
             original_max_position_embeddings: original,
             attention_factor: t.f64("attention_factor")?,
         },
+        "proportional" => {
+            return Err(key(
+                t.path(which),
+                "\"proportional\"",
+                "transformers 5.24.0's `proportional` scheme (Gemma 4) is not implemented by this reader",
+            ));
+        }
         other => {
             return Err(key(
                 t.path(which),

@@ -17,12 +17,13 @@
 //!   `DEFAULT_PARTIAL`);
 //! - `cohere2`: `Cohere2Config.__post_init__` sets `head_dim = hidden_size // num_attention_heads`
 //!   whatever the file says;
-//! - `chatglm` (remote code, not in transformers): THUDM's `modeling_chatglm.py` for ChatGLM3-6B
+//! - `chatglm` (remote code, not in transformers): THUDM's `modeling_chatglm.py` for ChatGLM3-6B,
+//!   as copied in xiaoye-LLM/MIQA (`chatglm3-6b/modeling_chatglm.py` at `209861a`)
 //!   (`ChatGLMModel.__init__`: `rotary_dim = kv_channels` (else `hidden_size //
 //!   num_attention_heads`), `RotaryEmbedding(rotary_dim // 2, …)`, so half of each head rotates;
 //!   `RotaryEmbedding.forward_impl` with base 10000; the context is `seq_length`), and
 //!   `rope_ratio` multiplying the base, as alibaba/rtp-llm's independent ChatGLM3 loader does
-//!   (`rtp_llm/models/chat_glm_v3.py`, `get_rotary_embedding_scale`: `rope_theta` (10000) ×
+//!   (`rtp_llm/models/chat_glm_v3.py` at `692a6dd`, `get_rotary_embedding_scale`: `rope_theta` (10000) ×
 //!   `rope_ratio`) for THUDM's `chatglm3-6b-32k`; a config with `position_encoding_2d` (the first
 //!   ChatGLM-6B, two positions per token) is refused;
 //! - `gemma3_text`: the field defaults of `Gemma3TextConfig` (`head_dim` 256,

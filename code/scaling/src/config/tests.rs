@@ -667,6 +667,16 @@ fn model_classes_the_reference_treats_apart() {
         ntk.warnings
     );
     let e = parse(
+        r#"{"model_type": "gemma4_text", "head_dim": 256, "max_position_embeddings": 8192,
+            "rope_parameters": {"rope_type": "proportional", "partial_rotary_factor": 0.25}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("`rope_parameters.rope_type` = \"proportional\""),
+        "{e}"
+    );
+    let e = parse(
         r#"{"model_type": "chatglm", "hidden_size": 4096, "num_attention_heads": 32,
             "max_sequence_length": 2048, "position_encoding_2d": true}"#,
     )
