@@ -638,10 +638,7 @@ fn rotary_dim(head_dim: usize, partial: f64) -> Result<usize> {
 /// neither is the default (unscaled) setup, as in the reference. transformers 5.24.0's
 /// `Phi3Config.__post_init__` relabels a Phi-3 table typed `su` or `yarn` as `longrope`; so does
 /// the reader for `model_type: "phi3"`, and, for a config that names no `model_type`, for `su` or
-/// a `yarn` table with LongRoPE's two factor lists. Any other model's `yarn` is YaRN. The
-/// Qwen2-VL and Qwen2.5-VL text configs turn `mrope` into `default`
-/// (`Qwen2VLTextConfig.convert_rope_params_to_dict`): M-RoPE is default RoPE whose pairs are
-/// split between time, height and width (`extras` reports the split).
+/// a `yarn` table with LongRoPE's two factor lists. Any other model's `yarn` is YaRN.
 fn kind<'a>(
     t: Obj<'a>,
     model_type: &str,
@@ -661,19 +658,7 @@ fn kind<'a>(
         }
     };
     if kind == "mrope" {
-        return if QWEN2_VL.contains(&model_type) {
-            notes.push(format!(
-                "`{}` = \"mrope\" read as default RoPE, as Qwen2VLTextConfig turns it",
-                t.path(which)
-            ));
-            Ok(("default", which))
-        } else {
-            Err(key(
-                t.path(which),
-                "\"mrope\"",
-                "only the Qwen2-VL and Qwen2.5-VL config classes turn `mrope` into default RoPE; for this model_type transformers has no such scheme",
-            ))
-        };
+        return mrope_as_default(t, which, model_type, notes).map(|k| (k, which));
     }
     let lists = t.has("short_factor") && t.has("long_factor");
     let phi3 = model_type == "phi3" || (model_type.is_empty() && (kind == "su" || lists));
@@ -686,6 +671,31 @@ fn kind<'a>(
     Ok((kind, which))
 }
 // ANCHOR_END: kind
+
+/// `mrope`, which the Qwen2-VL and Qwen2.5-VL text configs turn into `default`
+/// (`Qwen2VLTextConfig.convert_rope_params_to_dict`): M-RoPE is default RoPE whose pairs are
+/// split between time, height and width (`extras` reports the split). Any other model class has
+/// no such scheme in transformers 5.24.0.
+fn mrope_as_default(
+    t: Obj<'_>,
+    which: &str,
+    model_type: &str,
+    notes: &mut Vec<String>,
+) -> Result<&'static str> {
+    if QWEN2_VL.contains(&model_type) {
+        notes.push(format!(
+            "`{}` = \"mrope\" read as default RoPE, as Qwen2VLTextConfig turns it",
+            t.path(which)
+        ));
+        Ok("default")
+    } else {
+        Err(key(
+            t.path(which),
+            "\"mrope\"",
+            "only the Qwen2-VL and Qwen2.5-VL config classes turn `mrope` into default RoPE; for this model_type transformers has no such scheme",
+        ))
+    }
+}
 
 /// The model types whose config class reads `mrope` as default RoPE.
 const QWEN2_VL: [&str; 4] = ["qwen2_vl", "qwen2_5_vl", "qwen2_vl_text", "qwen2_5_vl_text"];
