@@ -199,6 +199,16 @@ fn rope(
     mut warnings: Vec<String>,
 ) -> Result<ModelRope> {
     let kinds = layers::kinds(cfg, model_type)?;
+    if kinds.len() > 1 && !layers::AUDITED.contains(&model_type) {
+        warnings.push(format!(
+            "model_type {model_type:?} mixes kinds of layer ({}), and this reader has no rule of that class for which kinds rotate: each is read as rotating with the one table",
+            kinds
+                .iter()
+                .map(|k| k.layer_type.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     // The scaling table: `rope_scaling or rope_parameters`, as transformers 5.24.0 writes it, so an
     // empty or null `rope_scaling` gives way to `rope_parameters`. In transformers 5's layout it
     // may hold one table per layer kind (`nested_rope_parameter_keys`: keys that are layer kinds).

@@ -33,6 +33,24 @@ use serde_json::Value;
 use super::Obj;
 use crate::Result;
 
+/// The model types whose per-layer rules were read in transformers 5.24.0 (the ones above); for
+/// any other type that mixes kinds of layer, the reader warns that it reads every kind as rotating
+/// with the one table.
+pub(super) const AUDITED: [&str; 12] = [
+    "gemma3_text",
+    "gemma2",
+    "olmo3",
+    "exaone4",
+    "exaone_moe",
+    "kolibri1",
+    "cohere2",
+    "qwen3_5_text",
+    "qwen3_5_moe_text",
+    "qwen3_next",
+    "llama4_text",
+    "smollm3",
+];
+
 /// One kind of layer as the config lays it out: its name, how many layers, and whether it
 /// rotates (with the reason when it does not).
 #[derive(Debug, Clone, PartialEq)]

@@ -699,3 +699,35 @@ fn model_classes_the_reference_treats_apart() {
         .starts_with("`query_pre_attn_scalar` = 0")
     );
 }
+
+/// A model type with mixed kinds of layer and no audited rule is read, with a warning.
+#[test]
+fn unaudited_mixed_layers_are_warned_about() {
+    let m = parse(
+        r#"{"model_type": "newmodel", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192,
+            "layer_types": ["sliding_attention", "full_attention"]}"#,
+    )
+    .unwrap();
+    assert_eq!(m.layers.len(), 2);
+    assert!(
+        m.warnings[0].starts_with(
+            "model_type \"newmodel\" mixes kinds of layer (sliding_attention, full_attention)"
+        ),
+        "{:?}",
+        m.warnings
+    );
+    // One kind, or an audited type: no such warning.
+    let one = parse(
+        r#"{"model_type": "newmodel", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192, "layer_types": ["full_attention", "full_attention"]}"#,
+    )
+    .unwrap();
+    assert!(one.warnings.is_empty(), "{:?}", one.warnings);
+    let gemma2 = parse(
+        r#"{"model_type": "gemma2", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert!(gemma2.warnings.is_empty(), "{:?}", gemma2.warnings);
+}
