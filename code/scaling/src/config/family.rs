@@ -134,8 +134,7 @@ const ROPE_KEYS: [&str; 9] = [
 pub(super) fn not_rope(top: Obj<'_>) -> Result<Option<Positions>> {
     let model_type = match top.get("model_type") {
         Some(Value::String(s)) => s.as_str(),
-        // A malformed `model_type` is reported by the RoPE reader, naming it.
-        Some(v) if !v.is_null() => return Ok(None),
+        // (A `model_type` that is not a string was refused by `read` already.)
         _ if ROPE_KEYS.iter().any(|k| top.has(k)) => return Ok(None),
         _ => {
             return Err(top.missing(

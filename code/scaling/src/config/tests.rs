@@ -653,6 +653,19 @@ fn model_classes_the_reference_treats_apart() {
         "{:?}",
         cohere.warnings
     );
+    // A head_dim equal to the quotient is no news; zero heads leave the file's head_dim alone.
+    let same = parse(
+        r#"{"model_type": "cohere2", "hidden_size": 512, "num_attention_heads": 8, "head_dim": 64,
+            "num_hidden_layers": 4, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert!(same.warnings.is_empty(), "{:?}", same.warnings);
+    let zero = parse(
+        r#"{"model_type": "cohere2", "hidden_size": 512, "num_attention_heads": 0, "head_dim": 64,
+            "num_hidden_layers": 4, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert_eq!(zero.base.dim, 64);
     let glm = parse(r#"{"model_type": "glm", "head_dim": 128, "max_position_embeddings": 8192}"#)
         .unwrap();
     assert_eq!(glm.base.dim, 64);
