@@ -316,8 +316,8 @@ fn a_yarn_table_needs_both_lists_to_pass_for_phi3() {
 }
 
 /// Shaped configs (written for this test, not published files) for the families with no
-/// published fixture here: Llama 4's layers without RoPE and its query temperature, Kimi K2's
-/// equal betas, a transformers 5 table per layer kind, and `mrope` outside Qwen2-VL.
+/// published fixture here: Llama 4's layers without RoPE and its query temperature, a
+/// transformers 5 table per layer kind, and `mrope` outside Qwen2-VL (Kimi K2: below).
 #[test]
 fn shaped_configs_of_the_families_without_a_published_fixture() {
     // Llama 4 (shaped like Llama 4 Scout's text config: 48 layers, every fourth without RoPE,
@@ -372,18 +372,6 @@ fn shaped_configs_of_the_families_without_a_published_fixture() {
     )
     .unwrap();
     assert!(off.extras[0].contains("is off"), "{:?}", off.extras);
-    // Kimi K2 (shaped: DeepSeek-V3's MLA with beta_fast == beta_slow == 1): computed, not refused.
-    let k = parse(
-        r#"{"model_type": "deepseek_v3", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
-            "max_position_embeddings": 131072, "rope_theta": 50000.0,
-            "rope_scaling": {"type": "yarn", "factor": 32.0, "beta_fast": 1.0, "beta_slow": 1.0,
-                             "mscale": 1.0, "mscale_all_dim": 1.0,
-                             "original_max_position_embeddings": 4096}}"#,
-    )
-    .unwrap();
-    assert!(k.warnings.is_empty(), "{:?}", k.warnings);
-    assert_eq!(k.base.dim, 64);
-    assert!((k.logits.softmax_factor - (0.1 * 32f64.ln() + 1.0).powi(2)).abs() < 1e-12);
     // transformers 5's table per layer kind; a null table is a layer without RoPE.
     let nested = parse(
         r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
@@ -618,7 +606,11 @@ fn model_classes_the_reference_treats_apart() {
                              "original_max_position_embeddings": 4096}}"#,
     )
     .unwrap();
+    // Kimi K2 (shaped: DeepSeek-V3's MLA with beta_fast == beta_slow == 1): computed, not
+    // refused, and no warning (the reference warns only when beta_fast < beta_slow).
     assert_eq!(kimi.model_type, "deepseek_v3");
+    assert!(kimi.warnings.is_empty(), "{:?}", kimi.warnings);
+    assert_eq!(kimi.base.dim, 64);
     assert!((kimi.logits.softmax_factor - (0.1 * 32f64.ln() + 1.0).powi(2)).abs() < 1e-12);
     let other = parse(
         r#"{"model_type": "my_mla", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
