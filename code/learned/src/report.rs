@@ -205,7 +205,12 @@ pub fn shifts(shifts: &[usize]) -> Result<String, Error> {
 
 /// Size of the position table of some well-known models (from their published configurations).
 pub fn parameters() -> String {
-    let mut t = Table::new(["model", "positions L_max", "width d", "table parameters"]);
+    let mut t = Table::new([
+        "model",
+        "positions L_max",
+        "width d_model",
+        "table parameters",
+    ]);
     for (model, l, d) in [
         ("BERT-base", 512usize, 768usize),
         ("BERT-large", 512, 1024),

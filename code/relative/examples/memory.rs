@@ -14,6 +14,7 @@ use bookkit::meter::{Meter, measure};
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 use ndarray::Array2;
+use relative::report::{MEMORY_BLOCK, MEMORY_D_HEAD, MEMORY_HEADER, memory_caption};
 use relative::tiled::{tiled, tiled_slow};
 
 #[global_allocator]
@@ -28,11 +29,11 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = 16_384, value_parser = max_n)]
     max_n: usize,
     /// Head width: 1 to 256.
-    #[arg(long, value_name = "D", default_value_t = 64,
+    #[arg(long, value_name = "D", default_value_t = MEMORY_D_HEAD,
           value_parser = RangedU64ValueParser::<usize>::new().range(1..=256))]
     d: usize,
     /// Tile size: 1 to 1024.
-    #[arg(long, value_name = "B", default_value_t = 128,
+    #[arg(long, value_name = "B", default_value_t = MEMORY_BLOCK,
           value_parser = RangedU64ValueParser::<usize>::new().range(1..=1024))]
     block: usize,
 }
@@ -50,10 +51,7 @@ fn mib(bytes: usize) -> f64 {
 }
 
 fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
-    let mut out = String::from(
-        "| n | naive peak (MiB) | tiled peak (MiB) | memory ratio | naive time (s) | tiled time (s) | time ratio |\n\
-         |:--|--:|--:|--:|--:|--:|--:|\n",
-    );
+    let mut out = String::from(MEMORY_HEADER);
     let mut n = 1024;
     while n <= max_n {
         let mut rng = bookkit::rng::SplitMix64(n as u64);
@@ -81,9 +79,7 @@ fn run(max_n: usize, d: usize, block: usize) -> Result<String, String> {
         eprintln!("n = {n} done");
         n *= 2;
     }
-    Ok(format!(
-        "{out}\nCausal attention, f64, d = {d}, tiles of {block}; peak bytes allocated during the call.\n"
-    ))
+    Ok(format!("{out}\n{}\n", memory_caption(d, block)))
 }
 
 fn main() -> ExitCode {

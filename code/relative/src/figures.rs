@@ -87,7 +87,7 @@ fn alibi_bias() -> Result<Figure, FigureError> {
                     }
                 })
                 .collect();
-            let title = format!("head {}, m = 2^-{}", h + 1, h + 1);
+            let title = format!("head {}, m_{} = 2^-{}", h + 1, h + 1, h + 1);
             heatmap(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {
@@ -145,7 +145,7 @@ fn alibi_decay() -> Result<Figure, FigureError> {
                 .collect::<Result<Vec<_>, _>>()?;
             chart
                 .draw_series(LineSeries::new(points, style))?
-                .label(format!("head {}, m = 2^-{}", h + 1, h + 1))
+                .label(format!("head {}, m_{} = 2^-{}", h + 1, h + 1, h + 1))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
         }
         bookkit::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
@@ -165,8 +165,10 @@ type FloatsAt = Box<dyn Fn(usize) -> usize>;
 fn memory() -> Result<Figure, FigureError> {
     let (d, k, block) = (64, 16, 128);
     Figure::draw("relative-memory", 820, 420, |root| {
-        let mut chart = Axes::new("floats held at once, one head (d = 64, k = 16, tiles of 128)")
-            .build(root, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
+        let title =
+            format!("floats held at once, one head (d_head = {d}, Δ_max = {k}, tiles of {block})");
+        let mut chart =
+            Axes::new(&title).build(root, 7.8f64..14.2f64, (1e3f64..1e11f64).log_scale())?;
         chart
             .configure_mesh()
             .x_desc("sequence length n")
@@ -179,7 +181,7 @@ fn memory() -> Result<Figure, FigureError> {
         let ns: Vec<usize> = (8..=14).map(|e| 1usize << e).collect();
         let curves: [(&str, FloatsAt); 5] = [
             (
-                "Shaw, explicit A^K (n²d)",
+                "Shaw, explicit A^K (n²·d_head)",
                 Box::new(move |n| memory_floats(n, d, k).0),
             ),
             (
@@ -187,11 +189,11 @@ fn memory() -> Result<Figure, FigureError> {
                 Box::new(move |n| score_floats(n, block).0),
             ),
             (
-                "Shaw, skewing (nd + n(n+1))",
+                "Shaw, skewing (n·d_head + n(n+1))",
                 Box::new(move |n| memory_floats(n, d, k).2),
             ),
             (
-                "Shaw, gather (n(2k+1))",
+                "Shaw, gather (n(2Δ_max+1))",
                 Box::new(move |n| memory_floats(n, d, k).1),
             ),
             (
@@ -230,5 +232,15 @@ mod tests {
         // The table the page shows beside it states the same window.
         let table = crate::report::alibi_decay(8, ALIBI_DECAY_WINDOW, &[1]).unwrap();
         assert!(table.contains(&format!("n = {ALIBI_DECAY_WINDOW} keys")));
+    }
+
+    #[test]
+    fn the_memory_figure_draws_its_title() {
+        let fig = memory().unwrap();
+        assert!(
+            fig.svg
+                .contains("one head (d_head = 64, Δ_max = 16, tiles of 128)"),
+            "the SVG lacks its title"
+        );
     }
 }

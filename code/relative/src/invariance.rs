@@ -119,7 +119,7 @@ pub struct ShawScheme {
 
 impl PositionScheme for ShawScheme {
     fn name(&self) -> String {
-        format!("Shaw et al., k = {} (relative)", self.shaw.k())
+        format!("Shaw et al., Δ_max = {} (relative)", self.shaw.k())
     }
 
     fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {
@@ -171,7 +171,7 @@ pub struct AlibiScheme {
 
 impl PositionScheme for AlibiScheme {
     fn name(&self) -> String {
-        format!("ALiBi, m = {} (relative)", self.slope)
+        format!("ALiBi, m_h = {} (relative)", self.slope)
     }
 
     fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {

@@ -6,7 +6,7 @@ use ndarray::Array2;
 use crate::alibi::{slopes, weight_at_distance};
 use crate::invariance::{all_schemes, translation_gap};
 use crate::shaw::{Shaw, memory_floats, skew};
-use crate::t5::{Buckets, bucket};
+use crate::t5::{Buckets, bucket, bucket_slow};
 use crate::tiled::{score_floats, tiled, tiled_slow};
 use errors::bad;
 
@@ -20,9 +20,9 @@ fn mib(floats: usize) -> String {
 pub fn shaw_memory(ns: &[usize], d: usize, k: usize) -> String {
     let mut t = Table::new([
         "n".to_string(),
-        format!("explicit A^K, n²·d (d = {d})"),
-        format!("gather, n·(2k + 1) (k = {k})"),
-        "skew, n·d + n·(n + 1)".to_string(),
+        format!("explicit A^K, n²·d_head (d_head = {d})"),
+        format!("gather, n·(2Δ_max + 1) (Δ_max = {k})"),
+        "skew, n·d_head + n·(n + 1)".to_string(),
     ]);
     for &n in ns {
         let (explicit, gather, skewed) = memory_floats(n, d, k);
@@ -80,7 +80,7 @@ pub fn shaw_agreement(n: usize, d: usize, k: usize) -> Result<String, Error> {
         say(worst(&explicit, &skewed, true)),
     ]);
     Ok(format!(
-        "{t}\nn = {n}, d = {d}, no clipping (k = {}).\n",
+        "{t}\nn = {n}, d_head = {d}, no clipping (Δ_max = {}).\n",
         shaw.k()
     ))
 }
@@ -105,6 +105,71 @@ pub fn t5_buckets(
         ]);
     }
     Ok(t.to_string())
+}
+
+/// The first distance (looking back) whose bucket in `f32`, as the reference computes it, differs
+/// from the same formula in `f64`, as a phrase for the page.
+///
+/// # Errors
+/// `up_to` outside `1 … 10^7`, or no such distance up to it.
+///
+/// ```
+/// use relative::{report::t5_precision, t5::Buckets};
+/// let cfg = Buckets::new(true, 20, 160)?;
+/// assert_eq!(t5_precision(cfg, 200)?, "distance 10 goes to bucket 6 in `f32` and to bucket 5 in `f64`");
+/// assert!(t5_precision(Buckets::T5, 20_000).is_err()); // T5's defaults never differ
+/// # Ok::<(), relative::Error>(())
+/// ```
+pub fn t5_precision(cfg: Buckets, up_to: i64) -> Result<String, Error> {
+    if !(1..=10_000_000).contains(&up_to) {
+        return Err(bad("up_to", up_to, "search distances up to 1 … 10^7"));
+    }
+    (1..=up_to)
+        .find(|&n| bucket(-n, cfg) != bucket_slow(-n, cfg))
+        .map(|n| {
+            format!(
+                "distance {n} goes to bucket {} in `f32` and to bucket {} in `f64`",
+                bucket(-n, cfg),
+                bucket_slow(-n, cfg)
+            )
+        })
+        .ok_or_else(|| {
+            bad(
+                "up_to",
+                up_to,
+                "no distance up to it has a different bucket in f64",
+            )
+        })
+}
+
+/// Looking back: how many buckets hold a single distance, and the first distance of the last
+/// bucket (the one every larger distance shares).
+///
+/// ```
+/// use relative::{report::t5_back, t5::Buckets};
+/// assert_eq!(t5_back(Buckets::T5), (8, 91)); // 16 buckets a direction, 8 exact
+/// assert_eq!(t5_back(Buckets::new(false, 32, 128)?), (16, 113)); // causal: 32 buckets look back
+/// # Ok::<(), relative::Error>(())
+/// ```
+pub fn t5_back(cfg: Buckets) -> (usize, i64) {
+    let last = bucket(i64::MIN + 1, cfg);
+    // Buckets are non-decreasing in the distance, so the last one starts where the search ends.
+    let (mut lo, mut hi) = (0i64, i64::MAX);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if bucket(-mid, cfg) == last {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let exact = (0..lo)
+        .take_while(|&n| {
+            let b = bucket(-n, cfg);
+            (n == 0 || bucket(-(n - 1), cfg) != b) && bucket(-(n + 1), cfg) != b
+        })
+        .count();
+    (exact, lo)
 }
 
 /// Which distances (looking back) share each bucket, for distances `0 … up_to`.
@@ -150,7 +215,7 @@ pub fn t5_ranges(cfg: Buckets, up_to: i64) -> Result<String, Error> {
 /// # Errors
 /// Zero heads.
 pub fn alibi_slopes(head_counts: &[usize]) -> Result<String, Error> {
-    let mut t = Table::new(["heads", "slopes m_1 … m_n, as 2^x"]);
+    let mut t = Table::new(["heads", "slopes m_1 … m_H, as 2^x"]);
     for &h in head_counts {
         let m = slopes(h)?;
         let exps: Vec<String> = m
@@ -193,7 +258,10 @@ pub fn alibi_row(heads: usize, head: usize, i: usize) -> Result<String, Error> {
     let mut units = vec!["i − j".to_string()];
     units.extend((0..=i).map(|j| (i - j).to_string()));
     t.row(units);
-    let mut row = vec![format!("bias −m(i − j), m = 2^{}", fixed(slope.log2(), 0))];
+    let mut row = vec![format!(
+        "bias −m_h(i − j), m_h = 2^{}",
+        fixed(slope.log2(), 0)
+    )];
     row.extend((0..=i).map(|j| fixed(bias[[i, j]], 3)));
     t.row(row);
     Ok(format!(
@@ -245,7 +313,7 @@ pub fn invariance(n: usize, d: usize, shifts: &[usize]) -> Result<String, Error>
         t.row(row);
     }
     Ok(format!(
-        "{t}\n{n} random tokens of width {d} at positions 0 to {}.\n",
+        "{t}\n{n} random tokens of width d_model = {d} at positions 0 to {}.\n",
         n - 1
     ))
 }
@@ -267,7 +335,7 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     for causal in [false, true] {
         for (name, bias) in [
             ("none", None),
-            ("ALiBi, m = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
+            ("ALiBi, m_h = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
             ("T5 buckets (one head)", Some(&t5 as crate::tiled::Bias<'_>)),
         ] {
             let a = tiled_slow(q.view(), k.view(), v.view(), block, causal, bias)?;
@@ -306,7 +374,7 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     let worst = (&got - &want).iter().fold(0.0f64, |w, x| w.max(x.abs()));
     t.row([
         "none".to_string(),
-        "Shaw et al., k = 8: key term as bias, value term as per-offset sums".to_string(),
+        "Shaw et al., Δ_max = 8: key term as bias, value term as per-offset sums".to_string(),
         if worst < 1e-12 {
             "below 1e-12".to_string()
         } else {
@@ -315,7 +383,7 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     ]);
     let (naive_floats, tile_floats) = score_floats(n, block);
     Ok(format!(
-        "{t}\nn = {n}, d = {d}, blocks of {block}: the naive form holds {naive_floats} score \
+        "{t}\nn = {n}, d_head = {d}, blocks of {block}: the naive form holds {naive_floats} score \
          floats, the tiled form {tile_floats}.\n"
     ))
 }
@@ -403,9 +471,32 @@ pub fn xl_terms(
         "{t}\nPair (i, j) = ({i}, {j}) of n = {n} random tokens, d_model = {d_model}, \
          d_head = {d_head}; U and R are the paper's sinusoids. Over all pairs j ≤ i, the \
          grouped and skewed form differs from the four terms summed pair by pair by {say}.\n\n\
-         {d}\nDeBERTa on the same tokens, clipping distance k = {deberta_k} (2k = {} table rows).\n",
+         {d}\nDeBERTa on the same tokens, clipping distance Δ_max = {deberta_k} (2Δ_max = {} table rows).\n",
         2 * deberta_k
     ))
+}
+
+/// The command that writes `code/relative/bench/memory.md`, the measured table the page includes.
+pub const MEMORY_COMMAND: &str =
+    "cargo run --release -p relative --example memory -- --max-n 16384";
+/// The head width and tile size of that measurement (the example's defaults).
+pub const MEMORY_D_HEAD: usize = 64;
+/// See [`MEMORY_D_HEAD`].
+pub const MEMORY_BLOCK: usize = 128;
+/// The header of the measured table.
+pub const MEMORY_HEADER: &str = "| n | naive peak (MiB) | tiled peak (MiB) | memory ratio | naive time (s) | tiled time (s) | time ratio |\n|:--|--:|--:|--:|--:|--:|--:|\n";
+
+/// The caption under the measured table, from the settings it was measured with.
+///
+/// ```
+/// let c = relative::report::memory_caption(64, 128);
+/// assert_eq!(c, "Causal attention, f64, d_head = 64, tiles of 128; peak bytes allocated during the call.");
+/// ```
+pub fn memory_caption(d_head: usize, block: usize) -> String {
+    format!(
+        "Causal attention, f64, d_head = {d_head}, tiles of {block}; peak bytes allocated during \
+         the call."
+    )
 }
 
 #[cfg(test)]

@@ -403,4 +403,23 @@ mod tests {
         let wide = Array2::<f64>::zeros((8, 5));
         assert!(absolute_terms(x.view(), x.view(), p.w_q.view(), wide.view(), (0, 0)).is_err());
     }
+
+    #[test]
+    fn each_parameter_of_the_wrong_shape_is_an_error_on_its_own() {
+        let p = XlAttention::seeded(8, 4, 3).unwrap();
+        let x = Array2::<f64>::from_elem((3, 8), 0.1);
+        assert!(p.logits(x.view()).is_ok() && p.terms_slow(x.view()).is_ok());
+        let broken: [fn(&mut XlAttention); 4] = [
+            |p| p.w_ke = Array2::zeros((8, 3)),
+            |p| p.w_kr = Array2::zeros((7, 4)),
+            |p| p.u = Array1::zeros(3),
+            |p| p.v = Array1::zeros(5),
+        ];
+        for (which, spoil) in broken.iter().enumerate() {
+            let mut q = p.clone();
+            spoil(&mut q);
+            assert!(q.logits(x.view()).is_err(), "parameter {which}");
+            assert!(q.terms_slow(x.view()).is_err(), "parameter {which}");
+        }
+    }
 }

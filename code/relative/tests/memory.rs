@@ -44,3 +44,28 @@ fn naive_grows_quadratically_and_tiled_does_not() {
         assert!(tiled_ratio < 2.5, "{tiled_ratio}");
     }
 }
+
+/// The measured table the page includes is not rerun by the tests (it takes minutes and its times
+/// vary), but it must still be what the example prints with the settings it names: its command,
+/// its header, one row per length from 1024 to 16384, and its caption.
+#[test]
+fn the_committed_measurement_matches_the_example() {
+    use relative::report::{
+        MEMORY_BLOCK, MEMORY_COMMAND, MEMORY_D_HEAD, MEMORY_HEADER, memory_caption,
+    };
+    let committed = include_str!("../bench/memory.md");
+    assert!(committed.starts_with(&format!("Output of `{MEMORY_COMMAND}`:\n\n{MEMORY_HEADER}")));
+    let rows: Vec<&str> = committed
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| n "))
+        .collect();
+    let ns: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split(" | ").next().unwrap().trim_start_matches("| "))
+        .collect();
+    assert_eq!(ns, ["1024", "2048", "4096", "8192", "16384"]);
+    assert!(committed.ends_with(&format!(
+        "\n\n{}\n",
+        memory_caption(MEMORY_D_HEAD, MEMORY_BLOCK)
+    )));
+}

@@ -32,6 +32,18 @@ fn t5_ranges() {
     bookkit::snapshot!("t5_ranges", table);
 }
 
+/// One-line snapshots for the numbers the T5 section states in its sentences.
+#[test]
+fn t5_numbers() {
+    let twenty = Buckets::new(true, 20, 160).unwrap();
+    bookkit::snapshot!("t5_precision", report::t5_precision(twenty, 200).unwrap());
+    let (_, last) = report::t5_back(Buckets::T5);
+    bookkit::snapshot!("t5_last_bucket_start", last.to_string());
+    let causal = Buckets::new(false, 32, 128).unwrap();
+    let (exact, _) = report::t5_back(causal);
+    bookkit::snapshot!("t5_causal_exact", exact.to_string());
+}
+
 #[test]
 fn alibi_slopes() {
     let table = report::alibi_slopes(&[4, 8, 12, 16]).unwrap();

@@ -68,13 +68,24 @@ fn rotation() -> Result<Figure, FigureError> {
 /// A curve as a function of the distance.
 type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
 
-/// The decay curve and the average cosine against distance (log scale), d = 128.
+/// The head width of the decay figure.
+const DECAY_HEAD_DIM: usize = 128;
+
+/// The decay figure's title, from the same constants as its curves.
+fn decay_title() -> String {
+    format!("RoPE, d_head = {DECAY_HEAD_DIM}, base {BASE}: decay with distance")
+}
+
+/// The decay curve and the average cosine against distance (log scale).
 fn decay() -> Result<Figure, FigureError> {
-    let rope = Rope::new(128, BASE, Layout::HalfSplit).map_err(fail)?;
+    let rope = Rope::new(DECAY_HEAD_DIM, BASE, Layout::HalfSplit).map_err(fail)?;
+    let title = decay_title();
     Figure::draw("rope-decay", 820, 420, |root| {
-        let mut chart = Axes::new("RoPE, d = 128, base 10000: decay with distance")
-            .y_label_area(50)
-            .build(root, (1f64..100_000f64).log_scale(), -0.3f64..1.05f64)?;
+        let mut chart = Axes::new(&title).y_label_area(50).build(
+            root,
+            (1f64..100_000f64).log_scale(),
+            -0.3f64..1.05f64,
+        )?;
         chart
             .configure_mesh()
             .x_desc("relative distance (log scale)")
@@ -89,12 +100,12 @@ fn decay() -> Result<Figure, FigureError> {
         let norm = bound(&rope, 0.0);
         let series: [(&str, Curve<'_>, RGBColor); 2] = [
             (
-                "bound curve Σ|S_j| / (d/2), scaled to 1 at distance 0",
+                "bound curve Σ|S_j| / (d_head/2), scaled to 1 at distance 0",
                 Box::new(|k| bound(&rope, k) / norm),
                 PALETTE[0],
             ),
             (
-                "average Σ cos(kθ_j) / (d/2)",
+                "average Σ cos(Δθ_j) / (d_head/2)",
                 Box::new(|k| mean_cos(&rope, k)),
                 PALETTE[1],
             ),
@@ -200,4 +211,18 @@ fn precision() -> Result<Figure, FigureError> {
         bookkit::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decay_figure_draws_its_title() {
+        let fig = decay().unwrap();
+        let title = decay_title();
+        assert!(fig.svg.contains(&title), "the SVG lacks its title");
+        assert!(title.contains(&format!("d_head = {DECAY_HEAD_DIM}")));
+        assert!(title.contains("base 10000"));
+    }
 }

@@ -47,7 +47,9 @@ pub fn equal_offsets(pairs: &[(usize, usize)]) -> Result<String, Error> {
             fixed(s, 6),
         ]);
     }
-    Ok(format!("{t}\nd = 8, base 10000, one random q and k.\n"))
+    Ok(format!(
+        "{t}\nd_head = 8, base 10000, one random q and k.\n"
+    ))
 }
 
 /// The decay curve and the average cosine at selected distances.
@@ -68,7 +70,7 @@ pub fn decay(head_dim: usize, base: f64, distances: &[f64]) -> Result<String, Er
             fixed(mean_cos(&rope, delta), 3),
         ]);
     }
-    Ok(format!("{t}\nd = {head_dim}, base {base}.\n"))
+    Ok(format!("{t}\nd_head = {head_dim}, base {base}.\n"))
 }
 
 /// What happens when checkpoints and code disagree on the layout: scores for pairs with offset 3.
@@ -112,7 +114,7 @@ pub fn layout_mix(pairs: &[(usize, usize)]) -> Result<String, Error> {
         .rotate(fixed_q.view(), m as f64)?
         .dot(&split.rotate(fixed_k.view(), n as f64)?);
     Ok(format!(
-        "{t}\nd = 8. Permuting q and k by {perm:?} first (what checkpoint converters do to the \
+        "{t}\nd_head = 8. Permuting q and k by {perm:?} first (what checkpoint converters do to the \
          projection weights) makes the half-split code give the correct score again: {} at \
          (m, n) = ({m}, {n}).\n",
         fixed(repaired, 4)
@@ -326,7 +328,7 @@ pub fn decay_monte_carlo(
     let mut t = Table::new([
         "distance",
         "independent q, k: mean score ± s.e.",
-        "q = k, pair norms 1: mean score / (d/2)",
+        "q = k, pair norms 1: mean score / (d_head/2)",
         "average cosine",
     ]);
     for &delta in distances {

@@ -356,6 +356,34 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
     Ok(format!("{t}\n{rise}\n"))
 }
 
+/// With base 1 every pair has frequency 1, so `PE(p)·PE(p + Δ) = (d/2) cos Δ`: the first offset
+/// `Δ ≥ 1` at which the dot product comes back to within a thousandth of its value at `Δ = 0`, as
+/// text.
+///
+/// # Errors
+/// A zero or odd `d`, or no such offset up to `max_offset`.
+///
+/// ```
+/// // cos 44 = 0.99984; no smaller integer comes within 0.001 of 1 (cos 25 = 0.9912).
+/// assert_eq!(sinusoidal::report::base_one_return(8, 100)?, "44");
+/// assert!(sinusoidal::report::base_one_return(8, 43).is_err());
+/// # Ok::<(), sinusoidal::Error>(())
+/// ```
+pub fn base_one_return(d: usize, max_offset: usize) -> Result<String, Error> {
+    let enc = Sinusoid::new(d, 1.0, Layout::Interleaved, Schedule::Paper)?;
+    let top = enc.dot_at_offset(0.0);
+    (1..=max_offset)
+        .find(|&k| enc.dot_at_offset(k as f64) >= 0.999 * top)
+        .map(|k| k.to_string())
+        .ok_or_else(|| {
+            errors::bad(
+                "max_offset",
+                max_offset,
+                "no offset up to it comes within a thousandth of offset 0",
+            )
+        })
+}
+
 /// The first rise of the dot product for several bases.
 ///
 /// # Errors

@@ -104,3 +104,12 @@ fn f32_precision() {
     let positions = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
     bookkit::snapshot!("precision", report::precision(512, &positions).unwrap());
 }
+
+/// The offset the base-1 exercise names in its solution.
+#[test]
+fn base_one_return() {
+    bookkit::snapshot!(
+        "base_one_return",
+        report::base_one_return(512, 1000).unwrap()
+    );
+}

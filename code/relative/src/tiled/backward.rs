@@ -5,8 +5,9 @@
 //! gradients `dS_ij` over all pairs whose offset falls in that entry's bucket. The FlashAttention
 //! backward (Dao et al., 2022, arXiv:2205.14135, Algorithm 4; Dao, *FlashAttention-2*, 2023,
 //! arXiv:2307.08691, Algorithm 2) never holds `dS` either: it recomputes each tile's weights from
-//! `q`, `k` and the per-row log-sum-exp saved by the forward pass, forms
-//! `dS = P ∘ (dP − rowsum(dO ∘ O))` for the tile, and uses it for `dQ` and `dK`. The table's
+//! `q`, `k` and the per-row log-sum-exp saved by the forward pass, forms `dS = P ∘ (dP − D)`
+//! with `D_i = rowsum(dO_i ∘ O_i)` (computed once, before the loops) for the tile, and uses it
+//! for `dQ` and `dK` (and `P` for `dV`). The table's
 //! gradient is one more use of the same tile: a scatter-add of `dS` into the buckets.
 //!
 //! [`bias_grad`] does exactly that; [`bias_grad_slow`] is the textbook form, the full softmax
@@ -143,7 +144,7 @@ pub fn forward_with_lse(
     Ok((out, lse))
 }
 
-/// One tile of logits `q_i · k_j / √d + b(bucket(j − i))`, masked pairs at `−∞`.
+/// One tile of logits `q_i · k_j / √d_head + b(bucket(j − i))`, masked pairs at `−∞`.
 fn logit_tile(
     q: ArrayView2<'_, f64>,
     k: ArrayView2<'_, f64>,
@@ -172,9 +173,10 @@ fn logit_tile(
 /// `D_i = rowsum(dO_i ∘ O_i)`, and scatter-adds `dS` into the buckets. Never more than one
 /// `block × block` tile of logits, weights or gradients at a time.
 ///
-/// The logits are `q_i · k_j / √d + b(bucket(j − i))`, the crate's tiled attention with the
-/// table as its bias. (T5 itself does not divide by `√d`; the scale changes nothing here, since
-/// the bias is added after it.)
+/// The logits are `q_i · k_j / √d_head + b(bucket(j − i))`, the crate's tiled attention with the
+/// table as its bias. (T5 itself does not divide by `√d_head`. The formula does not depend on it:
+/// the bias is added after the scale, so a table entry's gradient is the sum of `dS` over its
+/// pairs whatever the scale.)
 ///
 /// # Errors
 /// `block = 0`; shapes that do not fit (`dO` must be `n_q × d_v`, the table must have one entry per
