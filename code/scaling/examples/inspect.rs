@@ -1,7 +1,8 @@
-//! Reads a Hugging Face `config.json` and prints its RoPE scaling: the scheme, every pair's
-//! frequency before and after, wavelengths, the cos/sin factor and the softmax scale of the
-//! logits. For a model without RoPE it says what the model uses instead. Optionally draws a
-//! figure.
+//! Reads a Hugging Face `config.json` and prints its RoPE scaling: every kind of layer with its
+//! count and scheme (or no RoPE), what else the model does with positions, notes and warnings,
+//! then every pair's frequency before and after for the main rotating layers, wavelengths, the
+//! cos/sin factor and the softmax scale of the logits. For a model without RoPE it says what the
+//! model uses instead. Optionally draws a figure.
 //!
 //! ```text
 //! cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json
@@ -42,32 +43,27 @@ fn run(a: Args) -> Result<String, String> {
     let path = a.config.display();
     let text =
         std::fs::read_to_string(&a.config).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let model = match read(&text).map_err(|e| format!("{path}: {e}"))? {
-        Positions::Rope(m) => m,
-        other => {
-            return Ok(format!(
-                "{path}\n\nmodel_type {}: no RoPE; it uses {} ({} learned position parameters)\n",
-                other.model_type(),
-                other.describe(),
-                other.learned_parameters()
-            ));
-        }
+    let positions = read(&text).map_err(|e| format!("{path}: {e}"))?;
+    // Every kind of layer with its count, what else the model does with positions, the notes
+    // and the warnings; then every pair of the main rotating layers.
+    let reading = scaling::report::reading(&positions, a.seq_len).map_err(|e| e.to_string())?;
+    let Positions::Rope(model) = positions else {
+        return Ok(format!("{path}\n\n{reading}"));
     };
     let seq = a.seq_len.unwrap_or(model.base.max_position_embeddings);
-    // LongRoPE's factor lists show in the table's ratio column; print other parameters as they are.
-    let scheme = match &model.scheme {
-        scaling::Scheme::LongRope { .. } => {
-            "longrope (per-pair factors: see the ratio column)".into()
-        }
-        other => format!("{other:?}"),
-    };
     let mut out = format!(
-        "{path}\n\nscheme: {scheme}\nrotary dims {}, rope_theta {}, max_position_embeddings {}, evaluated at {seq} tokens\n",
-        model.base.dim, model.base.theta, model.base.max_position_embeddings
+        "{path}\n\n{reading}\nEvery pair of the {} layers ({} rotary dims, rope_theta {}):\n",
+        model
+            .layers
+            .iter()
+            .find(|g| g
+                .rope
+                .as_ref()
+                .is_some_and(|r| r.base == model.base && r.scheme == model.scheme))
+            .map_or("main", |g| g.layer_type.as_str()),
+        model.base.dim,
+        model.base.theta
     );
-    for note in &model.notes {
-        out.push_str(&format!("note: {note}\n"));
-    }
     out.push('\n');
     out.push_str(&scaling::report::per_pair(&model, seq).map_err(|e| e.to_string())?);
     out.push_str("\nThe attention logits:\n\n");

@@ -37,24 +37,20 @@ pub fn llama3(
     let l = check_length("original_max_position_embeddings", original)? as f64;
     check_factor("low_freq_factor", low_freq_factor)?;
     check_factor("high_freq_factor", high_freq_factor)?;
-    if high_freq_factor <= low_freq_factor {
-        return Err(key(
-            "high_freq_factor",
-            high_freq_factor,
-            "it must exceed low_freq_factor",
-        ));
-    }
+    // `high_freq_factor <= low_freq_factor` is computed, as transformers 5.24.0 does (its
+    // validator only warns; the config reader warns too): then no wavelength lies strictly
+    // between the two limits, and each is divided or kept, in the reference's order.
     // ANCHOR: llama3
     let (low_wavelen, high_wavelen) = (l / low_freq_factor, l / high_freq_factor);
-    let inv_freq = base
+    let inv_freq: Vec<f64> = base
         .inv_freq()
         .iter()
         .map(|&theta| {
             let wavelen = 2.0 * PI / theta;
-            if wavelen < high_wavelen {
-                theta // turns more than high_freq_factor times in L: kept
-            } else if wavelen > low_wavelen {
-                theta / s // turns fewer than low_freq_factor times: interpolated
+            if wavelen > low_wavelen {
+                theta / s // turns fewer than low_freq_factor times in L: interpolated
+            } else if wavelen < high_wavelen {
+                theta // turns more than high_freq_factor times: kept
             } else {
                 let smooth = (l / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor);
                 (1.0 - smooth) * theta / s + smooth * theta
@@ -62,6 +58,13 @@ pub fn llama3(
         })
         .collect();
     // ANCHOR_END: llama3
+    if inv_freq.iter().any(|t| !t.is_finite()) {
+        return Err(key(
+            "high_freq_factor",
+            high_freq_factor,
+            "it equals low_freq_factor and a wavelength falls exactly on L / low_freq_factor, where the smoothing divides 0 by 0",
+        ));
+    }
     Ok(Scaled {
         inv_freq,
         attention_factor: 1.0,
@@ -84,6 +87,17 @@ mod tests {
                 assert_eq!(t2, t / 8.0);
             }
         }
-        assert!(llama3(&b, 8.0, 4.0, 1.0, 8192).is_err());
+        // high_freq_factor below low_freq_factor: computed, each pair kept or divided.
+        let odd = llama3(&b, 8.0, 4.0, 1.0, 8192).unwrap();
+        for (&t, &t2) in b.inv_freq().iter().zip(&odd.inv_freq) {
+            assert!(t2 == t || t2 == t / 8.0, "{t} {t2}");
+        }
+        // Equal factors with a wavelength exactly on the limit: 0 / 0 in the reference, refused.
+        let one = Base::new(2, 10000.0, 64).unwrap(); // θ_0 = 1: wavelength 2π
+        let l = 8usize;
+        let f = l as f64 / (2.0 * PI);
+        assert_eq!(l as f64 / f, 2.0 * PI, "the limit lands on the wavelength");
+        let e = llama3(&one, 8.0, f, f, l).unwrap_err().to_string();
+        assert!(e.starts_with("`high_freq_factor` ="), "{e}");
     }
 }

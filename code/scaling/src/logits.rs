@@ -13,16 +13,32 @@
 //! and never scales `cos`/`sin` (`precompute_freqs_cis` builds unit complex numbers).
 
 use errors::key;
-use serde_json::Value;
 
 use crate::Result;
 use crate::config::keys::Obj;
 use crate::get_mscale;
 
 /// The model types whose attention code (transformers 5.24.0) multiplies the softmax scale by
-/// `mscale(factor, mscale_all_dim)²`: `DeepseekV2Attention` and `DeepseekV3Attention`, each via
-/// its module's `yarn_apply_mscale`.
-pub const SOFTMAX_MSCALE_MODELS: [&str; 2] = ["deepseek_v2", "deepseek_v3"];
+/// `mscale(factor, mscale_all_dim)²`: every model whose `modeling_*.py` calls `yarn_apply_mscale`
+/// in its attention's `__init__` (`DeepseekV2Attention`, `DeepseekV3Attention` and the others,
+/// found with `grep -l "yarn_apply_mscale(" models/*/modeling_*.py` in the wheel).
+pub const SOFTMAX_MSCALE_MODELS: [&str; 15] = [
+    "axk1",
+    "axk2",
+    "bailing_hybrid",
+    "deepseek_v2",
+    "deepseek_v3",
+    "deepseek_v32",
+    "glm4_moe_lite",
+    "glm_moe_dsa",
+    "hy_v4",
+    "hy_v4_vl_text",
+    "longcat_flash",
+    "minicpm3",
+    "mistral4",
+    "mistral_large4_text",
+    "youtu",
+];
 
 /// The softmax scale of a model's attention logits.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,8 +84,12 @@ impl LogitScale {
     /// The scale for a model, from its top level and scaling table: `yarn_apply_mscale` of the
     /// model types in [`SOFTMAX_MSCALE_MODELS`] (for any scheme but `default`, when
     /// `mscale_all_dim` is given and not 0), else plain.
-    pub(crate) fn for_model(top: Obj<'_>, t: Obj<'_>, kind: &str, d_head: usize) -> Result<Self> {
-        let model_type = top.get("model_type").and_then(Value::as_str).unwrap_or("");
+    pub(crate) fn for_model(
+        model_type: &str,
+        t: Obj<'_>,
+        kind: &str,
+        d_head: usize,
+    ) -> Result<Self> {
         if !SOFTMAX_MSCALE_MODELS.contains(&model_type) || kind == "default" {
             return Ok(LogitScale::plain(d_head));
         }

@@ -150,13 +150,9 @@ fn check(base: &Base, p: &YarnParams) -> Result<Checked> {
             ));
         }
     }
-    if beta_fast <= beta_slow {
-        return Err(key(
-            "beta_fast",
-            beta_fast,
-            "it must exceed beta_slow (fast pairs turn more often than slow ones)",
-        ));
-    }
+    // `beta_fast <= beta_slow` is not refused: transformers 5.24.0 computes it (equal values give
+    // `low == high`, which the ramp below widens by 0.001; a smaller `beta_fast` runs the ramp
+    // backwards) and only warns when `beta_fast < beta_slow`, as the config reader does.
     let attention = match (p.attention_factor, p.mscale, p.mscale_all_dim) {
         (Some(a), _, _) => a,
         (None, Some(m), Some(all)) if m != 0.0 && all != 0.0 => {
@@ -186,8 +182,9 @@ fn check(base: &Base, p: &YarnParams) -> Result<Checked> {
 /// scale attention by `0.1 ln s + 1` (or the explicit or DeepSeek-style factor).
 ///
 /// # Errors
-/// A factor, length or attention factor that is not positive and finite; `beta_fast ≤
-/// beta_slow`; rotations so small that the correction range is infinite. Each names its key.
+/// A factor, length or attention factor that is not positive and finite; betas that are not
+/// positive and finite; rotations so small that the correction range is infinite. Each names
+/// its key. (`beta_fast ≤ beta_slow` is computed, as in the reference.)
 ///
 /// ```
 /// let base = scaling::Base::new(128, 10000.0, 4096)?;
@@ -335,17 +332,26 @@ mod tests {
     #[test]
     fn bad_settings_are_errors() {
         let b = base();
-        // beta_fast must exceed beta_slow; tiny betas give an infinite range.
+        // beta_fast below beta_slow is computed, as the reference does (the ramp runs
+        // backwards: fast pairs interpolated, slow pairs kept); tiny betas give an infinite range.
         let with = |p: YarnParams| yarn(&b, &p);
         let four = YarnParams::with_factor(4.0);
-        assert!(
-            with(YarnParams {
-                beta_fast: Some(1.0),
-                beta_slow: Some(32.0),
-                ..four.clone()
-            })
-            .is_err()
-        );
+        let backwards = with(YarnParams {
+            beta_fast: Some(1.0),
+            beta_slow: Some(32.0),
+            ..four.clone()
+        })
+        .unwrap();
+        assert_eq!(backwards.inv_freq[0], b.inv_freq()[0] / 4.0);
+        assert_eq!(backwards.inv_freq[63], b.inv_freq()[63]);
+        // Equal betas: the range collapses to one pair and is widened by 0.001, no 0/0.
+        let equal = with(YarnParams {
+            beta_fast: Some(1.0),
+            beta_slow: Some(1.0),
+            ..four.clone()
+        })
+        .unwrap();
+        assert!(equal.inv_freq.iter().all(|t| t.is_finite()));
         assert!(
             with(YarnParams {
                 beta_fast: Some(5e-324),

@@ -123,7 +123,10 @@ fn head_dim_wins_and_null_means_the_quotient() {
 fn an_absent_rope_theta_is_the_mixin_default() {
     let m = fixture("rope-theta-absent").unwrap();
     assert_eq!(m.base.theta, 10000.0);
-    assert_eq!(m.notes, ["no `rope_theta`: using the default 10000"]);
+    assert_eq!(
+        m.notes,
+        ["no `rope_theta`: using 10000 (`RotaryEmbeddingConfigMixin.default_theta`)"]
+    );
 }
 
 /// A table with neither `rope_type` nor `type` is the default scheme (`setdefault("rope_type",
@@ -186,5 +189,5 @@ fn only_phi3_relabels_yarn_and_su() {
         fixture("llama-yarn-with-lists").unwrap().scheme.name(),
         "yarn"
     );
-    assert!(error("su-other-model").starts_with("`rope_scaling.rope_type` = \"su\""));
+    assert!(error("su-other-model").starts_with("`rope_scaling.type` = \"su\""));
 }

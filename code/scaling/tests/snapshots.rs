@@ -109,7 +109,8 @@ fn model(name: &str) -> scaling::config::Positions {
     scaling::config::read(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Which model uses what, read from published configs (provenance in the fixtures' README).
+/// Which model uses what, read from published configs (provenance in the fixtures' README); every
+/// published config the reader accepts has a row.
 #[test]
 fn which_model_uses_what() {
     let rows = [
@@ -117,9 +118,28 @@ fn which_model_uses_what() {
         ("BERT base, uncased", model("bert-base-uncased")),
         ("T5 small", model("t5-small")),
         ("BLOOM 3B", model("bloom-3b")),
+        ("GPTBigCode (MLC preset)", model("gpt-bigcode")),
+        ("RedPajama-INCITE 3B", model("redpajama-3b")),
+        ("ChatGLM3 6B", model("chatglm3-6b")),
         ("Llama 3.1 8B", model("llama-3.1-8b")),
+        ("Llama 3.2 1B", model("llama-3.2-1b")),
+        ("Mistral 7B v0.3", model("mistral-7b-v0.3")),
+        ("Ministral 3 3B", model("ministral-3-3b")),
+        ("Devstral Small 2 24B", model("devstral-small-2-24b")),
+        ("Phi-3.5 mini", model("phi-3.5-mini")),
+        ("Gemma 2 2B", model("gemma-2-2b")),
+        ("Gemma 3 1B", model("gemma-3-1b-it")),
+        ("Gemma 3 4B", model("gemma-3-4b-it")),
+        ("Gemma 3 27B", model("gemma-3-27b-it")),
         ("Qwen2.5 7B", model("qwen2.5-7b")),
+        ("Qwen2.5-VL 7B", model("qwen2.5-vl-7b-instruct")),
+        ("Qwen3 0.6B", model("qwen3-0.6b")),
         ("Qwen3 8B", model("qwen3-8b")),
+        ("Qwen3.5 9B", model("qwen3.5-9b")),
+        ("OLMo 2 7B", model("olmo-2-7b")),
+        ("OLMo 3.1 32B", model("olmo-3.1-32b-instruct")),
+        ("EXAONE 4.0 32B", model("exaone-4.0-32b")),
+        ("DeepSeek-V2-Lite", model("deepseek-v2-lite")),
         ("DeepSeek-V3", model("deepseek-v3")),
     ];
     bookkit::snapshot!("models", report::models(&rows).unwrap());

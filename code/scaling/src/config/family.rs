@@ -2,10 +2,14 @@
 //! Hugging Face transformers 5.24.0's modeling code builds it. A minimal reader: it names the
 //! encoding and its size, nothing more.
 //!
-//! - learned absolute table: `gpt2` (`GPT2Model.__init__`, `wpe = nn.Embedding(
-//!   config.max_position_embeddings, …)`, where `GPT2Config.attribute_map` maps
-//!   `max_position_embeddings` to the key `n_positions`), `bert` (`BertEmbeddings.__init__`,
-//!   `nn.Embedding(config.max_position_embeddings, …)`), `opt`
+//! - learned absolute table: `gpt2` and `gpt_bigcode` (`GPT2Model.__init__` /
+//!   `GPTBigCodeModel.__init__`, `wpe = nn.Embedding(config.max_position_embeddings, …)`, where
+//!   the config's `attribute_map` maps `max_position_embeddings` to the key `n_positions`),
+//!   `bert` (`BertEmbeddings.__init__`, `nn.Embedding(config.max_position_embeddings, …)`; 5.24.0
+//!   reads no `position_embedding_type`, so a value other than `absolute` is refused rather than
+//!   read as a table the model was not trained with), `roberta` (`RobertaEmbeddings`: the same
+//!   table, with positions counted from `pad_token_id + 1`, so `max_position_embeddings −
+//!   pad_token_id − 1` usable positions; `RobertaConfig`'s `pad_token_id` defaults to 1), `opt`
 //!   (`OPTLearnedPositionalEmbedding`, `max_position_embeddings` rows plus an offset of 2);
 //! - T5's bucketed relative bias: `t5` (`T5Config.relative_attention_num_buckets`, default 32,
 //!   and `relative_attention_max_distance`, default 128; `T5Attention.__init__` learns
@@ -22,6 +26,10 @@ use crate::Result;
 
 /// How a model encodes positions.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per config read; boxing would change every match on Positions::Rope"
+)]
 pub enum Positions {
     /// Rotary embeddings, read in full.
     Rope(ModelRope),
@@ -107,22 +115,75 @@ impl Positions {
     }
 }
 
+/// Keys that only a RoPE config has: without a `model_type`, a config must name one of them to be
+/// read as RoPE (a BERT-era config without `model_type` would otherwise read as RoPE with the
+/// default base).
+const ROPE_KEYS: [&str; 9] = [
+    "rope_theta",
+    "rope_scaling",
+    "rope_parameters",
+    "partial_rotary_factor",
+    "head_dim",
+    "qk_rope_head_dim",
+    "rotary_pct",
+    "rotary_emb_base",
+    "rotary_dim",
+];
+
 /// The encoding of a model the RoPE reader does not apply to, or `None` for a RoPE model.
 pub(super) fn not_rope(top: Obj<'_>) -> Result<Option<Positions>> {
-    let Some(model_type) = top.get("model_type").and_then(Value::as_str) else {
-        return Ok(None);
+    let model_type = match top.get("model_type") {
+        Some(Value::String(s)) => s.as_str(),
+        // (A `model_type` that is not a string was refused by `read` already.)
+        _ if ROPE_KEYS.iter().any(|k| top.has(k)) => return Ok(None),
+        _ => {
+            return Err(top.missing(
+                "model_type",
+                "nothing in this config says how it encodes positions: it names no RoPE key \
+                 (rope_theta, rope_scaling, rope_parameters, head_dim, partial_rotary_factor, …), \
+                 and transformers' AutoConfig needs `model_type` too",
+            ));
+        }
     };
     let owned = || model_type.to_string();
     let need = |k: &str, why: &str| top.require(top.usize(k)?, k, why);
     let rows = "a learned absolute table has one row per position";
     let wide = "a learned absolute table has one column per model dimension";
     Ok(Some(match model_type {
-        "gpt2" => Positions::Learned {
+        "gpt2" | "gpt_bigcode" => Positions::Learned {
             model_type: owned(),
             positions: need("n_positions", rows)?,
             offset: 0,
             width: need("n_embd", wide)?,
         },
+        "bert" | "roberta"
+            if top
+                .get("position_embedding_type")
+                .is_some_and(|v| v != "absolute" && !v.is_null()) =>
+        {
+            return Err(errors::key(
+                "position_embedding_type",
+                top.get("position_embedding_type").unwrap_or(&Value::Null),
+                "transformers 5.24.0 reads no relative variant: it would build an absolute table the model was not trained with",
+            ));
+        }
+        "roberta" => {
+            let pad = top.usize("pad_token_id")?.unwrap_or(1);
+            let rows = need("max_position_embeddings", rows)?;
+            if rows <= pad + 1 {
+                return Err(errors::key(
+                    "max_position_embeddings",
+                    rows,
+                    "RoBERTa counts positions from pad_token_id + 1: it must exceed that",
+                ));
+            }
+            Positions::Learned {
+                model_type: owned(),
+                positions: rows - pad - 1,
+                offset: pad + 1,
+                width: need("hidden_size", wide)?,
+            }
+        }
         "bert" | "opt" => Positions::Learned {
             model_type: owned(),
             positions: need("max_position_embeddings", rows)?,

@@ -13,7 +13,7 @@ pub(crate) struct Obj<'a> {
     /// The keys and values.
     pub map: &'a Map<String, Value>,
     /// Where the object lives.
-    pub name: &'static str,
+    pub name: &'a str,
 }
 
 impl<'a> Obj<'a> {

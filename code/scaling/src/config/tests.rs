@@ -5,11 +5,21 @@ use super::*;
 #[test]
 fn minimal_config_without_scaling() {
     let m =
-        parse(r#"{"hidden_size": 512, "num_attention_heads": 8, "max_position_embeddings": 2048}"#)
+        parse(r#"{"model_type": "llama", "hidden_size": 512, "num_attention_heads": 8, "max_position_embeddings": 2048}"#)
             .unwrap();
     assert_eq!(m.base.dim, 64);
     assert_eq!(m.scheme, Scheme::Default);
-    assert_eq!(m.notes, ["no `rope_theta`: using the default 10000"]);
+    assert_eq!(
+        m.notes,
+        ["no `rope_theta`: using 10000 (`RotaryEmbeddingConfigMixin.default_theta`)"]
+    );
+    // Without `model_type`, a config with no RoPE key at all is refused (a BERT-era config would
+    // otherwise read as RoPE).
+    let e =
+        parse(r#"{"hidden_size": 768, "num_attention_heads": 12, "max_position_embeddings": 514}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(e.starts_with("missing key `model_type`"), "{e}");
 }
 
 #[test]
@@ -18,7 +28,7 @@ fn errors_name_the_key() {
         ("not json", "not valid JSON"),
         ("[1, 2]", "top level must be an object"),
         (
-            r#"{"num_attention_heads": 8, "max_position_embeddings": 2048}"#,
+            r#"{"model_type": "llama", "num_attention_heads": 8, "max_position_embeddings": 2048}"#,
             "missing key `hidden_size`",
         ),
         (
@@ -43,7 +53,8 @@ fn errors_name_the_key() {
         ),
         (
             r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "magic", "factor": 2.0}}"#,
-            "`rope_scaling.rope_type` = \"magic\"",
+            // The key the file used: `type` here.
+            "`rope_scaling.type` = \"magic\"",
         ),
         (
             r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_scaling": {"type": "linear", "factor": 0}}"#,
@@ -102,13 +113,25 @@ fn keys_are_named_where_they_live() {
     );
     let inner = parse(
         r#"{"head_dim": 64, "max_position_embeddings": 8192,
-        "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": 0.5}}"#,
+        "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": -1}}"#,
     )
     .unwrap_err()
     .to_string();
     assert!(
-        inner.starts_with("`rope_scaling.beta_fast` = 0.5"),
+        inner.starts_with("`rope_scaling.beta_fast` = -1"),
         "{inner}"
+    );
+    // beta_fast below beta_slow is computed and warned about, as the reference does.
+    let m = parse(
+        r#"{"head_dim": 64, "max_position_embeddings": 8192,
+        "rope_scaling": {"type": "yarn", "factor": 4.0, "beta_fast": 0.5}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        m.warnings,
+        [
+            "`rope_scaling.beta_fast` = 0.5 is below beta_slow = 1: transformers warns and computes the ramp anyway (it runs backwards)"
+        ]
     );
 }
 
@@ -290,4 +313,426 @@ fn a_yarn_table_needs_both_lists_to_pass_for_phi3() {
     )
     .unwrap();
     assert_eq!(m.scheme.name(), "yarn");
+}
+
+/// Shaped configs (written for this test, not published files) for the families with no
+/// published fixture here: Llama 4's layers without RoPE and its query temperature, a
+/// transformers 5 table per layer kind, and `mrope` outside Qwen2-VL (Kimi K2: below).
+#[test]
+fn shaped_configs_of_the_families_without_a_published_fixture() {
+    // Llama 4 (shaped like Llama 4 Scout's text config: 48 layers, every fourth without RoPE,
+    // llama3 scaling with high_freq_factor == low_freq_factor).
+    let m = parse(
+        r#"{"model_type": "llama4", "text_config": {"model_type": "llama4_text",
+            "head_dim": 128, "num_hidden_layers": 48, "max_position_embeddings": 10485760,
+            "attention_chunk_size": 8192, "rope_theta": 500000.0,
+            "rope_scaling": {"rope_type": "llama3", "factor": 16.0, "low_freq_factor": 1.0,
+                             "high_freq_factor": 1.0, "original_max_position_embeddings": 8192}}}"#,
+    )
+    .unwrap();
+    let kinds: Vec<(&str, usize, bool)> = m
+        .layers
+        .iter()
+        .map(|g| (g.layer_type.as_str(), g.count, g.rope.is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("chunked_attention", 36, true),
+            ("full_attention", 12, false)
+        ]
+    );
+    assert_eq!(m.scheme.name(), "llama3");
+    assert!(
+        m.warnings[0].starts_with("`text_config.rope_scaling.high_freq_factor` = 1 is not above"),
+        "{:?}",
+        m.warnings
+    );
+    assert_eq!(
+        m.extras,
+        [
+            "query temperature on the layers without RoPE: 1 + 0.1 · ln(1 + ⌊(p + 1) / 8192⌋), so ×1 up to position 8190, ×1.0693 from 8191, ×1.1099 from 16383, growing with the logarithm (`attn_temperature_tuning`)"
+        ]
+    );
+    // Llama 4's published configs write `"attn_temperature_tuning": 4`: truthy, so on.
+    let four = parse(
+        r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 4,
+            "max_position_embeddings": 8192, "attn_temperature_tuning": 4}"#,
+    )
+    .unwrap();
+    assert!(
+        four.extras[0].starts_with("query temperature"),
+        "{:?}",
+        four.extras
+    );
+    let off = parse(
+        r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 4,
+            "max_position_embeddings": 8192, "attn_temperature_tuning": false,
+            "no_rope_layers": [1, 1, 1, 0]}"#,
+    )
+    .unwrap();
+    assert!(off.extras[0].contains("is off"), "{:?}", off.extras);
+    // transformers 5's table per layer kind; a null table is a layer without RoPE.
+    let nested = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {
+              "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+              "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0}}}"#,
+    )
+    .unwrap();
+    assert_eq!(nested.scheme, Scheme::Linear { factor: 8.0 });
+    assert_eq!(nested.base.theta, 1000000.0);
+    assert_eq!(
+        nested.layers[0].rope.as_ref().map(|r| r.base.theta),
+        Some(10000.0)
+    );
+    let none = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {
+              "sliding_attention": null,
+              "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}}}"#,
+    )
+    .unwrap();
+    assert!(none.layers[0].rope.is_none());
+    assert!(
+        parse(
+            r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {"full_attention": 3}}"#
+        )
+        .unwrap_err()
+        .to_string()
+        .starts_with("`rope_parameters.full_attention` = 3")
+    );
+    // `mrope` outside the Qwen2-VL classes is refused, naming the key the file used.
+    let e = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "mrope", "mrope_section": [8, 12, 12]}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`rope_scaling.type` = \"mrope\""), "{e}");
+    // An M-RoPE split that does not add up to the rotated pairs is refused.
+    let e = parse(
+        r#"{"model_type": "qwen2_vl", "head_dim": 128, "max_position_embeddings": 8192,
+            "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 23]}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("`rope_scaling.mrope_section` = [16,24,23]"),
+        "{e}"
+    );
+    // No layer rotating at all is not a RoPE model.
+    assert!(
+        parse(
+            r#"{"model_type": "llama4_text", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192, "no_rope_layers": [0, 0]}"#
+        )
+        .unwrap_err()
+        .to_string()
+        .starts_with("`num_hidden_layers` = 2 is not allowed: no layer rotates")
+    );
+}
+
+/// The guard names position-related keys no rule reads, and model-specific keys read for other
+/// model types only; Ministral 3's temperature key on another model is a warning too.
+#[test]
+fn unread_position_keys_are_named() {
+    let m = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_local_base_freq": 10000, "rotary_emb_fraction": 0.5, "v_head_dim": 64,
+            "rope_scaling": {"rope_type": "linear", "factor": 2.0, "magic": 1,
+                             "llama_4_scaling_beta": 0.1}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        m.warnings,
+        [
+            "`rope_scaling.llama_4_scaling_beta` is read by Ministral 3's attention only, not by model_type \"llama\"",
+            "`rope_local_base_freq` is read only for model_type gemma3_text; this config's is \"llama\": not read",
+            "`rotary_emb_fraction` looks position-related but no rule of this reader reads it",
+            "`rope_scaling.magic` is not read by any scheme (transformers warns of unrecognized keys)",
+        ]
+    );
+    // Per-kind tables are checked key by key too.
+    let m = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 64, "num_hidden_layers": 6,
+            "max_position_embeddings": 8192, "rope_parameters": {
+              "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0, "odd": 1},
+              "full_attention": {"rope_type": "default", "rope_theta": 1000000.0}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        m.warnings,
+        [
+            "`rope_parameters.sliding_attention.odd` is not read by any scheme (transformers warns of unrecognized keys)"
+        ]
+    );
+    // A factor below 1 and an original length not below the context: the reference warns.
+    let m = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"rope_type": "llama3", "factor": 0.5, "low_freq_factor": 1.0,
+                             "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}}"#,
+    )
+    .unwrap();
+    assert_eq!(m.warnings.len(), 2, "{:?}", m.warnings);
+    assert!(m.warnings[0].contains("at least 1"));
+    assert!(m.warnings[1].contains("is not below max_position_embeddings"));
+    // A factor of exactly 1 and an original length below the context: no warning.
+    let quiet = |table: &str| {
+        parse(&format!(
+            r#"{{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+                "rope_scaling": {table}}}"#
+        ))
+        .unwrap()
+        .warnings
+    };
+    assert!(
+        quiet(r#"{"rope_type": "linear", "factor": 1.0}"#).is_empty(),
+        "factor 1"
+    );
+    // beta_slow is compared as given (2), beta_fast 0 means 32: no warning; 1.5 < 2 warns.
+    assert!(
+        quiet(r#"{"rope_type": "yarn", "factor": 4.0, "beta_fast": 0, "beta_slow": 2}"#).is_empty()
+    );
+    assert_eq!(
+        quiet(r#"{"rope_type": "yarn", "factor": 4.0, "beta_fast": 1.5, "beta_slow": 2}"#).len(),
+        1
+    );
+    assert!(
+        quiet(r#"{"rope_type": "yarn", "factor": 4.0, "beta_fast": 3, "beta_slow": 0}"#).is_empty()
+    );
+}
+
+/// RoBERTa's table counts positions from `pad_token_id + 1`; a relative `position_embedding_type`
+/// is refused (5.24.0 reads none); a `model_type` that is null is no `model_type`, and one that is
+/// not a string is named.
+#[test]
+fn roberta_and_odd_model_types() {
+    let r = read(
+        r#"{"model_type": "roberta", "max_position_embeddings": 514, "hidden_size": 768,
+            "pad_token_id": 1}"#,
+    )
+    .unwrap();
+    assert_eq!(r.describe(), "a learned absolute table of 512 positions");
+    assert_eq!(r.learned_parameters(), 514 * 768);
+    let e = read(r#"{"model_type": "roberta", "max_position_embeddings": 2, "hidden_size": 8}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`max_position_embeddings` = 2"), "{e}");
+    let e = read(
+        r#"{"model_type": "bert", "max_position_embeddings": 512, "hidden_size": 768,
+            "position_embedding_type": "relative_key"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("`position_embedding_type` = \"relative_key\""),
+        "{e}"
+    );
+    for ok in ["\"absolute\"", "null"] {
+        let text = format!(
+            r#"{{"model_type": "bert", "max_position_embeddings": 512, "hidden_size": 768,
+                "position_embedding_type": {ok}}}"#
+        );
+        assert_eq!(read(&text).unwrap().learned_parameters(), 512 * 768, "{ok}");
+    }
+    let e = read(
+        r#"{"model_type": null, "hidden_size": 768, "num_attention_heads": 12,
+            "max_position_embeddings": 514}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("missing key `model_type`"), "{e}");
+    let e = read(
+        r#"{"model_type": 3, "hidden_size": 64, "num_attention_heads": 1,
+            "max_position_embeddings": 8}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`model_type` = 3"), "{e}");
+}
+
+/// M-RoPE splits with an empty section, and LongRoPE's list choice at exactly the pretraining
+/// length (short: `seq_len > original` picks the long list).
+#[test]
+fn mrope_splits_and_the_longrope_list() {
+    let extra = |section: &str| {
+        parse(&format!(
+            r#"{{"model_type": "qwen2_vl", "head_dim": 128, "max_position_embeddings": 8192,
+                "rope_scaling": {{"type": "mrope", "mrope_section": {section}}}}}"#
+        ))
+        .unwrap()
+        .extras
+    };
+    assert_eq!(
+        extra("[16, 24, 24]"),
+        ["M-RoPE (`mrope_section` [16, 24, 24]): pairs 0–15 carry time, 16–39 height, 40–63 width"]
+    );
+    for (section, a, b, c) in [
+        ("[0, 32, 32]", 0, 32, 32),
+        ("[32, 0, 32]", 32, 0, 32),
+        ("[32, 32, 0]", 32, 32, 0),
+    ] {
+        assert_eq!(
+            extra(section),
+            [format!(
+                "M-RoPE (`mrope_section` [{a}, {b}, {c}]): time, height and width take {a}, {b} and {c} of the 64 pairs"
+            )]
+        );
+    }
+    let phi = read(
+        r#"{"model_type": "phi3", "head_dim": 8, "max_position_embeddings": 8192,
+            "original_max_position_embeddings": 4096,
+            "rope_scaling": {"type": "longrope", "short_factor": [1, 1, 1, 1],
+                             "long_factor": [1, 2, 3, 4]}}"#,
+    )
+    .unwrap();
+    let at = |n| crate::report::reading(&phi, Some(n)).unwrap();
+    assert!(at(4096).contains("longrope, short_factor (4096 ≤ 4096)"));
+    assert!(at(4097).contains("longrope, long_factor (4097 > 4096)"));
+}
+
+/// Review findings: Kimi K2's `model_type`, Cohere2's layers without RoPE, class defaults of the
+/// rotated fraction, `ntk` outside transformers, ChatGLM-6B's 2-D positions, Gemma's softmax
+/// scale, and `mscale_all_dim` on a model whose attention does not read it. Shaped configs.
+#[test]
+fn model_classes_the_reference_treats_apart() {
+    let kimi = parse(
+        r#"{"model_type": "kimi_k2", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 131072, "rope_theta": 50000.0,
+            "rope_scaling": {"type": "yarn", "factor": 32.0, "beta_fast": 1.0, "beta_slow": 1.0,
+                             "mscale": 1.0, "mscale_all_dim": 1.0,
+                             "original_max_position_embeddings": 4096}}"#,
+    )
+    .unwrap();
+    // Kimi K2 (shaped: DeepSeek-V3's MLA with beta_fast == beta_slow == 1): computed, not
+    // refused, and no warning (the reference warns only when beta_fast < beta_slow).
+    assert_eq!(kimi.model_type, "deepseek_v3");
+    assert!(kimi.warnings.is_empty(), "{:?}", kimi.warnings);
+    assert_eq!(kimi.base.dim, 64);
+    assert!((kimi.logits.softmax_factor - (0.1 * 32f64.ln() + 1.0).powi(2)).abs() < 1e-12);
+    let other = parse(
+        r#"{"model_type": "my_mla", "qk_rope_head_dim": 64, "qk_nope_head_dim": 128,
+            "max_position_embeddings": 131072,
+            "rope_scaling": {"type": "yarn", "factor": 32.0, "mscale_all_dim": 1.0,
+                             "original_max_position_embeddings": 4096}}"#,
+    )
+    .unwrap();
+    assert_eq!(other.logits.softmax_factor, 1.0);
+    assert!(
+        other.warnings[0].starts_with("`rope_scaling.mscale_all_dim` is set"),
+        "{:?}",
+        other.warnings
+    );
+    let cohere = parse(
+        r#"{"model_type": "cohere2", "hidden_size": 512, "num_attention_heads": 8, "head_dim": 32,
+            "num_hidden_layers": 8, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    let kinds: Vec<(&str, usize, bool)> = cohere
+        .layers
+        .iter()
+        .map(|g| (g.layer_type.as_str(), g.count, g.rope.is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("sliding_attention", 6, true), ("full_attention", 2, false)]
+    );
+    assert_eq!(cohere.base.dim, 64);
+    assert!(
+        cohere.warnings[0].starts_with("`head_dim` is replaced"),
+        "{:?}",
+        cohere.warnings
+    );
+    // A head_dim equal to the quotient is no news; zero heads leave the file's head_dim alone.
+    let same = parse(
+        r#"{"model_type": "cohere2", "hidden_size": 512, "num_attention_heads": 8, "head_dim": 64,
+            "num_hidden_layers": 4, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert!(same.warnings.is_empty(), "{:?}", same.warnings);
+    let zero = parse(
+        r#"{"model_type": "cohere2", "hidden_size": 512, "num_attention_heads": 0, "head_dim": 64,
+            "num_hidden_layers": 4, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert_eq!(zero.base.dim, 64);
+    let glm = parse(r#"{"model_type": "glm", "head_dim": 128, "max_position_embeddings": 8192}"#)
+        .unwrap();
+    assert_eq!(glm.base.dim, 64);
+    let ntk = parse(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8192,
+            "rope_scaling": {"rope_type": "ntk", "factor": 2.0}}"#,
+    )
+    .unwrap();
+    assert!(
+        ntk.warnings[0].contains("no such scheme"),
+        "{:?}",
+        ntk.warnings
+    );
+    let e = parse(
+        r#"{"model_type": "gemma4_text", "head_dim": 256, "max_position_embeddings": 8192,
+            "rope_parameters": {"rope_type": "proportional", "partial_rotary_factor": 0.25}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("`rope_parameters.rope_type` = \"proportional\""),
+        "{e}"
+    );
+    let e = parse(
+        r#"{"model_type": "chatglm", "hidden_size": 4096, "num_attention_heads": 32,
+            "max_sequence_length": 2048, "position_encoding_2d": true}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`position_encoding_2d` = true"), "{e}");
+    let gemma = parse(
+        r#"{"model_type": "gemma3_text", "head_dim": 128, "num_hidden_layers": 6,
+            "query_pre_attn_scalar": 168, "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert!((gemma.logits.softmax_factor - (128.0f64 / 168.0).sqrt()).abs() < 1e-15);
+    assert!(
+        parse(
+            r#"{"model_type": "gemma2", "head_dim": 128, "num_hidden_layers": 2,
+            "query_pre_attn_scalar": 0, "max_position_embeddings": 8192}"#
+        )
+        .unwrap_err()
+        .to_string()
+        .starts_with("`query_pre_attn_scalar` = 0")
+    );
+}
+
+/// A model type with mixed kinds of layer and no audited rule is read, with a warning.
+#[test]
+fn unaudited_mixed_layers_are_warned_about() {
+    let m = parse(
+        r#"{"model_type": "newmodel", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192,
+            "layer_types": ["sliding_attention", "full_attention"]}"#,
+    )
+    .unwrap();
+    assert_eq!(m.layers.len(), 2);
+    assert!(
+        m.warnings[0].starts_with(
+            "model_type \"newmodel\" mixes kinds of layer (sliding_attention, full_attention)"
+        ),
+        "{:?}",
+        m.warnings
+    );
+    // One kind, or an audited type: no such warning.
+    let one = parse(
+        r#"{"model_type": "newmodel", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192, "layer_types": ["full_attention", "full_attention"]}"#,
+    )
+    .unwrap();
+    assert!(one.warnings.is_empty(), "{:?}", one.warnings);
+    let gemma2 = parse(
+        r#"{"model_type": "gemma2", "head_dim": 64, "num_hidden_layers": 2,
+            "max_position_embeddings": 8192}"#,
+    )
+    .unwrap();
+    assert!(gemma2.warnings.is_empty(), "{:?}", gemma2.warnings);
 }

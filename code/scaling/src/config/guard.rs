@@ -1,0 +1,168 @@
+//! The guard: every key that looks position-related but that no rule of the reader reads is named
+//! in a warning, so a new layout shows up as a warning instead of a silent misreading.
+//!
+//! "Position-related" is a list of name fragments ([`FRAGMENTS`]); the keys the reader reads are
+//! [`READ`] (top level) and the keys each scheme's function reads in transformers 5.24.0's
+//! `modeling_rope_utils.py` ([`TABLE`], the `required_keys` and `optional_keys` of each
+//! `_validate_*_rope_parameters`, plus what [`super::extras`] reports). Keys known to shape only
+//! the attention mask or another tower are listed in [`NOT_POSITIONS`] and pass in silence.
+
+use serde_json::Value;
+
+use super::Obj;
+use super::legacy::OLD_KEYS;
+
+/// Name fragments that mark a key as position-related.
+pub(super) const FRAGMENTS: [&str; 20] = [
+    "rope",
+    "rotary",
+    "position",
+    "pos_emb",
+    "alibi",
+    "theta",
+    "seq_len",
+    "seq_length",
+    "n_ctx",
+    "relative_attention",
+    "layer_types",
+    "window_pattern",
+    "attention_interval",
+    "temperature",
+    "attn_scale",
+    "floor_scale",
+    "head_dim",
+    "partial",
+    "mrope",
+    "scaling_beta",
+];
+
+/// Top-level keys the reader reads (some only for the model types named in their rules).
+pub(super) const READ: [&str; 22] = [
+    "model_type",
+    "text_config",
+    "rope_theta",
+    "rope_scaling",
+    "rope_parameters",
+    "head_dim",
+    "hidden_size",
+    "num_attention_heads",
+    "partial_rotary_factor",
+    "max_position_embeddings",
+    "original_max_position_embeddings",
+    "qk_rope_head_dim",
+    "qk_nope_head_dim",
+    "num_hidden_layers",
+    "layer_types",
+    "sliding_window_pattern",
+    "full_attention_interval",
+    "no_rope_layers",
+    "no_rope_layer_interval",
+    "attn_temperature_tuning",
+    "floor_scale",
+    "attn_scale",
+];
+
+/// Keys that look position-related and do not change how positions are encoded.
+pub(super) const NOT_POSITIONS: [(&str, &str); 6] = [
+    (
+        "original_rope",
+        "ChatGLM passes it to RotaryEmbedding as `original_impl`, which ChatGLM3-6B's forward does not read",
+    ),
+    (
+        "rope_interleave",
+        "the layout of the pairs in a head, not their frequencies",
+    ),
+    ("v_head_dim", "the width of the values"),
+    ("linear_key_head_dim", "the linear-attention layers' width"),
+    (
+        "linear_value_head_dim",
+        "the linear-attention layers' width",
+    ),
+    ("max_window_layers", "a sliding-window mask setting"),
+];
+
+/// Keys of a scaling table that some scheme (or the extras) reads.
+pub(super) const TABLE: [&str; 19] = [
+    "rope_type",
+    "type",
+    "rope_theta",
+    "partial_rotary_factor",
+    "factor",
+    "original_max_position_embeddings",
+    "attention_factor",
+    "beta_fast",
+    "beta_slow",
+    "mscale",
+    "mscale_all_dim",
+    "truncate",
+    "low_freq_factor",
+    "high_freq_factor",
+    "short_factor",
+    "long_factor",
+    "mrope_section",
+    "mrope_interleaved",
+    "llama_4_scaling_beta",
+];
+
+/// Warnings for the position-related keys of `cfg` (and of its scaling tables) that no rule
+/// reads, and a note on the model-specific keys read only for other model types.
+pub(super) fn unread(cfg: Obj<'_>, model_type: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let specific = [
+        ("rope_local_base_freq", &["gemma3_text"][..]),
+        ("sliding_window_pattern", &["gemma3_text", "exaone4"][..]),
+        ("full_attention_interval", &["qwen3_5_text"][..]),
+        ("no_rope_layers", &["llama4_text"][..]),
+        ("no_rope_layer_interval", &["llama4_text"][..]),
+        ("attn_temperature_tuning", &["llama4_text"][..]),
+        ("floor_scale", &["llama4_text"][..]),
+        ("attn_scale", &["llama4_text"][..]),
+    ];
+    for (k, _) in cfg.map.iter() {
+        let related = FRAGMENTS.iter().any(|f| k.contains(f));
+        let old = OLD_KEYS.contains(&k.as_str());
+        if let Some((_, owners)) = specific.iter().find(|(name, _)| name == k) {
+            if !owners.contains(&model_type) {
+                out.push(format!(
+                    "`{}` is read only for model_type {}; this config's is {model_type:?}: not read",
+                    cfg.path(k),
+                    owners.join(", ")
+                ));
+            }
+            continue;
+        }
+        if related
+            && !old
+            && !READ.contains(&k.as_str())
+            && !NOT_POSITIONS.iter().any(|(name, _)| name == k)
+        {
+            out.push(format!(
+                "`{}` looks position-related but no rule of this reader reads it",
+                cfg.path(k)
+            ));
+        }
+    }
+    for name in ["rope_scaling", "rope_parameters"] {
+        if let Some(Value::Object(t)) = cfg.get(name) {
+            let tables: Vec<(String, &serde_json::Map<String, Value>)> =
+                if t.values().all(Value::is_object) && !t.is_empty() {
+                    t.iter()
+                        .filter_map(|(k, v)| v.as_object().map(|m| (format!("{name}.{k}"), m)))
+                        .collect()
+                } else {
+                    vec![(name.to_string(), t)]
+                };
+            for (path, t) in tables {
+                for k in t.keys() {
+                    if !TABLE.contains(&k.as_str()) {
+                        out.push(format!(
+                            "`{}.{k}` is not read by any scheme (transformers warns of unrecognized keys)",
+                            cfg.path(&path)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
