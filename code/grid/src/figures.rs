@@ -1,6 +1,7 @@
 //! The chapter's figures.
 
-use bookkit::{Figure, FigureError, Heatmap, category, diverging, heatmap, sequential};
+use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
+use bookkit::{Figure, FigureError, Heatmap, category, diverging, sequential};
 
 use crate::positions::{Kind, Release, Segment, position_ids};
 use crate::report::{example_sequence, query_key, qwen2_setup};
@@ -54,8 +55,16 @@ fn image_ids() -> Result<Figure, FigureError> {
         "h (row) ids".to_string(),
         "w (column) ids".to_string(),
     ];
-    Figure::draw("grid-position-ids", 960, 270, |root| {
-        let panels = root.split_evenly((1, 3));
+    Figure::draw("grid-position-ids", 900, 340, |root| {
+        let (grids, strip) = root.split_vertically(340 - KEY_HEIGHT as i32 - 8);
+        let key = Key::Scale {
+            title: "position id".into(),
+            from: 0.0,
+            to: 1.0,
+            ticks: vec![(0.0, bookkit::fixed(lo, 0)), (1.0, bookkit::fixed(hi, 0))],
+        };
+        colour_key(&strip, &key, sequential)?;
+        let panels = grids.split_evenly((1, 3));
         for (axis, (panel, title)) in panels.iter().zip(&titles).enumerate() {
             let values: Vec<Vec<f64>> = (0..rows)
                 .map(|r| {
@@ -71,7 +80,7 @@ fn image_ids() -> Result<Figure, FigureError> {
                         .collect()
                 })
                 .collect();
-            heatmap(
+            heatmap_with(
                 panel,
                 &Heatmap {
                     title,
@@ -81,6 +90,11 @@ fn image_ids() -> Result<Figure, FigureError> {
                     color: sequential,
                     annotate: None,
                     cell_text: Some(&text),
+                },
+                &Frame {
+                    x_title: "patch column",
+                    y_title: "patch row",
+                    key: None,
                 },
             )?;
         }
@@ -127,10 +141,21 @@ fn scores() -> Result<Figure, FigureError> {
         ),
     ];
     let ticks = labels(offsets.iter().map(|&o| o as i64));
-    Figure::draw("grid-score", 900, 470, |root| {
-        let panels = root.split_evenly((1, 2));
+    Figure::draw("grid-score", 900, 540, |root| {
+        let (grids, strip) = root.split_vertically(540 - KEY_HEIGHT as i32 - 8);
+        // The cells hold score / scale; the key is labelled with the score itself.
+        let key = Key::Scale {
+            title: "score q·k".into(),
+            from: -1.0,
+            to: 1.0,
+            ticks: [-1.0, 0.0, 1.0]
+                .map(|t| (t, bookkit::fixed(t * scale, 2)))
+                .to_vec(),
+        };
+        colour_key(&strip, &key, diverging)?;
+        let panels = grids.split_evenly((1, 2));
         for ((panel, title), values) in panels.iter().zip(&titles).zip([&a, &m]) {
-            heatmap(
+            heatmap_with(
                 panel,
                 &Heatmap {
                     title,
@@ -140,6 +165,11 @@ fn scores() -> Result<Figure, FigureError> {
                     color: diverging,
                     annotate: None,
                     cell_text: None,
+                },
+                &Frame {
+                    x_title: "column offset",
+                    y_title: "row offset",
+                    key: None,
                 },
             )?;
         }
@@ -163,8 +193,18 @@ fn layout() -> Result<Figure, FigureError> {
         ),
         "the same in 4.57.1 (and Qwen2-VL's paper): text resumes past the largest id".to_string(),
     ];
-    Figure::draw("grid-layout", 1000, 360, |root| {
-        let panels = root.split_evenly((2, 1));
+    Figure::draw("grid-layout", 900, 420, |root| {
+        let (grids, strip) = root.split_vertically(420 - KEY_HEIGHT as i32 - 8);
+        let key = Key::Swatches {
+            title: "token:".into(),
+            entries: vec![
+                (0.0, "text".into()),
+                (1.0, "image".into()),
+                (2.0, "video".into()),
+            ],
+        };
+        colour_key(&strip, &key, category)?;
+        let panels = grids.split_evenly((2, 1));
         for ((panel, title), ids) in panels.iter().zip(&titles).zip(&runs) {
             let colour = |k: Kind| match k {
                 Kind::Text => 0.0,
@@ -177,7 +217,7 @@ fn layout() -> Result<Figure, FigureError> {
             let cells: Vec<Vec<String>> = (0..3)
                 .map(|c| ids.ids.iter().map(|p| p[c].to_string()).collect())
                 .collect();
-            heatmap(
+            heatmap_with(
                 panel,
                 &Heatmap {
                     title,
@@ -187,6 +227,11 @@ fn layout() -> Result<Figure, FigureError> {
                     color: category,
                     annotate: None,
                     cell_text: Some(&cells),
+                },
+                &Frame {
+                    x_title: "token index",
+                    y_title: "",
+                    key: None,
                 },
             )?;
         }
