@@ -30,14 +30,28 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     })
 }
 
-/// A question with leading and trailing whitespace removed and every inner run of whitespace
-/// replaced by one space: the text a card id is computed from.
+/// A question with leading and trailing whitespace removed, every inner run of whitespace
+/// replaced by one space, and typographic quotes folded to straight ones (’ and ‘ to `'`, “ and
+/// ” to `"`): the text a card id is computed from. Typography is not identity, so curling an
+/// apostrophe in a question keeps the reader's review history.
 ///
 /// ```
 /// assert_eq!(cards::normalize("  Why  not\n the position? "), "Why not the position?");
+/// assert_eq!(cards::normalize("What’s “RoPE”?"), cards::normalize("What's \"RoPE\"?"));
+/// assert_eq!(cards::normalize("What‘s"), "What's");
 /// ```
 pub fn normalize(question: &str) -> String {
-    question.split_whitespace().collect::<Vec<_>>().join(" ")
+    question
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201c}' | '\u{201d}' => '"',
+            other => other,
+        })
+        .collect()
 }
 
 /// The stable id of one card.
