@@ -171,7 +171,7 @@ pub struct AlibiScheme {
 
 impl PositionScheme for AlibiScheme {
     fn name(&self) -> String {
-        format!("ALiBi, m_h = {} (relative)", self.slope)
+        format!("ALiBi, mₕ = {} (relative)", self.slope)
     }
 
     fn logits(&self, x: ArrayView2<'_, f64>, positions: &[usize]) -> Result<Array2<f64>, Error> {

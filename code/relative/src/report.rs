@@ -20,7 +20,7 @@ fn mib(floats: usize) -> String {
 pub fn shaw_memory(ns: &[usize], d: usize, k: usize) -> String {
     let mut t = Table::new([
         "n".to_string(),
-        format!("explicit A^K, n²·d_head (d_head = {d})"),
+        format!("explicit Aᴷ, n²·d_head (d_head = {d})"),
         format!("gather, n·(2Δ_max + 1) (Δ_max = {k})"),
         "skew, n·d_head + n·(n + 1)".to_string(),
     ]);
@@ -210,18 +210,34 @@ pub fn t5_ranges(cfg: Buckets, up_to: i64) -> Result<String, Error> {
     Ok(t.to_string())
 }
 
+/// A slope written as a power of two in Unicode, as a reader would write it: `2⁻³` for an
+/// integer exponent, `2^(−0.5)` for a half one (ALiBi's head counts that are not powers of two).
+///
+/// ```
+/// assert_eq!(relative::report::power_of_two(0.125), "2⁻³");
+/// assert_eq!(relative::report::power_of_two(0.5f64.sqrt()), "2^(−0.5)");
+/// assert_eq!(relative::report::power_of_two(2.0f64.powf(-2.5)), "2^(−2.5)");
+/// ```
+pub fn power_of_two(slope: f64) -> String {
+    let x = slope.log2();
+    // Slopes are exact powers of two or of √2, so the exponent is a multiple of 1/2 up to
+    // rounding in `log2` (1e-9 is far above that and far below 1/2).
+    if (x - x.round()).abs() < 1e-9 {
+        format!("2{}", bookkit::format::superscript(x.round() as i64))
+    } else {
+        format!("2^({})", fixed(x, 1).replace('-', "−"))
+    }
+}
+
 /// ALiBi slopes for several head counts, as powers of two.
 ///
 /// # Errors
 /// Zero heads.
 pub fn alibi_slopes(head_counts: &[usize]) -> Result<String, Error> {
-    let mut t = Table::new(["heads", "slopes m_1 … m_H, as 2^x"]);
+    let mut t = Table::new(["heads", "slopes m₁ … m_H"]);
     for &h in head_counts {
         let m = slopes(h)?;
-        let exps: Vec<String> = m
-            .iter()
-            .map(|s| format!("2^{}", fixed(s.log2(), 2)))
-            .collect();
+        let exps: Vec<String> = m.iter().map(|s| power_of_two(*s)).collect();
         t.row([h.to_string(), exps.join(", ")]);
     }
     Ok(t.to_string())
@@ -258,10 +274,7 @@ pub fn alibi_row(heads: usize, head: usize, i: usize) -> Result<String, Error> {
     let mut units = vec!["i − j".to_string()];
     units.extend((0..=i).map(|j| (i - j).to_string()));
     t.row(units);
-    let mut row = vec![format!(
-        "bias −m_h(i − j), m_h = 2^{}",
-        fixed(slope.log2(), 0)
-    )];
+    let mut row = vec![format!("bias −mₕ(i − j), mₕ = {}", power_of_two(slope))];
     row.extend((0..=i).map(|j| fixed(bias[[i, j]], 3)));
     t.row(row);
     Ok(format!(
@@ -280,7 +293,7 @@ pub fn alibi_decay(heads: usize, n: usize, distances: &[usize]) -> Result<String
     header.extend(distances.iter().map(|k| format!("Δ = {k}")));
     let mut t = Table::new(header);
     for (h, m) in slopes(heads)?.into_iter().enumerate() {
-        let mut row = vec![(h + 1).to_string(), format!("2^{}", fixed(m.log2(), 2))];
+        let mut row = vec![(h + 1).to_string(), power_of_two(m)];
         for &k in distances {
             row.push(format!("{:.2e}", weight_at_distance(m, k, n)?));
         }
@@ -335,7 +348,7 @@ pub fn tiled_agreement(n: usize, d: usize, block: usize) -> Result<String, Error
     for causal in [false, true] {
         for (name, bias) in [
             ("none", None),
-            ("ALiBi, m_h = 2^-3", Some(&alibi as crate::tiled::Bias<'_>)),
+            ("ALiBi, mₕ = 2⁻³", Some(&alibi as crate::tiled::Bias<'_>)),
             ("T5 buckets (one head)", Some(&t5 as crate::tiled::Bias<'_>)),
         ] {
             let a = tiled_slow(q.view(), k.view(), v.view(), block, causal, bias)?;

@@ -61,7 +61,7 @@ pub fn decay(head_dim: usize, base: f64, distances: &[f64]) -> Result<String, Er
     let mut t = Table::new([
         "distance",
         "bound curve: mean of the magnitudes of S_j",
-        "average: mean of cos(Δθ_j)",
+        "average: mean of cos(Δθⱼ)",
     ]);
     for &delta in distances {
         t.row([

@@ -24,7 +24,7 @@ pub fn why_it_fails(base: &Base, target: usize, pairs: &[usize]) -> Result<Strin
     let l = base.max_position_embeddings as f64;
     let mut t = Table::new([
         "pair j".to_string(),
-        "wavelength 2π/θ_j".to_string(),
+        "wavelength 2π/θⱼ".to_string(),
         format!("turns in L = {}", base.max_position_embeddings),
         "largest angle in training (rad)".to_string(),
         format!("largest angle at {target} (rad)"),
@@ -266,9 +266,9 @@ pub fn per_pair(model: &ModelRope, seq_len: usize) -> Result<String> {
     let scaled = compute(&model.base, &model.scheme, seq_len)?;
     let mut t = Table::new([
         "pair j",
-        "θ_j",
+        "θⱼ",
         "θ'_j",
-        "θ'_j / θ_j",
+        "θ′ⱼ / θⱼ",
         "wavelength",
         "scaled wavelength",
     ]);

@@ -59,14 +59,14 @@ pub fn naive_schemes(n: usize) -> Result<String, Error> {
 /// One position's encoding built up entry by entry: `i`, `ω_i`, the formula and its value.
 pub fn worked_entries(enc: &Sinusoid, p: usize) -> String {
     let pe = enc.encode(p);
-    let mut t = Table::new(["j", "pair i", "ω_i", "entry", "value"]);
+    let mut t = Table::new(["j", "pair i", "ωᵢ", "entry", "value"]);
     for (i, (s, c, w)) in enc.pairs().into_iter().enumerate() {
         for (j, f) in [(s, "sin"), (c, "cos")] {
             t.row([
                 j.to_string(),
                 i.to_string(),
                 format!("{w:.6e}"),
-                format!("{f}({p} · ω_{i})"),
+                format!("{f}({p} · ω{})", bookkit::format::subscript(i as i64)),
                 fixed(pe[j], 6),
             ]);
         }
@@ -90,7 +90,7 @@ pub fn worked_entries(enc: &Sinusoid, p: usize) -> String {
 /// Frequencies and wavelengths of selected pairs.
 pub fn wavelengths(enc: &Sinusoid, pairs: &[usize]) -> String {
     let (w, lambda) = (enc.frequencies(), enc.wavelengths());
-    let mut t = Table::new(["pair i", "ω_i", "wavelength 2π/ω_i (positions)"]);
+    let mut t = Table::new(["pair i", "ωᵢ", "wavelength 2π/ωᵢ (positions)"]);
     for &i in pairs.iter().filter(|&&i| i < w.len()) {
         t.row([i.to_string(), format!("{:.6e}", w[i]), fixed(lambda[i], 2)]);
     }
@@ -192,8 +192,8 @@ pub fn schedules(d: usize, base: f64, pairs: &[usize]) -> Result<String, Error> 
     let h = d / 2;
     let mut t = Table::new([
         "pair i".to_string(),
-        "paper ω_i = b^(−2i/d_model)".to_string(),
-        "t2t ω_i = b^(−i/(d_model/2 − 1))".to_string(),
+        "paper ωᵢ = b^(−2i/d_model)".to_string(),
+        "t2t ωᵢ = b^(−i/(d_model/2 − 1))".to_string(),
         "ratio t2t / paper".to_string(),
         "b^(−2i/(d_model(d_model/2 − 1)))".to_string(),
     ]);
@@ -333,7 +333,7 @@ pub fn dot_offsets(d: usize, offsets: &[usize], max_k: usize) -> Result<String, 
     let enc = Sinusoid::paper(d)?;
     let mut t = Table::new([
         "offset Δ".to_string(),
-        "Σ cos(Δ ω_i)".to_string(),
+        "Σ cos(Δ ωᵢ)".to_string(),
         "PE(17) · PE(17 + Δ)".to_string(),
     ]);
     for &k in offsets {
