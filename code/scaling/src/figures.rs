@@ -18,6 +18,59 @@ pub const TRAIN: usize = 4096;
 /// Scale factor of the comparison figures.
 pub const FACTOR: f64 = 8.0;
 
+/// The last pair index of the comparison figures' x axis.
+const LAST_PAIR: f64 = (DIM / 2 - 1) as f64;
+
+/// The number of schemes the wavelength figure draws beside the unscaled one.
+const WAVELENGTH_SCHEMES: usize = 4;
+
+/// The wavelength figure's title, from [`DIM`], [`THETA`], [`TRAIN`] and [`FACTOR`].
+///
+/// ```
+/// assert!(scaling::figures::wavelengths_title().contains("d = 128, base 10000"));
+/// ```
+pub fn wavelengths_title() -> String {
+    format!(
+        "wavelength of each pair (d = {DIM}, base {THETA}), trained on {TRAIN}, target {FACTOR} × {TRAIN}"
+    )
+}
+
+/// The ratio figure's title, from the same constants.
+pub fn ratios_title() -> String {
+    format!("θ′ⱼ / θⱼ for each scheme (d = {DIM}, base {THETA}, L = {TRAIN}, factor {FACTOR})")
+}
+
+/// The page's image line for the wavelength figure, naming the schemes it draws.
+pub fn wavelengths_caption() -> String {
+    let names: Vec<&str> = compared()
+        .into_iter()
+        .take(WAVELENGTH_SCHEMES)
+        .map(|(name, _)| name)
+        .collect();
+    let (last, rest) = names.split_last().map_or(("", &[][..]), |(l, r)| (*l, r));
+    format!(
+        "![Wavelength of every pair for d = {DIM}, base {THETA}: unscaled, and under {} and {last}, \
+         each with factor {FACTOR}, against the training length {TRAIN} and the target {}.](figures/scaling-wavelengths.svg)",
+        rest.join(", "),
+        target_length()
+    )
+}
+
+/// The page's image line for the ratio figure.
+pub fn ratios_caption() -> String {
+    format!(
+        "![θ′ⱼ / θⱼ for every scheme with factor {FACTOR} on a d = {DIM}, base {THETA} head trained \
+         on {TRAIN} tokens. LongRoPE's factors here are an illustrative smooth curve, not a searched \
+         result.](figures/scaling-ratio.svg)"
+    )
+}
+
+/// The target length of the comparison figures, `FACTOR × TRAIN`.
+fn target_length() -> usize {
+    // FACTOR is a whole number (8), so the product is exact.
+    (FACTOR * TRAIN as f64) as usize
+}
+
 /// Every figure of the chapter.
 ///
 /// # Errors
@@ -91,16 +144,16 @@ fn wavelengths() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
     Figure::draw("scaling-wavelengths", 820, 480, |root| {
         let mut schemes = vec![("no scaling", Scheme::Default)];
-        schemes.extend(compared().into_iter().take(4));
+        schemes.extend(compared().into_iter().take(WAVELENGTH_SCHEMES));
         let wavelength = |_: f64, scaled: f64| 2.0 * PI / scaled;
         let curves = curves(&base, schemes, wavelength)?;
         let entries = entries(&curves);
         let plot = bookkit::legend_below(root, &entries)?;
-        let mut chart = Axes::new(
-            "wavelength of each pair (d = 128, base 10000), trained on 4096, target 8 × 4096",
-        )
-        .caption_size(17)
-        .build(&plot, 0f64..63f64, (4f64..1e6f64).log_scale())?;
+        let mut chart = Axes::new(&wavelengths_title()).caption_size(17).build(
+            &plot,
+            0f64..LAST_PAIR,
+            (4f64..1e6f64).log_scale(),
+        )?;
         chart
             .configure_mesh()
             .book_labels()
@@ -138,7 +191,7 @@ fn wavelengths() -> Result<Figure, FigureError> {
     })
 }
 
-/// θ'_j / θ_j per pair for every scheme on one plot.
+/// θ′ⱼ / θⱼ per pair for every scheme on one plot.
 fn ratios() -> Result<Figure, FigureError> {
     let base = Base::new(DIM, THETA, TRAIN).map_err(fail)?;
     Figure::draw("scaling-ratio", 820, 480, |root| {
@@ -146,10 +199,11 @@ fn ratios() -> Result<Figure, FigureError> {
         let curves = curves(&base, compared(), ratio)?;
         let entries = entries(&curves);
         let plot = bookkit::legend_below(root, &entries)?;
-        let mut chart =
-            Axes::new("θ′ⱼ / θⱼ for each scheme (d = 128, base 10000, L = 4096, factor 8)")
-                .caption_size(17)
-                .build(&plot, 0f64..63f64, 0f64..1.05f64)?;
+        let mut chart = Axes::new(&ratios_title()).caption_size(17).build(
+            &plot,
+            0f64..LAST_PAIR,
+            0f64..1.05f64,
+        )?;
         chart
             .configure_mesh()
             .book_labels()
@@ -193,7 +247,7 @@ pub fn model_figure(
     }
     svg("inspect", 820, 420, |root| {
         let (left, right) = root.split_horizontally(410);
-        let caption = format!("{title}: θ'_j / θ_j");
+        let caption = format!("{title}: θ′ⱼ / θⱼ");
         let mut chart = Axes {
             caption: &caption,
             caption_size: 16,

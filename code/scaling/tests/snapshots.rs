@@ -165,3 +165,16 @@ fn raising_the_base() {
     .unwrap();
     bookkit::snapshot!("base_change", table);
 }
+
+#[test]
+fn figure_captions() {
+    // The page's image lines come from the figures' constants; the titles drawn into the SVGs
+    // use the same constants (and the figure test holds the SVGs to the code).
+    bookkit::snapshot!(
+        "caption_wavelengths",
+        scaling::figures::wavelengths_caption()
+    );
+    bookkit::snapshot!("caption_ratio", scaling::figures::ratios_caption());
+    assert!(scaling::figures::wavelengths_title().contains("target 8 × 4096"));
+    assert!(scaling::figures::ratios_title().contains("L = 4096, factor 8"));
+}
