@@ -20,7 +20,8 @@ pub struct HeadSpec {
     pub delta: usize,
     /// The length the head is built for (the rows of a learned table).
     pub built_len: usize,
-    /// The logit given to the intended key above the rest (or ALiBi's slope).
+    /// The logit given to the intended key above the rest (ALiBi's head, which cannot pick an
+    /// offset, uses the slope `sharpness / n` so that every key of the row keeps some weight).
     pub sharpness: f64,
     /// The width of the sinusoidal encoding and of the RoPE head.
     pub d: usize,
@@ -327,6 +328,13 @@ mod tests {
                 assert!((0..i).all(|j| row[j] < row[i]), "{i}");
             }
             assert_eq!(hits(w.view(), 3), 0);
+            // Neighbouring keys differ by the slope c / n: w_ii / w_i,i−1 = e^(c/n) (1e-12: one
+            // softmax of at most 128 terms in f64).
+            let ratio = w[[n - 1, n - 1]] / w[[n - 1, n - 2]];
+            assert!(
+                (ratio.ln() - SPEC.sharpness / n as f64).abs() < 1e-12,
+                "{ratio}"
+            );
             let u = offset_head(Scheme::NoPe, &SPEC, n).unwrap();
             assert!((u[[n - 1, 0]] - 1.0 / n as f64).abs() < 1e-15);
         }
