@@ -42,3 +42,16 @@ fn models() {
 fn setup() {
     snapshot!("setup", report::setup(&trained::experiment::Config::full()));
 }
+
+#[test]
+fn yarn_paper_pair0() {
+    // The page's aside on YaRN's two ramps: how many turns pair 0 makes in L, and where the
+    // paper's ramp (chapter 6's `yarn_paper`, β = 32 and 1) puts its frequency at s = 4, where PI
+    // puts it at θ₀/4 = 0.25.
+    let d_head = DIMS.d_model / DIMS.heads;
+    let base = scaling::Base::new(d_head, DIMS.rope_base, DIMS.train_len).unwrap();
+    let paper = scaling::yarn_paper(&base, 4.0, DIMS.train_len, 32.0, 1.0).unwrap();
+    let turns = DIMS.train_len as f64 / (2.0 * std::f64::consts::PI);
+    snapshot!("yarn_paper_turns", format!("{turns:.1}"));
+    snapshot!("yarn_paper_theta0", format!("{:.3}", paper.inv_freq[0]));
+}
