@@ -80,15 +80,20 @@ pub fn tuple(values: impl IntoIterator<Item = f64>, decimals: usize) -> String {
 /// assert_eq!(bookkit::format::superscript(0), "⁰");
 /// ```
 pub fn superscript(n: i64) -> String {
-    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let sign = if n < 0 { "⁻" } else { "" };
-    let digits: String = n
-        .unsigned_abs()
-        .to_string()
-        .bytes()
-        .map(|b| DIGITS[usize::from(b - b'0')])
-        .collect();
-    format!("{sign}{digits}")
+    in_digits(n, '⁻', ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'])
+}
+
+/// `n` written with `digits` for 0 to 9 and `minus` before a negative number.
+fn in_digits(n: i64, minus: char, digits: [char; 10]) -> String {
+    let sign = if n < 0 { Some(minus) } else { None };
+    sign.into_iter()
+        .chain(
+            n.unsigned_abs()
+                .to_string()
+                .bytes()
+                .map(|b| digits[usize::from(b - b'0')]),
+        )
+        .collect()
 }
 
 /// `n` in Unicode subscript digits (with a subscript minus), for indices in figure text: `m`
@@ -99,15 +104,7 @@ pub fn superscript(n: i64) -> String {
 /// assert_eq!(bookkit::format::subscript(-12), "₋₁₂");
 /// ```
 pub fn subscript(n: i64) -> String {
-    const DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-    let sign = if n < 0 { "₋" } else { "" };
-    let digits: String = n
-        .unsigned_abs()
-        .to_string()
-        .bytes()
-        .map(|b| DIGITS[usize::from(b - b'0')])
-        .collect();
-    format!("{sign}{digits}")
+    in_digits(n, '₋', ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'])
 }
 
 #[cfg(test)]

@@ -63,6 +63,26 @@ pub enum Key {
     },
 }
 
+/// Row or column labels for `n` cells that name every `step`-th cell (0, step, 2·step, …) and
+/// leave the rest empty, so a large grid's axis stays readable.
+///
+/// ```
+/// assert_eq!(bookkit::heatmap::every_nth(5, 2), ["0", "", "2", "", "4"]);
+/// assert_eq!(bookkit::heatmap::every_nth(2, 0), ["0", "1"]); // a zero step labels every cell
+/// ```
+pub fn every_nth(n: usize, step: usize) -> Vec<String> {
+    let step = step.max(1);
+    (0..n)
+        .map(|k| {
+            if k % step == 0 {
+                k.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect()
+}
+
 /// Draws a labelled heatmap filling `area`, without axis titles or colour key (prefer
 /// [`heatmap_with`]: a reader cannot read a colour without its key).
 ///

@@ -40,6 +40,29 @@ pub fn category(t: f64) -> RGBColor {
     RGBColor(lighten(c.0), lighten(c.1), lighten(c.2))
 }
 
+/// The colour of a masked heatmap cell (a NaN value): light grey, lighter than any data colour.
+pub const MASKED: RGBColor = RGBColor(225, 225, 225);
+
+/// [`sequential`], with NaN (a masked cell) drawn in [`MASKED`].
+///
+/// ```
+/// assert_eq!(bookkit::style::masked_sequential(f64::NAN), bookkit::style::MASKED);
+/// assert_eq!(bookkit::style::masked_sequential(0.5), bookkit::sequential(0.5));
+/// ```
+pub fn masked_sequential(t: f64) -> RGBColor {
+    if t.is_nan() { MASKED } else { sequential(t) }
+}
+
+/// [`diverging`], with NaN (a masked cell) drawn in [`MASKED`].
+///
+/// ```
+/// assert_eq!(bookkit::style::masked_diverging(f64::NAN), bookkit::style::MASKED);
+/// assert_eq!(bookkit::style::masked_diverging(-0.5), bookkit::diverging(-0.5));
+/// ```
+pub fn masked_diverging(t: f64) -> RGBColor {
+    if t.is_nan() { MASKED } else { diverging(t) }
+}
+
 /// A diverging colour for a value in `[-1, 1]`: blue for negative, white at zero, red for positive.
 pub fn diverging(t: f64) -> RGBColor {
     let t = t.clamp(-1.0, 1.0);

@@ -90,24 +90,8 @@ fn training() -> Result<Figure, FigureError> {
             .into_iter()
             .map(|r| r.to_vec())
             .collect();
-        let rows: Vec<String> = (0..max_len)
-            .map(|p| {
-                if p % 4 == 0 {
-                    p.to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .collect();
-        let cols: Vec<String> = (0..d)
-            .map(|j| {
-                if j % 4 == 0 {
-                    j.to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .collect();
+        let rows = bookkit::heatmap::every_nth(max_len, 4);
+        let cols = bookkit::heatmap::every_nth(d, 4);
         heatmap_with(
             &left.margin(6, 6, 6, 6),
             &Heatmap {

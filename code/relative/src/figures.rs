@@ -3,7 +3,8 @@
 use bookkit::chart::{Axes, BookMesh};
 use bookkit::format::{subscript, superscript};
 use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, diverging};
+use bookkit::style::masked_diverging;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE};
 use plotters::prelude::*;
 
 use crate::alibi::{bias, slopes, weight_at_distance};
@@ -125,14 +126,6 @@ fn alibi_bias() -> Result<Figure, FigureError> {
         colour_key(&strip, &key, masked_diverging)?;
         Ok(())
     })
-}
-
-fn masked_diverging(t: f64) -> RGBColor {
-    if t.is_nan() {
-        RGBColor(225, 225, 225)
-    } else {
-        diverging(t)
-    }
 }
 
 /// Attention weight at distance Δ, by head, with equal content logits.

@@ -170,15 +170,7 @@ fn scores() -> Result<Figure, FigureError> {
                     *cell = a.dot(&b) / 4.0;
                 }
             }
-            let labels: Vec<String> = (0..n)
-                .map(|i| {
-                    if i % 6 == 0 {
-                        i.to_string()
-                    } else {
-                        String::new()
-                    }
-                })
-                .collect();
+            let labels = bookkit::heatmap::every_nth(n, 6);
             heatmap_with(
                 &panel.margin(4, 4, 4, 4),
                 &Heatmap {

@@ -3,7 +3,8 @@
 
 use bookkit::chart::{Axes, BookMesh};
 use bookkit::heatmap::{Frame, KEY_HEIGHT, Key, colour_key, heatmap_with};
-use bookkit::{Figure, FigureError, Heatmap, PALETTE, sequential};
+use bookkit::style::masked_sequential;
+use bookkit::{Figure, FigureError, Heatmap, PALETTE};
 use plotters::prelude::*;
 
 use crate::experiment::{Config, Results, spread};
@@ -94,16 +95,7 @@ fn weights_panel(
                 .collect()
         })
         .collect();
-    let step = (n / 4).max(1);
-    let labels: Vec<String> = (0..n)
-        .map(|k| {
-            if k % step == 0 {
-                k.to_string()
-            } else {
-                String::new()
-            }
-        })
-        .collect();
+    let labels = bookkit::heatmap::every_nth(n, n / 4);
     heatmap_with(
         &panel.margin(4, 4, 4, 4),
         &Heatmap {
@@ -138,14 +130,6 @@ fn with_weight_key<'a>(
     };
     colour_key(&strip, &key, masked_sequential)?;
     Ok(panels)
-}
-
-fn masked_sequential(t: f64) -> RGBColor {
-    if t.is_nan() {
-        RGBColor(225, 225, 225)
-    } else {
-        sequential(t)
-    }
 }
 
 /// The hand-built heads at the length they were built for.
