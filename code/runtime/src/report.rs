@@ -1,0 +1,1 @@
+//! The chapter's worked examples as text.
