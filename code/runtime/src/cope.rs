@@ -34,7 +34,11 @@ fn sigmoid(x: f64) -> f64 {
 pub fn positions(logits: ArrayView2<'_, f64>, npos_max: usize) -> Result<Array2<f64>, Error> {
     check_square(logits)?;
     if npos_max == 0 {
-        return Err(bad("npos_max", 0, "CoPE needs at least one position embedding"));
+        return Err(bad(
+            "npos_max",
+            0,
+            "CoPE needs at least one position embedding",
+        ));
     }
     let n = logits.nrows();
     let mut p = Array2::zeros((n, n)); // [n, n]
@@ -71,7 +75,11 @@ impl Cope {
     /// An empty or non-finite table.
     pub fn new(table: Array2<f64>) -> Result<Self, Error> {
         if table.is_empty() {
-            return Err(bad("table", "empty", "CoPE needs at least one position embedding of width 1 or more"));
+            return Err(bad(
+                "table",
+                "empty",
+                "CoPE needs at least one position embedding of width 1 or more",
+            ));
         }
         errors::ensure_finite("table", table.iter().copied())?;
         Ok(Cope { table })
@@ -82,7 +90,11 @@ impl Cope {
         self.table.nrows()
     }
 
-    fn check_query(&self, q: ArrayView2<'_, f64>, logits: ArrayView2<'_, f64>) -> Result<(), Error> {
+    fn check_query(
+        &self,
+        q: ArrayView2<'_, f64>,
+        logits: ArrayView2<'_, f64>,
+    ) -> Result<(), Error> {
         check_square(logits)?;
         if q.ncols() != self.table.ncols() || q.nrows() != logits.nrows() {
             return Err(shape(
@@ -101,7 +113,11 @@ impl Cope {
     ///
     /// # Errors
     /// As [`positions`], and queries that are not `[n, d]`.
-    pub fn bias(&self, q: ArrayView2<'_, f64>, logits: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
+    pub fn bias(
+        &self,
+        q: ArrayView2<'_, f64>,
+        logits: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>, Error> {
         self.check_query(q, logits)?;
         let p = positions(logits, self.npos_max())?; // [n, n]
         let z = q.dot(&self.table.t()); // [n, P]
@@ -119,7 +135,11 @@ impl Cope {
     ///
     /// # Errors
     /// As [`Cope::bias`].
-    pub fn bias_slow(&self, q: ArrayView2<'_, f64>, logits: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
+    pub fn bias_slow(
+        &self,
+        q: ArrayView2<'_, f64>,
+        logits: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>, Error> {
         self.check_query(q, logits)?;
         let p = positions(logits, self.npos_max())?;
         Ok(Array2::from_shape_fn(p.dim(), |(i, j)| {
@@ -146,9 +166,17 @@ impl Cope {
     /// assert_eq!(z[[0, 1]], f64::NEG_INFINITY);
     /// # Ok::<(), runtime::Error>(())
     /// ```
-    pub fn logits(&self, q: ArrayView2<'_, f64>, k: ArrayView2<'_, f64>) -> Result<Array2<f64>, Error> {
+    pub fn logits(
+        &self,
+        q: ArrayView2<'_, f64>,
+        k: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>, Error> {
         if k.dim() != q.dim() {
-            return Err(shape("keys are shaped as the queries", q.shape(), k.shape()));
+            return Err(shape(
+                "keys are shaped as the queries",
+                q.shape(),
+                k.shape(),
+            ));
         }
         let d = q.ncols() as f64;
         let n = q.nrows();
@@ -157,7 +185,11 @@ impl Cope {
         // entries above the diagonal are never read.
         let bias = self.bias(q, z.view())?;
         Ok(Array2::from_shape_fn((n, n), |(i, j)| {
-            if j > i { f64::NEG_INFINITY } else { z[[i, j]] + bias[[i, j]] }
+            if j > i {
+                f64::NEG_INFINITY
+            } else {
+                z[[i, j]] + bias[[i, j]]
+            }
         }))
     }
 }

@@ -42,7 +42,9 @@ impl Dca {
             return Err(bad(
                 "local_window",
                 local_window,
-                format!("it must be below chunk_size = {chunk_size}, which leaves chunks of chunk_size − local_window tokens"),
+                format!(
+                    "it must be below chunk_size = {chunk_size}, which leaves chunks of chunk_size − local_window tokens"
+                ),
             ));
         }
         Ok(Dca {

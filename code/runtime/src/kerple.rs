@@ -34,7 +34,11 @@ fn positive(what: &'static str, x: f64) -> Result<(), Error> {
     if x.is_finite() && x > 0.0 {
         Ok(())
     } else {
-        Err(bad(what, x, "KERPLE's parameters are positive finite numbers"))
+        Err(bad(
+            what,
+            x,
+            "KERPLE's parameters are positive finite numbers",
+        ))
     }
 }
 

@@ -62,7 +62,11 @@ pub fn rotates(rule: Rule, n: usize) -> Result<Vec<bool>, Error> {
 /// ```
 pub fn temperature(p: usize, attn_scale: f64, floor_scale: usize) -> Result<f64, Error> {
     if floor_scale == 0 {
-        return Err(bad("floor_scale", 0, "it divides the position: it must be at least 1"));
+        return Err(bad(
+            "floor_scale",
+            0,
+            "it divides the position: it must be at least 1",
+        ));
     }
     if !attn_scale.is_finite() {
         return Err(bad("attn_scale", attn_scale, "it must be a finite number"));

@@ -29,10 +29,18 @@ impl SelfExtend {
     /// ```
     pub fn new(group: usize, window: usize) -> Result<Self, Error> {
         if group == 0 {
-            return Err(bad("group", 0, "Self-Extend divides positions by the group size: it must be at least 1"));
+            return Err(bad(
+                "group",
+                0,
+                "Self-Extend divides positions by the group size: it must be at least 1",
+            ));
         }
         if window == 0 {
-            return Err(bad("window", 0, "the neighbour window must hold at least 1 token"));
+            return Err(bad(
+                "window",
+                0,
+                "the neighbour window must hold at least 1 token",
+            ));
         }
         Ok(SelfExtend { group, window })
     }

@@ -70,10 +70,7 @@ fn the_cache_keeps_what_start_recent_kv_cache_keeps() {
                 // pos_shift: the keys sit at slots 0, 1, … and the query at the last one.
                 for (slot, &j) in keys.iter().enumerate() {
                     assert_eq!(cache.slot(t + 1, j), Some(slot));
-                    assert_eq!(
-                        cache.relative(t, j),
-                        Some((keys.len() - 1 - slot) as f64)
-                    );
+                    assert_eq!(cache.relative(t, j), Some((keys.len() - 1 - slot) as f64));
                 }
             }
         }
@@ -110,7 +107,10 @@ fn rerope_matches_bojone_in_prefill_decode_and_scale() {
             assert_eq!(r.relative(n - 1, j), *w);
         }
         for (i, w) in list(&case["query_scale"]).iter().enumerate() {
-            assert!((r.query_scale(i) - w.unwrap()).abs() < 1e-15, "scale at {i}");
+            assert!(
+                (r.query_scale(i) - w.unwrap()).abs() < 1e-15,
+                "scale at {i}"
+            );
         }
     }
     for case in &cases[3..] {

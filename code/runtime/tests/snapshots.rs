@@ -1,0 +1,57 @@
+//! The chapter's tables, checked; the page includes these snapshots after their 3-line header.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use bookkit::snapshot;
+use runtime::report;
+
+#[test]
+fn matrices() {
+    for (name, scheme) in report::matrix_schemes().unwrap() {
+        snapshot!(
+            format!("matrix_{name}"),
+            report::relative_matrix(scheme.as_ref(), 12)
+        );
+    }
+}
+
+#[test]
+fn cache() {
+    snapshot!("cache", report::cache_table(2, 4, 10).unwrap());
+}
+
+#[test]
+fn largest() {
+    snapshot!(
+        "largest",
+        report::largest_positions(&[1, 2, 4, 8, 16]).unwrap()
+    );
+}
+
+#[test]
+fn cope() {
+    snapshot!("cope_words", report::cope_words(8.0).unwrap());
+    snapshot!("cope_target", report::cope_target(8.0, 3).unwrap());
+}
+
+#[test]
+fn distance_family() {
+    snapshot!(
+        "distance_family",
+        report::distance_family(&[0, 1, 2, 4, 8, 16, 32, 64]).unwrap()
+    );
+}
+
+#[test]
+fn layers() {
+    snapshot!("layers", report::layer_pattern(12).unwrap());
+    snapshot!(
+        "temperatures",
+        report::temperatures(&[0, 8190, 8191, 16383, 65535, 1_048_575]).unwrap()
+    );
+}
+
+#[test]
+fn random() {
+    snapshot!("random", report::random_draws(8, 64, 3, 7).unwrap());
+}
