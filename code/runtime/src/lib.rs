@@ -12,11 +12,14 @@
 //! - [`layers`]: RoPE and NoPE layers interleaved (Llama 4, SmolLM3, Command A) and Llama 4's
 //!   query temperature;
 //! - [`random`]: randomized positions;
+//! - [`experiment`], [`study`]: chapter 7's trained RoPE models scored under the test-time schemes
+//!   (a mirror of chapter 7's forward pass with per-pair positions) and where their attention goes;
 //! - [`report`]: the chapter's tables; [`mod@figures`]: its figures.
 //!
 //! Run the chapter's examples with `cargo run -p runtime --example matrix -- --scheme dca`,
 //! `cargo run -p runtime --example cache -- --sinks 4 --window 8 --len 40` and
-//! `cargo run -p runtime --example cope`.
+//! `cargo run -p runtime --example cope`; the measurement with
+//! `cargo run --release -p runtime --example experiment` (about half a minute).
 //!
 //! # Slow and fast forms
 //!
@@ -44,6 +47,7 @@ pub use errors::{Error, Result};
 pub mod cache;
 pub mod cope;
 pub mod dca;
+pub mod experiment;
 pub mod figures;
 pub mod fire;
 pub mod kerple;
@@ -53,6 +57,7 @@ pub mod remap;
 pub mod report;
 pub mod rerope;
 pub mod self_extend;
+pub mod study;
 
 pub use cache::Cache;
 pub use cope::Cope;

@@ -1,0 +1,209 @@
+//! The measurement's code against chapter 7's: the mirrored forward pass equals chapter 7's own on
+//! the plain scheme, its scores equal chapter 7's `evaluate`, and the committed results file is
+//! the one the current configuration writes (its reduced run is redone here).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use runtime::experiment::{evaluate, first_key_mass, forward};
+use runtime::remap::Plain;
+use runtime::study::{report, run, schemes};
+use trained::experiment::{Config, DIMS};
+use trained::model::{Model, Positions};
+use trained::{Scheme, Variant};
+
+/// An untrained model is enough: the two forward passes must agree on any weights. Both sum the
+/// same products in a different order (ndarray's `dot` here, chapter 7's own loops there), and
+/// logits are of size 1 to 10: 1e-10 is far below any difference a changed formula would make.
+#[test]
+fn plain_mirror_is_chapter_7s_forward() {
+    for seed in [0, 5] {
+        let model = Model::new(Scheme::Rope, DIMS, seed).unwrap();
+        for n in [5, 16, 40] {
+            let tokens: Vec<usize> = (0..n)
+                .map(|t| (t * 7 + seed as usize) % DIMS.vocab)
+                .collect();
+            let positions = Positions::new(Variant::plain(Scheme::Rope), &DIMS, n).unwrap();
+            let theirs = model.forward(&tokens, &positions).unwrap();
+            let (logits, weights) = forward(&model, &tokens, &Plain).unwrap();
+            for (a, b) in logits.iter().zip(&theirs.logits) {
+                assert!((a - b).abs() < 1e-10, "logit {a} vs {b}");
+            }
+            for (l, heads) in weights.iter().enumerate() {
+                for (h, w) in heads.iter().enumerate() {
+                    for (a, b) in w.iter().zip(&theirs.weights[l][h]) {
+                        assert!((a - b).abs() < 1e-12, "layer {l} head {h}");
+                    }
+                }
+            }
+        }
+    }
+    let nope = Model::new(Scheme::NoPe, DIMS, 0).unwrap();
+    assert!(forward(&nope, &[0, 1], &Plain).is_err());
+    let rope = Model::new(Scheme::Rope, DIMS, 0).unwrap();
+    assert!(forward(&rope, &[0, DIMS.vocab], &Plain).is_err());
+    assert!(forward(&rope, &[], &Plain).is_err());
+    assert!(evaluate(&rope, &Plain, 3, 16, 0, 0).is_err());
+}
+
+/// The same held-out sequences and the same score as chapter 7's `evaluate` (1e-12: sums of at
+/// most 32 losses of size below 20).
+#[test]
+fn plain_scores_are_chapter_7s() {
+    let model = Model::new(Scheme::Rope, DIMS, 3).unwrap();
+    for n in [16, 48] {
+        let (ours, _) = evaluate(&model, &Plain, 3, n, 4, 3).unwrap();
+        let (theirs, _) =
+            trained::train::evaluate(&model, Variant::plain(Scheme::Rope), 3, n, 4, 3).unwrap();
+        assert!((ours.loss - theirs.loss).abs() < 1e-12);
+        assert!((ours.accuracy - theirs.accuracy).abs() < 1e-12);
+    }
+}
+
+/// Uniform weights put 1/(i + 1) on key 0; a weight of 1 on key 0 puts all of it there.
+#[test]
+fn first_key_mass_counts_what_it_says() {
+    let n = 6;
+    let uniform =
+        ndarray::Array2::from_shape_fn(
+            (n, n),
+            |(i, j)| if j <= i { 1.0 / (i + 1) as f64 } else { 0.0 },
+        );
+    let sink = ndarray::Array2::from_shape_fn((n, n), |(_, j)| if j == 0 { 1.0 } else { 0.0 });
+    let m = first_key_mass(&vec![vec![uniform.clone(), uniform], vec![sink]], 1, 2);
+    let want: f64 = (2..n).map(|i| 1.0 / (i + 1) as f64).sum::<f64>() / 4.0;
+    assert!((m[0].0 - want).abs() < 1e-15 && (m[0].1 - want).abs() < 1e-15);
+    assert_eq!(m[1].0, 1.0);
+    let two = first_key_mass(&vec![vec![ndarray::Array2::from_elem((3, 3), 0.5)]], 2, 0);
+    assert_eq!(
+        two[0],
+        ((0.5 + 1.0 + 1.0) / 3.0, (1.0 + 1.0 + 2.0 / 3.0) / 3.0)
+    );
+}
+
+/// The reduced run (chapter 7's reduced configuration): the plain row is chapter 7's RoPE, the
+/// schemes that keep every distance within L copy at 4L, and the file names its configuration.
+#[test]
+fn reduced_run() {
+    let config = Config::reduced();
+    let results = run(&config, || {}).unwrap();
+    let names: Vec<&str> = results.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names.len(), 2 + schemes(16, 16).unwrap().len());
+    let row = |name: &str| results.rows.iter().find(|r| r.name == name).unwrap();
+    let last = results.lengths.len() - 1;
+    for name in [
+        "ReRoPE, w = L/2",
+        "4 sinks + window L/2",
+        "window 3L/4, no sinks",
+    ] {
+        assert!(row(name).scores[last][0].accuracy > 0.95, "{name} at 4L");
+    }
+    assert!(
+        row("RoPE").scores[last][0].accuracy < 0.8,
+        "plain RoPE at 4L"
+    );
+    let text = report(&config, &results, 1.0);
+    assert!(text.contains(&config.hash()));
+    assert_eq!(results.sinks.len(), results.lengths.len());
+}
+
+/// The committed results come from the configuration chapter 7 uses now.
+#[test]
+fn committed_results_name_the_current_configuration() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/experiment.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(
+        text.contains(&format!("configuration `{}`", Config::full().hash())),
+        "rerun the experiment example"
+    );
+}
+
+/// The accuracy table of the committed file, by scheme name: the mean at each length.
+fn accuracy(text: &str) -> Vec<(String, Vec<f64>)> {
+    let table = text
+        .split("Accuracy")
+        .nth(1)
+        .unwrap()
+        .split("Loss")
+        .next()
+        .unwrap();
+    table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| scheme"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            let means = cells[1..]
+                .iter()
+                .map(|c| c.split(' ').next().unwrap().parse::<f64>().unwrap())
+                .collect();
+            (cells[0].to_string(), means)
+        })
+        .collect()
+}
+
+/// Every claim the page's paragraph after the results makes, read from the committed file, and the
+/// settings it types (the copy distance 3, L = 16, DCA's local window L/8 below the distance).
+#[test]
+fn the_page_claims_what_the_committed_results_show() {
+    let config = Config::full();
+    assert_eq!((config.schedule.delta, config.dims.train_len), (3, 16));
+    assert!(config.dims.train_len / 8 < config.schedule.delta);
+    assert_eq!(config.lengths(), [16, 32, 64, 128]);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/results/experiment.md"
+    ))
+    .unwrap();
+    let rows = accuracy(&text);
+    let get = |name: &str| &rows.iter().find(|(n, _)| n == name).unwrap().1;
+    for name in [
+        "ReRoPE, w = L/2",
+        "Self-Extend, w = L/4, smallest G",
+        "window 3L/4, no sinks",
+        "4 sinks + window L/2",
+    ] {
+        assert!(
+            get(name).iter().all(|&a| a >= 0.95),
+            "{name} copies at every length"
+        );
+    }
+    let (plain, pi) = (get("RoPE"), get("RoPE + PI (chapter 7)"));
+    assert!(
+        plain[3] < 0.5 && pi[3] < plain[3],
+        "plain RoPE fails at 8L, PI worst"
+    );
+    assert!(
+        get("DCA, chunk_size 3L/4, local_window L/8")[0] < 1.0,
+        "DCA fails at L"
+    );
+    let text_pos = get("4 sinks + window L/2, text positions");
+    assert!(
+        text_pos[1] >= 0.95 && text_pos[2] < 0.8 && text_pos[3] < 0.8,
+        "degrades past 2L"
+    );
+    // The sink table: layer 0 above uniform, layer 1 below, at every length.
+    let sinks: Vec<Vec<f64>> = text
+        .split("Attention on the first token")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| n"))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(sinks.len(), 8);
+    for row in &sinks {
+        let (layer, mass, uniform) = (row[1], row[2], row[3]);
+        assert!(
+            if layer == 0.0 {
+                mass > uniform
+            } else {
+                mass < uniform
+            },
+            "{row:?}"
+        );
+    }
+}
