@@ -21,7 +21,7 @@ use crate::{Cache, Dca, Error, ReRope, SelfExtend};
 ///
 /// # Errors
 /// Settings a constructor refuses (an `L` below 8).
-pub fn schemes(l: usize, n: usize) -> Result<Vec<(String, Box<dyn Remap>)>, Error> {
+pub fn schemes(l: usize, n: usize) -> Result<Vec<crate::report::Named>, Error> {
     let g = self_extend_group(n, l, l / 4).unwrap_or(n);
     Ok(vec![
         ("RoPE".into(), Box::new(Plain) as Box<dyn Remap>),
