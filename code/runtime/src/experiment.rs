@@ -19,7 +19,6 @@ use crate::remap::Remap;
 /// Per layer and head, the attention weights `[n, n]` (0 where a key is not seen).
 pub type Weights = Vec<Vec<Array2<f64>>>;
 
-// ANCHOR: forward
 /// The logits `[n, vocab]` and attention weights of a chapter-7 RoPE model on `tokens`, with
 /// positions from `scheme`.
 ///
@@ -61,6 +60,7 @@ pub fn forward(
             let cols = s![.., h * dh..(h + 1) * dh];
             let (qh, kh, vh) = (q.slice(cols), k.slice(cols), v.slice(cols)); // [n, dh]
             let mut a = Array2::zeros((n, n)); // [n, n]
+            // ANCHOR: forward
             for i in 0..n {
                 let seen: Vec<usize> = (0..=i).filter(|&j| scheme.visible(i, j)).collect();
                 let mut z = Vec::with_capacity(seen.len());
@@ -76,6 +76,7 @@ pub fn forward(
                     a[[i, j]] = (v - max).exp() / sum;
                 }
             }
+            // ANCHOR_END: forward
             out.slice_mut(cols).assign(&a.dot(&vh)); // [n, dh]
             per_head.push(a);
         }
@@ -84,7 +85,6 @@ pub fn forward(
     }
     Ok((x.dot(&model.unembed), weights))
 }
-// ANCHOR_END: forward
 
 /// Chapter 7's score (mean cross-entropy over the positions with a target, and the fraction whose
 /// most likely token is the target) of `logits` for `targets`.
