@@ -52,6 +52,7 @@ pub mod alibi;
 pub mod deberta;
 pub mod figures;
 pub mod invariance;
+pub mod kernelized;
 pub mod report;
 pub mod shaw;
 pub mod t5;

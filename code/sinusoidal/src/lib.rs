@@ -40,6 +40,7 @@
 
 use ndarray::{Array1, ArrayView1};
 
+pub mod bilinear;
 pub mod encoding;
 pub mod figures;
 pub mod layout;
