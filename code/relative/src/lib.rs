@@ -13,6 +13,8 @@
 //!   FlashAttention backward recomputes its weights;
 //! - [`xl`]: Transformer-XL's four terms (Dai et al., 2019), absolute and relative, and
 //!   [`deberta`]: DeBERTa's disentangled attention (He et al., 2020), the sequel;
+//! - [`kernelized`]: linear attention with a relative bias, through FFT Toeplitz products
+//!   (Luo et al. 2021), and bidirectional ALiBi as two scans;
 //! - [`invariance`]: the translation-invariance test every scheme in the book is put through.
 //!
 //! # Slow and fast forms
@@ -28,6 +30,8 @@
 //! | [`tiled::bias_grad`] | [`tiled::bias_grad_slow`] (full softmax Jacobian) | `tiled::backward::tests::bias_grad_equals_slow` (1e-11); both against finite differences in `bias_grad_matches_finite_differences` |
 //! | [`xl::XlAttention::logits`] (grouped and skewed, as the reference code) | [`xl::XlAttention::logits_slow`] (four terms per pair) | `xl::tests::skewed_logits_equal_the_four_terms` (1e-12) |
 //! | [`deberta::DeBerta::logits`] (gathered) | [`deberta::DeBerta::logits_slow`] (three terms per pair) | `deberta::tests::gathered_logits_equal_the_terms` (1e-12) |
+//! | [`kernelized::kernelized`] (FFT Toeplitz products) | [`kernelized::kernelized_slow`] (the `n × n` sum) | `kernelized::tests::fft_form_equals_the_explicit_sum` (random shapes, biases, causal masks, to 1e-9) |
+//! | [`kernelized::fft::toeplitz`] | [`kernelized::fft::toeplitz_slow`] | `kernelized::fft::tests::toeplitz_equals_slow` (1e-11) |
 //! | [`t5::bucket`] (the reference code, in `f32`) | [`t5::bucket_slow`] (the printed formula, in `f64`) | `t5::tests::the_textbook_form_agrees_with_the_reference_on_t5_defaults` and `tests/t5_reference.rs`; where they differ is pinned by `t5::tests::single_precision_matters_at_exact_boundaries` |
 //!
 //! Shaw et al.'s three forms of the key term are the chapter's subject and keep the names the
@@ -52,6 +56,7 @@ pub mod alibi;
 pub mod deberta;
 pub mod figures;
 pub mod invariance;
+pub mod kernelized;
 pub mod report;
 pub mod shaw;
 pub mod t5;

@@ -15,6 +15,7 @@
 //! | [`encoding`]             | [`Sinusoid`]: one position, many, the textbook form, `f32`     |
 //! | [`layout`]               | [`Layout`] and the index map [`concat_from_interleaved`]       |
 //! | [`schedule`]             | [`Schedule`], the frequencies, and the ratio between the two   |
+//! | [`bilinear`]             | `PE(p) W PE(p′)ᵀ`: the commuting family, random `W` breaks it  |
 //! | [`shift`]                | the rotation `M_k`, the dot product by offset, [`sin_only`]    |
 //! | [`lstsq`]                | a small least-squares solver for the sine-only fit             |
 //! | [`report`]               | every table the chapter prints (examples print, tests check)   |
@@ -40,6 +41,7 @@
 
 use ndarray::{Array1, ArrayView1};
 
+pub mod bilinear;
 pub mod encoding;
 pub mod figures;
 pub mod layout;

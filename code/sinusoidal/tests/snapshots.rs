@@ -113,3 +113,12 @@ fn base_one_return() {
         report::base_one_return(512, 1000).unwrap()
     );
 }
+
+#[test]
+fn sinusoids_through_w_q_w_k() {
+    let enc = sinusoidal::Sinusoid::paper(8).unwrap();
+    bookkit::snapshot!(
+        "bilinear",
+        sinusoidal::bilinear::table(&enc, 3, 4, 200, 2026).unwrap()
+    );
+}
