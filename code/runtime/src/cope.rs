@@ -2,8 +2,9 @@
 //! to Count What's Important*, 2024, arXiv:2405.18719): each query decides which keys count, with
 //! a gate `g_ij = σ(q_i · k_j)`; the position of key `j` seen from query `i` is the sum of the
 //! gates from `j` to `i`, a fraction in general, and its embedding is interpolated between the two
-//! integer positions around it. The paper gives its code as a listing (§3 and its appendix), not
-//! a repository: the forms below follow that listing, in which the gates read the attention logits
+//! integer positions around it. The paper prints its code as a listing; its authors' repository
+//! (`facebookresearch/RAM`, `projects/cope/`) adds the position term before the `1/√d` scale by
+//! default. The forms below follow the listing, in which the gates read the attention logits
 //! after the `1/√d` scale and the causal mask, and positions are clamped at `npos_max − 1`.
 
 use ndarray::{Array2, ArrayView2};

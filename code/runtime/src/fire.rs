@@ -6,8 +6,8 @@
 //! repository; this follows its definition of the bias (§3) with `c` and `L` as given numbers.
 //!
 //! Switch the transform and the division off and FIRE holds chapter 4's ALiBi; keep the log and
-//! drop the division and it holds KERPLE's log kernel (the tests `fire_holds_alibi` and
-//! `fire_holds_kerple_log`).
+//! drop the division and it holds KERPLE's log kernel (the test
+//! `fire_holds_alibi_and_kerple_log`).
 
 use ndarray::Array2;
 
