@@ -57,11 +57,11 @@ fn run(a: Args) -> Result<String, runtime::Error> {
         Scheme::SelfExtend => Box::new(SelfExtend::new(a.group, a.window)?),
         Scheme::Rerope => Box::new(ReRope::new(a.window, report::TRAIN)?),
         Scheme::Dca => {
-            if a.chunk > a.ceiling {
+            if a.chunk == 0 || a.chunk > a.ceiling {
                 return Err(errors::bad(
                     "chunk",
                     a.chunk,
-                    format!("a chunk holds at most the ceiling, {}, tokens", a.ceiling),
+                    format!("a chunk holds 1 to the ceiling, {}, tokens", a.ceiling),
                 ));
             }
             Box::new(Dca::code(a.ceiling, a.ceiling - a.chunk)?)

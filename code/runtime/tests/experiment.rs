@@ -148,6 +148,8 @@ fn the_page_claims_what_the_committed_results_show() {
     assert_eq!((config.schedule.delta, config.dims.train_len), (3, 16));
     assert!(config.dims.train_len / 8 < config.schedule.delta);
     assert_eq!(config.lengths(), [16, 32, 64, 128]);
+    // The page's tables of positions assume chapter 7's training length.
+    assert_eq!(runtime::report::TRAIN, config.dims.train_len);
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/results/experiment.md"
