@@ -30,6 +30,7 @@ mod guard;
 pub(crate) mod keys;
 mod layers;
 mod legacy;
+mod pyjson;
 
 pub use family::Positions;
 
@@ -134,7 +135,7 @@ pub fn parse(text: &str) -> Result<ModelRope> {
 /// # Ok::<(), scaling::Error>(())
 /// ```
 pub fn read(text: &str) -> Result<Positions> {
-    let root: Value = serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
+    let (root, python) = pyjson::parse(text).map_err(|e| Error::Json(e.to_string()))?;
     let top = Obj {
         map: root
             .as_object()
@@ -146,7 +147,10 @@ pub fn read(text: &str) -> Result<Positions> {
     // Llama 4, Mistral 3, Qwen3-VL, Qwen3.5): its config class builds the text config from that
     // table (`Gemma3Config.__post_init__` and the like), and the vision tower's own positions are
     // not the text model's.
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = python
+        .into_iter()
+        .map(|p| format!("{p} read as Python's json.loads reads it, as a non-finite number"))
+        .collect();
     let cfg = match top.get("text_config") {
         None | Some(Value::Null) => top,
         Some(Value::Object(map)) => {

@@ -736,3 +736,26 @@ fn unaudited_mixed_layers_are_warned_about() {
     .unwrap();
     assert!(gemma2.warnings.is_empty(), "{:?}", gemma2.warnings);
 }
+
+#[test]
+fn python_json_constants_are_read_as_python_does_and_named() {
+    // An unread key holding Infinity: accepted, as `json.loads` accepts it, and named in a note.
+    let m = parse(
+        r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_theta": 10000.0,
+            "router_aux_loss_bound": Infinity}"#,
+    )
+    .unwrap();
+    assert_eq!(m.base.theta, 10000.0);
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("`router_aux_loss_bound` = Infinity")),
+        "{:?}",
+        m.notes
+    );
+    // A key the reading needs holding one: refused, and the message names the key.
+    let e = parse(r#"{"head_dim": 64, "max_position_embeddings": 2048, "rope_theta": NaN}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`rope_theta` = \"NaN\""), "{e}");
+}
