@@ -36,6 +36,7 @@
 pub mod experiment;
 pub mod figures;
 pub mod heads;
+pub mod lm;
 pub mod model;
 pub mod nope;
 pub mod report;
