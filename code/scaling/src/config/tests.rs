@@ -1,6 +1,7 @@
 //! The config reader's conventions and errors, checked on small configs.
 
 use super::*;
+use crate::YarnParams;
 
 #[test]
 fn minimal_config_without_scaling() {
