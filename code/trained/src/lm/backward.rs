@@ -61,7 +61,10 @@ impl<F: Real> Model<F> {
             // Feed-forward: x_out = x_mid + GELU(h₂ W₁) W₂.
             add_tn(&mut g.w2, &t.g, &dx);
             let mut du = dx.dot(&block.w2.t()); // [N, ff]
-            du.zip_mut_with(&t.u, |d, &u| *d *= gelu_grad(u));
+            ndarray::Zip::from(&mut du)
+                .and(&t.u)
+                .and(&t.t)
+                .for_each(|d, &u, &th| *d *= gelu_grad(u, th));
             add_tn(&mut g.w1, &t.norm2.out, &du);
             let dh2 = du.dot(&block.w1.t());
             dx += &rms_norm_back(&t.norm2, &block.norm2, &dh2, &mut g.norm2);

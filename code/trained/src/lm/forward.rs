@@ -19,16 +19,32 @@ const GELU_C: f64 = 0.797_884_560_802_865_4;
 /// The cubic coefficient of the same form.
 const GELU_A: f64 = 0.044_715;
 
-/// GELU in its tanh form: `u/2 · (1 + tanh(√(2/π) (u + 0.044715 u³)))`.
-pub fn gelu<F: Real>(u: F) -> F {
-    let half = F::of(0.5);
-    half * u * (F::one() + (F::of(GELU_C) * (u + F::of(GELU_A) * u * u * u)).tanh())
+/// `tanh z` as `1 − 2 / (e^{2z} + 1)`: one `exp`, cheaper than the library's `tanh`, and exact
+/// at both ends (`e^{2z}` overflows to infinity for large `z`, giving 1).
+fn tanh_by_exp<F: Real>(z: F) -> F {
+    F::one() - F::of(2.0) / ((z + z).exp() + F::one())
 }
 
-/// The derivative of [`gelu`].
-pub fn gelu_grad<F: Real>(u: F) -> F {
+/// The tanh of GELU's tanh form, `tanh(√(2/π) (u + 0.044715 u³))`.
+pub fn gelu_tanh<F: Real>(u: F) -> F {
+    tanh_by_exp(F::of(GELU_C) * (u + F::of(GELU_A) * u * u * u))
+}
+
+/// GELU in its tanh form: `u/2 · (1 + tanh(√(2/π) (u + 0.044715 u³)))`.
+///
+/// ```
+/// use trained::lm::forward::gelu;
+/// assert_eq!(gelu(0.0f64), 0.0);
+/// assert!((gelu(1.0f64) - 0.841_192).abs() < 1e-6); // the tanh form at 1 (exact GELU: 0.841345)
+/// assert!((gelu(-30.0f32)).abs() < 1e-6 && gelu(30.0f32) == 30.0);
+/// ```
+pub fn gelu<F: Real>(u: F) -> F {
+    F::of(0.5) * u * (F::one() + gelu_tanh(u))
+}
+
+/// The derivative of [`gelu`] at `u`, given `t =` [`gelu_tanh`]`(u)`.
+pub fn gelu_grad<F: Real>(u: F, t: F) -> F {
     let half = F::of(0.5);
-    let t = (F::of(GELU_C) * (u + F::of(GELU_A) * u * u * u)).tanh();
     half * (F::one() + t)
         + half * u * (F::one() - t * t) * F::of(GELU_C) * (F::one() + F::of(3.0 * GELU_A) * u * u)
 }
@@ -69,8 +85,9 @@ pub(crate) struct BlockTrace<F> {
     /// The heads' outputs side by side, `[N, d_model]`.
     pub(crate) o: Array2<F>,
     pub(crate) norm2: Normed<F>,
-    /// The feed-forward layer's pre-activation and activation, `[N, ff]`.
+    /// The feed-forward layer's pre-activation, its GELU tanh and activation, `[N, ff]`.
     pub(crate) u: Array2<F>,
+    pub(crate) t: Array2<F>,
     pub(crate) g: Array2<F>,
 }
 
@@ -230,7 +247,9 @@ impl<F: Real> Model<F> {
             general_mat_mul(F::one(), &o, &block.wo, F::one(), &mut x); // x += o W_o
             let norm2 = rms_norm(&x, &block.norm2);
             let u = norm2.out.dot(&block.w1); // [N, ff]
-            let g = u.mapv(gelu);
+            let t = u.mapv(gelu_tanh);
+            let mut g = u.clone();
+            g.zip_mut_with(&t, |g, &t| *g = F::of(0.5) * *g * (F::one() + t)); // GELU(u)
             general_mat_mul(F::one(), &g, &block.w2, F::one(), &mut x); // x += GELU(u) W_2
             blocks.push(BlockTrace {
                 norm1,
@@ -241,6 +260,7 @@ impl<F: Real> Model<F> {
                 o,
                 norm2,
                 u,
+                t,
                 g,
             });
         }
@@ -285,12 +305,13 @@ impl<F: Real> Trace<F> {
                 let y = self.tokens[r + 1];
                 let row = self.logits.row(r);
                 let max = row.fold(F::of(f64::NEG_INFINITY), |m, &x| m.max(x));
-                let z: F = row.iter().map(|&x| (x - max).exp()).sum();
+                let mut out = grad.row_mut(r);
+                out.zip_mut_with(&row, |e, &x| *e = (x - max).exp());
+                let z: F = out.sum();
                 loss += (z.ln() + max - row[y]) / count;
-                for (c, gr) in grad.row_mut(r).iter_mut().enumerate() {
-                    let p = (row[c] - max).exp() / z;
-                    *gr = (p - if c == y { F::one() } else { F::zero() }) / count;
-                }
+                let scale = F::one() / (z * count);
+                out.mapv_inplace(|e| e * scale); // p / count
+                out[y] -= F::one() / count; // (p − 1[c = y]) / count
             }
         }
         (loss, grad)

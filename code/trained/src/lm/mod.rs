@@ -25,6 +25,7 @@ pub trait Scorer {
 // ANCHOR_END: scorer
 
 pub mod backward;
+pub mod bench;
 pub mod config;
 pub mod forward;
 pub mod params;
