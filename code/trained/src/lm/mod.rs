@@ -27,9 +27,11 @@ pub trait Scorer {
 pub mod backward;
 pub mod bench;
 pub mod config;
+pub mod finetune;
 pub mod forward;
 pub mod params;
 pub mod positions;
+pub mod runs;
 pub mod slow;
 pub mod train;
 
