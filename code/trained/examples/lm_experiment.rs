@@ -69,50 +69,65 @@ fn main() -> ExitCode {
             .progress_chars("=> "),
         );
         let start = Instant::now();
-        let outcomes =
-            run(&setup, &corpus, a.threads, &|| bar.inc(1)).map_err(|e| e.to_string())?;
-        bar.finish_and_clear();
-        let seconds = start.elapsed().as_secs_f64();
-        let command = if a.reduced {
-            format!("{COMMAND} -- --reduced")
-        } else {
-            COMMAND.to_string()
-        };
-        let head = Provenance {
-            command,
-            seeds: setup.seeds.clone(),
-            fingerprint: setup.fingerprint(),
-            canary: canary().map_err(|e| e.to_string())?,
-        };
-        let s = &setup.shape;
-        let text = format!(
-            "{}\n\nBits per character on the first {} held-out characters (non-overlapping windows), mean over the seeds \
-             (lowest–highest). Models: {} blocks, width {}, {} heads, feed-forward {}, trained at L = {} for {} steps of {} \
-             windows ({} characters per run). Wall time of this run: {:.0} s on {} threads.\n\n{}",
-            head.line(),
-            setup.eval_tokens,
-            s.layers,
-            s.d_model,
-            s.heads,
-            s.ff,
-            s.train_len,
-            setup.steps,
-            setup.batch,
-            setup.steps * setup.batch * s.train_len,
-            seconds,
-            a.threads,
-            table(&setup, &outcomes)
-        );
         let stem = if a.reduced {
             "lm-experiment-reduced"
         } else {
             "lm-experiment"
         };
+        let command = if a.reduced {
+            format!("{COMMAND} -- --reduced")
+        } else {
+            COMMAND.to_string()
+        };
         std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
         let md = a.out.join(format!("{stem}.md"));
         let data = a.out.join(format!("{stem}.csv"));
-        std::fs::write(&md, &text).map_err(|e| format!("{}: {e}", md.display()))?;
-        std::fs::write(&data, csv(&outcomes)).map_err(|e| format!("{}: {e}", data.display()))?;
+        let code = canary().map_err(|e| e.to_string())?;
+        // One seed at a time, the files rewritten after each: an interrupted run keeps the seeds
+        // it finished, and its first line names them.
+        let mut outcomes = Vec::new();
+        let mut text = String::new();
+        for (i, &seed) in setup.seeds.iter().enumerate() {
+            let one = Setup {
+                seeds: vec![seed],
+                ..setup.clone()
+            };
+            outcomes
+                .extend(run(&one, &corpus, a.threads, &|| bar.inc(1)).map_err(|e| e.to_string())?);
+            let done = Setup {
+                seeds: setup.seeds[..=i].to_vec(),
+                ..setup.clone()
+            };
+            let head = Provenance {
+                command: command.clone(),
+                seeds: done.seeds.clone(),
+                fingerprint: done.fingerprint(),
+                canary: code.clone(),
+            };
+            let s = &setup.shape;
+            text = format!(
+                "{}\n\nBits per character on the first {} held-out characters (non-overlapping windows), mean over the seeds \
+                 (lowest–highest). Models: {} blocks, width {}, {} heads, feed-forward {}, trained at L = {} for {} steps of {} \
+                 windows ({} characters per run). Wall time of this run: {:.0} s on {} threads.\n\n{}",
+                head.line(),
+                setup.eval_tokens,
+                s.layers,
+                s.d_model,
+                s.heads,
+                s.ff,
+                s.train_len,
+                setup.steps,
+                setup.batch,
+                setup.steps * setup.batch * s.train_len,
+                start.elapsed().as_secs_f64(),
+                a.threads,
+                table(&done, &outcomes)
+            );
+            std::fs::write(&md, &text).map_err(|e| format!("{}: {e}", md.display()))?;
+            std::fs::write(&data, csv(&outcomes))
+                .map_err(|e| format!("{}: {e}", data.display()))?;
+        }
+        bar.finish_and_clear();
         Ok(format!(
             "{text}\nWrote {} and {}.\n",
             md.display(),

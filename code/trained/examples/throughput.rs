@@ -38,6 +38,9 @@ struct Args {
     /// Decoder blocks.
     #[arg(long, default_value_t = 4)]
     layers: usize,
+    /// Hidden width of the feed-forward layer (the experiments use twice the width).
+    #[arg(long, default_value_t = 256)]
+    ff: usize,
     /// Side of the square matrices of the GEMM measurement.
     #[arg(long, default_value_t = 1024)]
     gemm: usize,
@@ -58,7 +61,7 @@ fn main() -> ExitCode {
                 d_model: a.width,
                 heads: (a.width / 32).max(1),
                 layers: a.layers,
-                ff: 4 * a.width,
+                ff: a.ff,
                 train_len: a.len,
                 rope_base: 10_000.0,
             };

@@ -42,9 +42,9 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The book's configuration: 4 blocks of width 128 (4 heads, feed-forward 512), `L = 64`,
+    /// The book's configuration: 4 blocks of width 128 (4 heads, feed-forward 256), `L = 64`,
     /// 16 windows a step for 1000 steps (1 024 000 characters per run), 3 seeds, every scheme,
-    /// the first `1 + 32 · 1023` held-out characters (32 whole windows at `16L`, 512 at `L`)
+    /// the first `1 + 16 · 1023` held-out characters (16 whole windows at `16L`, 256 at `L`)
     /// scored at `L` to `16L`.
     pub fn full() -> Setup {
         Setup {
@@ -54,7 +54,7 @@ impl Setup {
                 d_model: 128,
                 heads: 4,
                 layers: 4,
-                ff: 512,
+                ff: 256,
                 train_len: 64,
                 rope_base: 10_000.0,
             },
@@ -62,7 +62,7 @@ impl Setup {
             steps: 1000,
             seeds: vec![0, 1, 2],
             schemes: Scheme::ALL.to_vec(),
-            eval_tokens: 1 + 32 * 1023,
+            eval_tokens: 1 + 16 * 1023,
             multiples: vec![1, 2, 4, 8, 16],
         }
     }
@@ -196,9 +196,9 @@ pub fn run(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Outcome>> {
     let jobs: Vec<(Scheme, u64)> = setup
-        .schemes
+        .seeds
         .iter()
-        .flat_map(|&s| setup.seeds.iter().map(move |&seed| (s, seed)))
+        .flat_map(|&seed| setup.schemes.iter().map(move |&s| (s, seed)))
         .collect();
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Option<Result<Outcome>>>> =
