@@ -197,9 +197,12 @@ fn committed_results_name_the_current_configuration() {
     );
 }
 
+/// A mean over the seeds with its range: `(mean, lowest, highest)`.
+type Spread = (f64, f64, f64);
+
 /// The accuracy table of the committed file, by scheme name: at each length the mean and the
 /// range over the seeds, `(mean, lowest, highest)` (a cell without a range had one value).
-fn accuracy(text: &str) -> Vec<(String, Vec<(f64, f64, f64)>)> {
+fn accuracy(text: &str) -> Vec<(String, Vec<Spread>)> {
     let table = text
         .split("Accuracy")
         .nth(1)
@@ -252,7 +255,7 @@ fn the_page_claims_what_the_committed_results_show() {
     let rows = accuracy(&text);
     let get = |name: &str| &rows.iter().find(|(n, _)| n == name).unwrap().1;
     // The page ranks two schemes only where their ranges over the seeds do not overlap.
-    let below = |a: (f64, f64, f64), b: (f64, f64, f64)| a.2 < b.1;
+    let below = |a: Spread, b: Spread| a.2 < b.1;
     let good = [
         "ReRoPE, w = L/2",
         "Self-Extend, w = L/4, smallest G",
