@@ -24,7 +24,7 @@
 //!
 //! | form used | textbook form | held equal by |
 //! |:--|:--|:--|
-//! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
+//! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::slow::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
 //! | [`model::Model::backward`] (the gradient written out) | finite differences of [`train::loss`] | `tests/gradients.rs` (every parameter of every scheme, and RoPE under PI and YaRN) |
 //!
 //! The hand-built heads compute their weights with the shared core
