@@ -11,7 +11,7 @@ use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
 use super::scripts::{PRINT_CHECK, wrap};
-use super::{FLAGS, TIMEOUT, stays_on_machine};
+use super::{FLAGS, PRINT_WIDTH_PX, TIMEOUT, stays_on_machine};
 
 /// A Chromium process with a fresh profile, killed and its profile removed on drop.
 pub(super) struct Browser {
@@ -336,6 +336,9 @@ impl Cdp {
             json!({ "media": "print" }),
             Some(session),
         )?;
+        // Laid out at the page's width, the print check and the book's own script (which
+        // scales what is still too wide) see the layout that is printed.
+        self.set_width(session, PRINT_WIDTH_PX)?;
         let found = self.open(session, url, origin, PRINT_CHECK)?;
         let printed = self.call(
             "Page.printToPDF",

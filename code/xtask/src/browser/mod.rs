@@ -15,9 +15,15 @@
 //! - an element of the page's content wider than the viewport that is not inside an element that
 //!   scrolls sideways (`overflow-x: auto` or `scroll`), as a display equation without its own
 //!   scroll box is on a phone;
+//! - a table wider than its box with no cue that it scrolls (the theme fades its right edge),
+//!   with a first column that scrolls away, or in a box taller than the screen (whose sideways
+//!   scrollbar is then off screen);
 //!
-//! and, once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
-//! [`Options::search_terms`].
+//! once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
+//! [`Options::search_terms`]; and, when a PDF is asked for, on the print page laid out at the
+//! printed page's width ([`PRINT_WIDTH_PX`]): a `<details>` that prints closed, an image that did
+//! not load, and a block cut off at the page's edge or clipped by a box that cannot scroll on
+//! paper.
 //!
 //! Why a hand-written client and not a crate: see `CONTRIBUTING.md`, "The browser check". The
 //! protocol part is `Cdp::call` and `Cdp::wait_for` (in `chromium.rs`); the scripts each page
@@ -64,6 +70,11 @@ pub const FLAGS: &[&str] = &[
 
 /// A page load, a search or a script that takes longer than this is a failure.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The printed page's width in CSS pixels: A4's 210 mm less the two 14 mm side margins of the
+/// `@page` rule in `src/theme/fit.css`, at 96 px to the inch (687.9 px), rounded down. The
+/// print page is laid out and checked at this width, the width Chromium prints it at.
+pub const PRINT_WIDTH_PX: u32 = 687;
 
 /// Where the search terms live, relative to the book's `src/`: one term a line, `#` comments.
 pub const SEARCH_TERMS_FILE: &str = "theme/search-terms.txt";
@@ -319,6 +330,17 @@ mod tests {
         ));
         assert!(!stays_on_machine("http://127.0.0.1:4001/x", origin));
         assert!(!stays_on_machine("http://127.0.0.1:40000/x", origin));
+    }
+
+    #[test]
+    fn the_print_width_is_the_page_rule_of_the_theme() {
+        let css = std::fs::read_to_string(crate::root().join("src/theme/fit.css")).unwrap();
+        let page = &css[css.find("@page").unwrap()..];
+        let page = &page[..page.find('}').unwrap()];
+        assert!(page.contains("size: A4;"), "{page}");
+        assert!(page.contains("margin: 16mm 14mm;"), "{page}");
+        let px = (210.0 - 2.0 * 14.0) / 25.4 * 96.0;
+        assert_eq!(PRINT_WIDTH_PX, px as u32, "{px}");
     }
 
     #[test]

@@ -46,6 +46,24 @@ for (const el of main.querySelectorAll('*')) {
   found.push('wider than the ' + vw + ' px viewport (reaches ' + Math.round(reach) +
     ' px) outside any box that scrolls: ' + describe(block));
 }
+// A table wider than its box scrolls sideways; a reader must be able to tell, and to keep their
+// place: while columns lie out of sight the box shows a cue (its right edge fades, a mask), the
+// first column stays put (sticky), and the box is no taller than the screen, so that its
+// sideways scrollbar is on screen with it.
+const vh = window.innerHeight;
+for (const box of main.querySelectorAll('.table-wrapper')) {
+  const table = box.querySelector('table');
+  if (!table || box.scrollWidth <= box.clientWidth + 1) continue;
+  const st = getComputedStyle(box);
+  const why = [];
+  const end = box.scrollLeft + box.clientWidth >= box.scrollWidth - 1;
+  if (!end && st.maskImage === 'none' && st.webkitMaskImage === 'none') why.push('no cue that it scrolls');
+  const first = table.querySelector('tbody tr > :first-child');
+  if (first && getComputedStyle(first).position !== 'sticky') why.push('its first column scrolls away');
+  const h = box.getBoundingClientRect().height;
+  if (h > vh + 1) why.push(Math.round(h) + ' px tall, so its sideways scrollbar is off the ' + vh + ' px screen');
+  if (why.length) found.push('table ' + table.scrollWidth + ' px wide in a ' + box.clientWidth + ' px box: ' + why.join('; ') + ': ' + describe(table));
+}
 const sw = document.documentElement.scrollWidth;
 if (!wide.length && sw > vw + 1) {
   // Something outside the content (or positioned out of it) widens the page:   // name the outermost element whose right edge is the page's.

@@ -6,7 +6,9 @@ const describe = (el) => {
   // A formula is named by its TeX source (MathML's annotation) where it has one.
   const tex = el.querySelector && el.querySelector('annotation');
   const html = el.querySelector && el.querySelector('.katex-html');
-  const raw = tex ? tex.textContent : html ? html.textContent : (el.textContent || el.getAttribute('src') || '');
+  // A table is named by its header row.
+  const head = el.tagName === 'TABLE' && el.rows.length ? [...el.rows[0].cells].map(c => c.textContent.trim()).join(' | ') : null;
+  const raw = head !== null ? head : tex ? tex.textContent : html ? html.textContent : (el.textContent || el.getAttribute('src') || '');
   const text = raw.replace(/\s+/g, ' ').trim();
   if (text) s += ' "' + (text.length > 60 ? text.slice(0, 60) + '…' : text) + '"';
   return s;
