@@ -141,8 +141,17 @@ fn which_model_uses_what() {
         ("EXAONE 4.0 32B", model("exaone-4.0-32b")),
         ("DeepSeek-V2-Lite", model("deepseek-v2-lite")),
         ("DeepSeek-V3", model("deepseek-v3")),
+        ("EXAONE 4.5 33B", model("exaone-4.5-33b")),
+        ("LFM2.5-VL 1.6B", model("lfm2.5-vl-1.6b")),
+        (
+            "Llama 3.2 90B Vision",
+            model("llama-3.2-90b-vision-instruct"),
+        ),
     ];
+    // Two tables from the same rows: the models with no RoPE in any layer, one row each, and the
+    // RoPE models, one row per kind of layer.
     bookkit::snapshot!("models", report::models(&rows).unwrap());
+    bookkit::snapshot!("models_rope", report::models_rope(&rows).unwrap());
 }
 
 #[test]
