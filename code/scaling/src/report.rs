@@ -10,9 +10,11 @@ use crate::config::ModelRope;
 use crate::ntk::scaled_base;
 use crate::{Base, Result, Scheme, compute, correction_dim, correction_range, get_mscale};
 
+mod json;
 mod models;
 mod readings;
 
+pub use json::json;
 pub use models::{models, models_rope};
 pub use readings::{fixtures, logits, per_pair, reading, summary};
 
