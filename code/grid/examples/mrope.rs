@@ -65,16 +65,17 @@ struct Args {
     #[arg(long, value_name = "M", default_value_t = 2)]
     merge: usize,
     /// A limit of this program's own: every id must stay below it (default: the model's
-    /// max_position_embeddings, 32768 for Qwen2-VL, 128000 for Qwen3-VL; get_rope_index itself
-    /// checks none).
+    /// max_position_embeddings: transformers' default for Qwen2-VL, the published config's for
+    /// Qwen3-VL; get_rope_index itself checks none).
     #[arg(long, value_name = "N")]
     max_position: Option<u64>,
 }
 
 fn run(a: Args) -> Result<String, grid::Error> {
-    // The defaults of transformers 5.24.0's config classes (report::QWEN2_VL, report::QWEN3_VL).
+    // Qwen2-VL's: the defaults of transformers 5.24.0's config class (report::QWEN2_VL);
+    // Qwen3-VL's: its published config, read by chapter 6's reader (grid::published).
     let (_, base, section, layout, limit) = match a.model.as_str() {
-        "qwen3-vl" => report::QWEN3_VL,
+        "qwen3-vl" => grid::published::qwen3_vl()?,
         _ => report::QWEN2_VL,
     };
     let (section, layout) = (

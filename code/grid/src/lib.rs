@@ -11,6 +11,7 @@
 //!   over the sections of the rotary frequencies (`mrope_section`), chunked or interleaved;
 //! - [`positions`]: the `(t, h, w)` position ids of a sequence mixing text, images and video, as
 //!   Hugging Face transformers' `get_rope_index` computes them in 5.24.0 and in 4.57.1;
+//! - [`published`]: M-RoPE settings read from a published config by chapter 6's reader;
 //! - [`report`]: the chapter's tables; [`mod@figures`]: its figures.
 //!
 //! Run the chapter's examples with
@@ -50,6 +51,7 @@ pub mod axial;
 pub mod figures;
 pub mod mrope;
 pub mod positions;
+pub mod published;
 pub mod report;
 pub mod vit;
 

@@ -8,17 +8,13 @@ use ndarray::{Array1, Array2};
 use crate::axial::Cell;
 use crate::mrope::{Axis, Mrope, Sections};
 use crate::positions::{Ids, Kind, Model, Release, Segment, Setup, position_ids};
-use crate::{Align, Axial, Error, Grid, Mixed, resample};
+use crate::{Align, Axial, Error, Grid, Mixed, published, resample};
 
 /// The text model of Qwen2-VL as transformers 5.24.0's config classes default it: head width
 /// 128 (hidden 8192 over 64 heads), `rope_theta` 10^6, `mrope_section` `[16, 24, 24]`, chunked,
 /// `max_position_embeddings` 32768.
 pub const QWEN2_VL: (usize, f64, [usize; 3], Sections, u64) =
     (128, 1e6, [16, 24, 24], Sections::Chunked, 32768);
-/// Qwen3-VL's text model in the same release: head width 128, `rope_theta` 5·10^5,
-/// `mrope_section` `[24, 20, 20]`, interleaved, `max_position_embeddings` 128000.
-pub const QWEN3_VL: (usize, f64, [usize; 3], Sections, u64) =
-    (128, 5e5, [24, 20, 20], Sections::Interleaved, 128_000);
 
 /// The chapter's mixed sequence: two text tokens, a 4×4-patch image (2×2 tokens), a text token,
 /// a video of 3 temporal patches of 4×4 patches (3×2×2 tokens), two text tokens.
@@ -189,7 +185,8 @@ pub fn sections() -> Result<String, Error> {
         "how many",
         "slowest wavelength (positions)",
     ]);
-    for (name, (d, base, section, layout, _)) in [("Qwen2-VL", QWEN2_VL), ("Qwen3-VL", QWEN3_VL)] {
+    let qwen3 = published::qwen3_vl()?;
+    for (name, (d, base, section, layout, _)) in [("Qwen2-VL", QWEN2_VL), ("Qwen3-VL", qwen3)] {
         let m = Mrope::new(d, base, section, layout)?;
         let theta = m.inv_freq();
         for axis in Axis::ALL {
@@ -204,10 +201,36 @@ pub fn sections() -> Result<String, Error> {
             ]);
         }
     }
+    let default3 = published::default_theta(published::QWEN3_VL_CONFIG)?;
     Ok(format!(
-        "{t}\nHead width 128; rope_theta 10^6 (Qwen2-VL) and 5·10^5 (Qwen3-VL), the defaults of \
-         transformers 5.24.0's config classes.\n"
+        "{t}\nHead width {}; rope_theta {} for Qwen2-VL (the default of transformers \
+         5.24.0's Qwen2VLTextConfig) and {} for Qwen3-VL (Qwen3-VL 4B Instruct's published \
+         config; the default of transformers 5.24.0's Qwen3VLTextConfig is {}).\n",
+        if QWEN2_VL.0 == qwen3.0 {
+            QWEN2_VL.0.to_string()
+        } else {
+            format!("{} and {}", QWEN2_VL.0, qwen3.0)
+        },
+        power_of_ten(QWEN2_VL.1),
+        power_of_ten(qwen3.1),
+        power_of_ten(default3)
     ))
+}
+
+/// `m·10^k` for a whole `m` from 1 to 9 (`10^k` when `m` is 1), else the number as Rust prints it.
+fn power_of_ten(x: f64) -> String {
+    let k = x.log10().floor();
+    let m = x / 10f64.powf(k);
+    let whole = m.round();
+    if x > 0.0 && (m - whole).abs() < 1e-9 && (1.0..10.0).contains(&whole) {
+        if whole == 1.0 {
+            format!("10^{k}")
+        } else {
+            format!("{whole}·10^{k}")
+        }
+    } else {
+        format!("{x}")
+    }
 }
 
 fn layout_name(l: Sections) -> &'static str {
@@ -482,6 +505,17 @@ mod tests {
         assert!(
             ids_table(&ids).ends_with("| 0 | text | 0 | 0 | 0 |\n\nmrope_position_deltas: 0\n")
         );
+    }
+
+    #[test]
+    fn powers_of_ten_are_written_out() {
+        assert_eq!(power_of_ten(1e6), "10^6");
+        assert_eq!(power_of_ten(5e5), "5·10^5");
+        assert_eq!(power_of_ten(5e6), "5·10^6");
+        assert_eq!(power_of_ten(10.0), "10^1");
+        assert_eq!(power_of_ten(12345.0), "12345");
+        assert_eq!(power_of_ten(2.5e4), "25000");
+        assert_eq!(power_of_ten(0.0), "0");
     }
 
     #[test]

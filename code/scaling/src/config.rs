@@ -35,6 +35,7 @@ mod pyjson;
 mod reading;
 mod schemes;
 
+pub use extras::MropeSplit;
 pub use family::Positions;
 pub use hybrid::Mixer;
 
@@ -59,6 +60,9 @@ pub struct ModelRope {
     /// What else the model does with positions that the reader found: the M-RoPE split, a
     /// position-dependent query temperature, the multi-head latent attention split.
     pub extras: Vec<String>,
+    /// M-RoPE's split of the rotated pairs (`mrope_section`, `mrope_interleaved`), if the config
+    /// gives one; [`ModelRope::extras`] says the same in a sentence.
+    pub mrope: Option<MropeSplit>,
     /// Notes about where values came from (defaults filled in, old names translated).
     pub notes: Vec<String>,
     /// What the reference would warn about, and keys no rule reads.
@@ -400,6 +404,7 @@ fn rope(
         &layers,
         &mut warnings,
     )?;
+    let mrope = extras::mrope_split(table, nested.is_some(), main.base.dim / 2)?;
     Ok(ModelRope {
         model_type: model_type.to_string(),
         base: main.base,
@@ -407,6 +412,7 @@ fn rope(
         logits: main.logits,
         layers,
         extras,
+        mrope,
         notes,
         warnings,
     })

@@ -145,6 +145,7 @@ fn which_model_uses_what() {
         ("Qwen2.5-VL 7B", model("qwen2.5-vl-7b-instruct")),
         ("Qwen3 0.6B", model("qwen3-0.6b")),
         ("Qwen3 8B", model("qwen3-8b")),
+        ("Qwen3-VL 4B", model("qwen3-vl-4b-instruct")),
         ("Qwen3.5 9B", model("qwen3.5-9b")),
         ("OLMo 2 7B", model("olmo-2-7b")),
         ("OLMo 3.1 32B", model("olmo-3.1-32b-instruct")),

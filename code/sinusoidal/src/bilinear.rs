@@ -2,8 +2,8 @@
 //!
 //! `PE(p)·PE(p + Δ)` depends only on `Δ` (module [`shift`](crate::shift)), but a head never takes
 //! that dot product: its position-by-position term is `PE(p) W PE(p′)ᵀ` with `W = W_Q W_Kᵀ`. Since
-//! `PE(p + Δ) = M_Δ PE(p)`, that term depends on `p − p′` alone for every `W` that commutes with
-//! every shift `M_Δ`: a block `a_i I + b_i J` on each frequency pair (`J` the quarter turn) and
+//! `PE(p + s) = M_s PE(p)`, that term depends on `p − p′` alone for every `W` that commutes with
+//! every shift `M_s`: a block `a_i I + b_i J` on each frequency pair (`J` the quarter turn) and
 //! zero between pairs, [`commuting`]. A learned `W` has no reason to be of that form, and
 //! [`position_logit`] shows the term moving with `p` at a fixed offset ([`table`]).
 
@@ -44,7 +44,7 @@ pub fn position_logit(
     Ok(enc.encode(p).dot(&w).dot(&enc.encode(p2)))
 }
 
-/// The matrices that commute with every shift `M_Δ`: on the slots `(s, c)` of pair `i` (its sine
+/// The matrices that commute with every shift `M_s`: on the slots `(s, c)` of pair `i` (its sine
 /// and its cosine) the block `[[a_i, b_i], [−b_i, a_i]]`, zero elsewhere. Over pair `i` the term
 /// is then `a_i cos((p − p′) ω_i) + b_i sin((p − p′) ω_i)`.
 ///
@@ -78,7 +78,7 @@ pub fn commuting(enc: &Sinusoid, a: &[f64], b: &[f64]) -> Result<Array2<f64>, Er
     errors::ensure_finite("a and b", a.iter().chain(b).copied())?;
     let mut w = Array2::zeros((enc.d(), enc.d()));
     for (i, &(s, c, _)) in pairs.iter().enumerate() {
-        // a I + b J on the pair's two slots: it commutes with the pair's rotation by Δω_i.
+        // a I + b J on the pair's two slots: it commutes with the pair's rotation by sω_i.
         w[[s, s]] = a[i];
         w[[c, c]] = a[i];
         w[[s, c]] = b[i];
@@ -195,10 +195,10 @@ mod tests {
             let moved = position_logit(&enc, w.view(), p + shift, p2 + shift).unwrap();
             // Terms of size ≤ |a| + |b| at angles below 1000 radians: rounding of a few 1e-13.
             prop_assert!((here - moved).abs() < 1e-10, "{here} vs {moved}");
-            // And it is the closed form Σ a_i cos(Δω_i) + b_i sin(Δω_i), Δ = p − p′.
-            let delta = p as f64 - p2 as f64;
+            // And it is the page's closed form Σ a_i cos(Δω_i) − b_i sin(Δω_i), Δ = p′ − p.
+            let delta = p2 as f64 - p as f64;
             let closed: f64 = enc.frequencies().iter().zip(a.iter().zip(&b))
-                .map(|(w, (a, b))| a * (delta * w).cos() + b * (delta * w).sin()).sum();
+                .map(|(w, (a, b))| a * (delta * w).cos() - b * (delta * w).sin()).sum();
             prop_assert!((here - closed).abs() < 1e-10);
         }
 

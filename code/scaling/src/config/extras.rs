@@ -116,10 +116,38 @@ pub(super) fn extras(
     Ok(out)
 }
 
-/// M-RoPE's split of the `pairs` rotated pairs between time, height and width.
-fn mrope(t: Obj<'_>, v: &Value, pairs: usize) -> Result<String> {
+/// M-RoPE's split of the rotated pairs between time, height and width, as a config gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MropeSplit {
+    /// `mrope_section`: how many pairs carry time, height and width.
+    pub section: [usize; 3],
+    /// `mrope_interleaved`: pairs cycle time, height, width (Qwen3-VL) instead of lying in
+    /// consecutive chunks (Qwen2-VL).
+    pub interleaved: bool,
+}
+
+/// The split a config's scaling table gives (none for a nested per-layer table, as [`extras`]).
+///
+/// # Errors
+/// As [`extras`]: a malformed `mrope_section`, or one that does not add up to `pairs`.
+pub(super) fn mrope_split(
+    table: Option<Obj<'_>>,
+    nested: bool,
+    pairs: usize,
+) -> Result<Option<MropeSplit>> {
+    match table.filter(|_| !nested) {
+        Some(t) => match t.get("mrope_section") {
+            Some(v) => split(t, v, pairs).map(Some),
+            None => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
+/// Reads and checks `mrope_section` (the value `v` of table `t`) against `pairs`.
+fn split(t: Obj<'_>, v: &Value, pairs: usize) -> Result<MropeSplit> {
     let path = t.path("mrope_section");
-    let sections = v
+    let s = v
         .as_array()
         .filter(|a| a.len() == 3)
         .and_then(|a| {
@@ -134,15 +162,25 @@ fn mrope(t: Obj<'_>, v: &Value, pairs: usize) -> Result<String> {
                 "it must be three whole numbers of pairs: time, height, width",
             )
         })?;
-    let (a, b, c) = (sections[0], sections[1], sections[2]);
-    if a + b + c != pairs {
+    if s[0] + s[1] + s[2] != pairs {
         return Err(key(
             path.as_str(),
             v,
             format!("the sections must add up to the {pairs} rotated pairs"),
         ));
     }
-    let interleaved = t.get("mrope_interleaved") == Some(&Value::Bool(true));
+    Ok(MropeSplit {
+        section: [s[0], s[1], s[2]],
+        interleaved: t.get("mrope_interleaved") == Some(&Value::Bool(true)),
+    })
+}
+
+/// M-RoPE's split of the `pairs` rotated pairs between time, height and width, as a sentence.
+fn mrope(t: Obj<'_>, v: &Value, pairs: usize) -> Result<String> {
+    let MropeSplit {
+        section: [a, b, c],
+        interleaved,
+    } = split(t, v, pairs)?;
     Ok(if interleaved {
         format!(
             "M-RoPE, interleaved (`mrope_interleaved`): of the {pairs} pairs, {b} carry height (j mod 3 = 1, j < {}), {c} width (j mod 3 = 2, j < {}), {a} time (the rest)",

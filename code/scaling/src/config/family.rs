@@ -26,6 +26,10 @@ use crate::Result;
 
 /// How a model encodes positions.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per config read; boxing would change every match on Positions::Rope"
+)]
 pub enum Positions {
     /// Rotary embeddings, read in full.
     Rope(ModelRope),

@@ -127,8 +127,8 @@ pub(super) const SPECIFIC: [(&str, &[&str]); 12] = [
 /// layer patterns, old key names, defaults or non-RoPE encodings were read in the reference, and
 /// the plain classes whose published configs are read by the generic rules and checked against
 /// the independent Python reading (`llama`, `mistral`, `qwen2`, `qwen3`, `olmo2`, `ministral3`,
-/// `deepseek_v2`, `deepseek_v3`, `phi3`, `qwen2_5_vl`).
-pub(super) const KNOWN: [&str; 48] = [
+/// `deepseek_v2`, `deepseek_v3`, `phi3`, `qwen2_5_vl`, `qwen3_vl_text`).
+pub(super) const KNOWN: [&str; 50] = [
     // The generic rules, checked on published configs.
     "llama",
     "mistral",
@@ -143,6 +143,8 @@ pub(super) const KNOWN: [&str; 48] = [
     "qwen2_vl",
     "qwen2_vl_text",
     "qwen2_5_vl_text",
+    "qwen3_vl",
+    "qwen3_vl_text",
     // Layer patterns (module `layers`).
     "gemma3_text",
     "gemma2",

@@ -584,6 +584,33 @@ fn mrope_splits_and_the_longrope_list() {
             )]
         );
     }
+    // The split as data: chunked, interleaved (Qwen3-VL's layout), none without a section.
+    let split = |text: &str| parse(text).unwrap().mrope;
+    assert_eq!(
+        split(
+            r#"{"model_type": "qwen2_vl", "head_dim": 128, "max_position_embeddings": 8192,
+                "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 24]}}"#
+        ),
+        Some(super::MropeSplit {
+            section: [16, 24, 24],
+            interleaved: false
+        })
+    );
+    assert_eq!(
+        split(
+            r#"{"model_type": "qwen3_vl_text", "head_dim": 128, "max_position_embeddings": 8192,
+                "rope_scaling": {"rope_type": "default", "mrope_section": [24, 20, 20],
+                                 "mrope_interleaved": true}}"#
+        ),
+        Some(super::MropeSplit {
+            section: [24, 20, 20],
+            interleaved: true
+        })
+    );
+    assert_eq!(
+        split(r#"{"model_type": "qwen3", "head_dim": 128, "max_position_embeddings": 8192}"#),
+        None
+    );
     let phi = read(
         r#"{"model_type": "phi3", "head_dim": 8, "max_position_embeddings": 8192,
             "original_max_position_embeddings": 4096,
