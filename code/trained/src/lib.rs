@@ -11,6 +11,10 @@
 //!   the training loop; [`experiment`]: the comparison past the training length, its
 //!   configuration and fingerprint, its results file;
 //! - [`report`]: the chapter's tables; [`mod@figures`]: its figures.
+//! - [`lm`]: a decoder-only language model in `f32` (pre-norm blocks with RMSNorm, causal
+//!   multi-head attention and a GELU feed-forward layer, an untied unembedding) with its gradient
+//!   written out, every matrix product through ndarray's `dot`, AdamW and its training loop, and
+//!   the [`lm::Scorer`] trait that held-out evaluation scores models through.
 //!
 //! Every scheme comes from the crate of the chapter that derives it: `sinusoidal::Sinusoid`,
 //! `learned::add_positions`, `relative::t5::bucket` and `relative::alibi`, `rope::Rope`, and
@@ -24,8 +28,10 @@
 //!
 //! | form used | textbook form | held equal by |
 //! |:--|:--|:--|
-//! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
+//! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::slow::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
 //! | [`model::Model::backward`] (the gradient written out) | finite differences of [`train::loss`] | `tests/gradients.rs` (every parameter of every scheme, and RoPE under PI and YaRN) |
+//! | [`lm::Model::forward`] (a batch as one matrix, ndarray's `dot`, `f32` or `f64`) | [`lm::Model::forward_slow`] (one window in `f64`, loops, the attention core per head, each position formula from its chapter's crate) | `tests/lm.rs` `the_fast_forward_pass_equals_the_textbook_form` (every scheme and test-time RoPE change, 1e-12 in `f64`, 1e-4 in `f32`) |
+//! | [`lm::Model::backward`] (the gradient written out) | finite differences of the loss in `f64` | `tests/lm.rs` `every_gradient_matches_finite_differences` (every parameter of every scheme, and RoPE under each test-time change) |
 //!
 //! The hand-built heads compute their weights with the shared core
 //! (`attention::scaled_dot_product`); the closed forms [`heads::t5_weight`] and
@@ -36,6 +42,7 @@
 pub mod experiment;
 pub mod figures;
 pub mod heads;
+pub mod lm;
 pub mod model;
 pub mod nope;
 pub mod report;
