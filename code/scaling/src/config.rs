@@ -27,6 +27,7 @@ mod default_theta;
 mod extras;
 mod family;
 mod guard;
+mod hybrid;
 pub(crate) mod keys;
 mod layers;
 mod legacy;
@@ -36,6 +37,7 @@ mod schemes;
 
 pub use extras::MropeSplit;
 pub use family::Positions;
+pub use hybrid::Mixer;
 
 use keys::Obj;
 use reading::reading;
@@ -74,10 +76,34 @@ pub struct LayerGroup {
     pub layer_type: String,
     /// How many layers (0 when the config gives no `num_hidden_layers`: all of them).
     pub count: usize,
+    /// What the layer does with the other tokens: attention, a state-space mixer, …
+    pub mixer: Mixer,
     /// The rotary setup, or `None` for layers with no position encoding.
     pub rope: Option<LayerRope>,
     /// Where the reading comes from, or why there is none.
     pub source: String,
+}
+
+/// A model none of whose layers rotates: an attention-free model (Mamba), or a hybrid whose
+/// attention layers see no position (Jamba, Nemotron-H), read per kind of layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layered {
+    /// The config's `model_type` (the text model's, for a multimodal config).
+    pub model_type: String,
+    /// Every kind of layer, with its count and why it carries no position encoding.
+    pub layers: Vec<LayerGroup>,
+    /// Notes about where values came from.
+    pub notes: Vec<String>,
+    /// Keys no rule reads, and what the reference would warn about.
+    pub warnings: Vec<String>,
+}
+
+impl Layered {
+    /// Whether any layer attends (a hybrid without position encoding) or none does (an
+    /// attention-free model).
+    pub fn attends(&self) -> bool {
+        self.layers.iter().any(|g| g.mixer.attends())
+    }
 }
 
 /// The rotary setup of one kind of layer.
@@ -183,6 +209,15 @@ pub fn read(text: &str) -> Result<Positions> {
         notes.push("model_type kimi_k2 read as deepseek_v3, as Kimi_K25Config rewrites it".into());
         model_type = "deepseek_v3".into();
     }
+    // EXAONE 4.5's text model is EXAONE 4's: `Exaone4_5_Config.__post_init__`
+    // (`configuration_exaone4_5.py` at `573d9f0`) rewrites `exaone4_5_text` to `exaone4`, and
+    // gives a text config without a `model_type` that type too.
+    if model_type == "exaone4_5_text" || (model_type == "exaone4_5" && cfg.name == "text_config") {
+        notes.push(format!(
+            "model_type {model_type} read as exaone4, as Exaone4_5_Config rewrites it"
+        ));
+        model_type = "exaone4".into();
+    }
     // ANCHOR_END: nested
     let normal = legacy::normalize(cfg, &model_type)?;
     let n = Obj {
@@ -193,7 +228,27 @@ pub fn read(text: &str) -> Result<Positions> {
         return Ok(p);
     }
     notes.extend(normal.notes);
-    let mut m = rope(n, &model_type, notes, normal.warnings)?;
+    let kinds = layers::kinds(n, &model_type)?;
+    if kinds.iter().all(|k| k.no_rope.is_some()) {
+        let mut warnings = normal.warnings;
+        warnings.extend(guard::unread(cfg, &model_type));
+        return Ok(Positions::NoEncoding(Layered {
+            model_type,
+            layers: kinds
+                .into_iter()
+                .map(|k| LayerGroup {
+                    layer_type: k.layer_type,
+                    count: k.count,
+                    mixer: k.mixer,
+                    rope: None,
+                    source: k.no_rope.unwrap_or_default(),
+                })
+                .collect(),
+            notes,
+            warnings,
+        }));
+    }
+    let mut m = rope(n, &model_type, kinds, notes, normal.warnings)?;
     m.warnings.extend(guard::unread(cfg, &model_type));
     if top.has("vision_config") {
         m.notes
@@ -206,11 +261,14 @@ pub fn read(text: &str) -> Result<Positions> {
 fn rope(
     cfg: Obj<'_>,
     model_type: &str,
+    kinds: Vec<layers::Kind>,
     mut notes: Vec<String>,
     mut warnings: Vec<String>,
 ) -> Result<ModelRope> {
-    let kinds = layers::kinds(cfg, model_type)?;
-    if kinds.len() > 1 && !layers::AUDITED.contains(&model_type) {
+    if kinds.len() > 1
+        && !layers::AUDITED.contains(&model_type)
+        && !hybrid::MODEL_TYPES.contains(&model_type)
+    {
         warnings.push(format!(
             "model_type {model_type:?} mixes kinds of layer ({}), and this reader has no rule of that class for which kinds rotate: each is read as rotating with the one table",
             kinds
@@ -244,6 +302,7 @@ fn rope(
             layers.push(LayerGroup {
                 layer_type: kind.layer_type.clone(),
                 count: kind.count,
+                mixer: kind.mixer,
                 rope: None,
                 source: why.clone(),
             });
@@ -262,6 +321,7 @@ fn rope(
                     layers.push(LayerGroup {
                         layer_type: kind.layer_type.clone(),
                         count: kind.count,
+                        mixer: kind.mixer,
                         rope: None,
                         source: format!("`{name}` is null: no RoPE"),
                     });
@@ -317,6 +377,7 @@ fn rope(
         layers.push(LayerGroup {
             layer_type: kind.layer_type.clone(),
             count: kind.count,
+            mixer: kind.mixer,
             rope: Some(rope),
             source,
         });

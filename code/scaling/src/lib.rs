@@ -26,7 +26,10 @@
 //!   [`mod@figures`]: its figures.
 //!
 //! Run the chapter's inspector with
-//! `cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json`.
+//! `cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json`, or
+//! install it as a command with `cargo install --path code/scaling` and run `rope-inspect
+//! CONFIG.json` (or a model folder, or a model id in the local Hugging Face cache; `--json` for
+//! scripts): module [`cli`].
 //!
 //! # Slow and fast forms
 //!
@@ -62,6 +65,7 @@
 pub use errors::{Error, Result};
 
 pub mod base;
+pub mod cli;
 pub mod config;
 pub mod figures;
 pub mod linear;

@@ -10,9 +10,13 @@ use crate::config::ModelRope;
 use crate::ntk::scaled_base;
 use crate::{Base, Result, Scheme, compute, correction_dim, correction_range, get_mscale};
 
+mod json;
+mod models;
 mod readings;
 
-pub use readings::{fixtures, logits, models, per_pair, reading, summary};
+pub use json::json;
+pub use models::{models, models_rope};
+pub use readings::{fixtures, logits, per_pair, reading, summary};
 
 fn sci(x: f64) -> String {
     format!("{x:.4e}")

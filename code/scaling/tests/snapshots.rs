@@ -109,6 +109,16 @@ fn model(name: &str) -> scaling::config::Positions {
     scaling::config::read(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// A config constructed for the tests (`tests/fixtures/constructed/`, labelled so in the
+/// fixtures' README): no published copy of these families could be cited.
+fn constructed(name: &str) -> scaling::config::Positions {
+    let path = format!(
+        "{}/tests/fixtures/constructed/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    scaling::config::read(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// Which model uses what, read from published configs (provenance in the fixtures' README); every
 /// published config the reader accepts has a row.
 #[test]
@@ -142,8 +152,35 @@ fn which_model_uses_what() {
         ("EXAONE 4.0 32B", model("exaone-4.0-32b")),
         ("DeepSeek-V2-Lite", model("deepseek-v2-lite")),
         ("DeepSeek-V3", model("deepseek-v3")),
+        ("EXAONE 4.5 33B", model("exaone-4.5-33b")),
+        ("LFM2.5-VL 1.6B", model("lfm2.5-vl-1.6b")),
+        (
+            "Llama 3.2 90B Vision",
+            model("llama-3.2-90b-vision-instruct"),
+        ),
+        ("Mamba (constructed)", constructed("mamba-constructed")),
+        ("Jamba (class defaults)", constructed("jamba-defaults")),
+        (
+            "Nemotron-H (class defaults)",
+            constructed("nemotron-h-defaults"),
+        ),
+        (
+            "Granite 4 hybrid (constructed)",
+            constructed("granite-hybrid-constructed"),
+        ),
+        (
+            "Falcon-H1 (class defaults)",
+            constructed("falcon-h1-defaults"),
+        ),
+        (
+            "MiniMax M2 (class defaults)",
+            constructed("minimax-m2-defaults"),
+        ),
     ];
+    // Two tables from the same rows: the models with no RoPE in any layer, one row each, and the
+    // RoPE models, one row per kind of layer.
     bookkit::snapshot!("models", report::models(&rows).unwrap());
+    bookkit::snapshot!("models_rope", report::models_rope(&rows).unwrap());
 }
 
 #[test]
@@ -178,4 +215,12 @@ fn figure_captions() {
     bookkit::snapshot!("caption_ratio", scaling::figures::ratios_caption());
     assert!(scaling::figures::wavelengths_title().contains("target 8 × 4096"));
     assert!(scaling::figures::ratios_title().contains("L = 4096, factor 8"));
+}
+
+/// The reading of a hybrid without position encoding, per kind of layer (a config of
+/// `JambaConfig`'s defaults, constructed: no published Jamba config could be cited).
+#[test]
+fn a_hybrid_without_position_encoding() {
+    let p = constructed("jamba-defaults");
+    bookkit::snapshot!("reading_jamba_defaults", report::reading(&p, None).unwrap());
 }

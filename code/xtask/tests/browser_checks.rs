@@ -18,6 +18,24 @@ use xtask::browser::{self, Options};
 const WIDE: &str = "$$\nA = a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} + a_{11} + \
                     a_{12} + a_{13} + a_{14} + a_{15} + a_{16} + a_{17} + a_{18} + a_{19} + a_{20}\n$$\n";
 
+/// A table of numbers, wider than the column at both widths and taller than a phone's screen.
+fn wide_table() -> String {
+    let cols = 12;
+    let mut t = format!(
+        "| row |{}\n|:--|{}\n",
+        " value |".repeat(cols),
+        "--:|".repeat(cols)
+    );
+    for r in 0..40 {
+        t += &format!("| {r} |{}\n", " -1.2345e-17 |".repeat(cols));
+    }
+    t
+}
+
+/// The fixture's theme head without the book's script (`fit.js`), as the theme was before it.
+const HEAD_WITHOUT_SCRIPT: &str = "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n\
+     <link rel=\"stylesheet\" href=\"{{ path_to_root }}theme/fit.css\">\n";
+
 /// The Chromium to drive, or `None` (after saying so) when there is none and this is not CI.
 fn chromium() -> Option<PathBuf> {
     let found = browser::find_chromium();
@@ -35,10 +53,15 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// The fixture with the real theme, a wide formula and a search term it contains.
+/// The fixture with the real theme, a wide formula, a wide and tall table and a search term it
+/// contains.
 fn fixture(name: &str) -> Fixture {
     let f = Fixture::with_real_theme(name);
-    f.edit("src/chapter.md", "Some math", &format!("{WIDE}\nSome math"));
+    f.edit(
+        "src/chapter.md",
+        "Some math",
+        &format!("{WIDE}\n{}\nSome math", wide_table()),
+    );
     f
 }
 
@@ -258,4 +281,44 @@ fn a_search_that_finds_nothing_is_refused() {
     };
     assert_eq!(p.len(), 1, "{p:#?}");
     assert_one(&p, "index.html", "search for \"Zyzzyva\": found nothing");
+}
+
+#[test]
+fn a_wide_table_without_a_cue_a_sticky_column_and_a_screen_tall_box_is_refused() {
+    // The theme's stylesheet without its script: nothing marks the table as wide.
+    let f = fixture("browser-table");
+    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "chapter.html",
+        "px box: no cue that it scrolls; its first column scrolls away; ",
+    );
+    assert_one(
+        &p,
+        "chapter.html",
+        "px tall, so its sideways scrollbar is off the 844 px screen: table \"row | value | value",
+    );
+}
+
+#[test]
+fn a_formula_cut_off_on_paper_is_refused() {
+    // Without the theme's script nothing scales the wide formula to the printed page.
+    let f = fixture("browser-print-cut");
+    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    let options = Options {
+        pdf: Some(PathBuf::from("fixture.pdf")),
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
+    assert_one(&p, "print.html", "printing: cut off on paper (");
+    assert_one(
+        &p,
+        "print.html",
+        "px page): span.katex-display \"A = a_1 + a_2",
+    );
 }

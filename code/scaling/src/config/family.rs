@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-use super::{ModelRope, Obj};
+use super::{Layered, ModelRope, Obj};
 use crate::Result;
 
 /// How a model encodes positions.
@@ -33,6 +33,9 @@ use crate::Result;
 pub enum Positions {
     /// Rotary embeddings, read in full.
     Rope(ModelRope),
+    /// No layer encodes positions: an attention-free model (Mamba, Falcon Mamba) or a hybrid whose
+    /// attention layers see no position (Jamba, Nemotron-H), read per kind of layer.
+    NoEncoding(Layered),
     /// A learned table of absolute positions with `positions` rows.
     Learned {
         /// The config's `model_type`.
@@ -67,6 +70,7 @@ impl Positions {
     pub fn model_type(&self) -> &str {
         match self {
             Positions::Rope(m) => &m.model_type,
+            Positions::NoEncoding(l) => &l.model_type,
             Positions::Learned { model_type, .. }
             | Positions::T5Buckets { model_type, .. }
             | Positions::Alibi { model_type } => model_type,
@@ -86,6 +90,10 @@ impl Positions {
     pub fn describe(&self) -> String {
         match self {
             Positions::Rope(_) => "RoPE".into(),
+            Positions::NoEncoding(l) if !l.attends() => "no attention, no position encoding".into(),
+            Positions::NoEncoding(_) => {
+                "no position encoding: its attention layers see none".into()
+            }
             Positions::Learned { positions, .. } => {
                 format!("a learned absolute table of {positions} positions")
             }
@@ -103,7 +111,7 @@ impl Positions {
     /// position.
     pub fn learned_parameters(&self) -> usize {
         match self {
-            Positions::Rope(_) | Positions::Alibi { .. } => 0,
+            Positions::Rope(_) | Positions::NoEncoding(_) | Positions::Alibi { .. } => 0,
             Positions::Learned {
                 positions,
                 offset,

@@ -31,7 +31,12 @@ use errors::key;
 use serde_json::Value;
 
 use super::Obj;
+use super::hybrid::{self, Mixer};
 use crate::Result;
+
+/// The most layers a config may declare: more than any published model has by two orders of
+/// magnitude, and few enough that a corrupted count cannot make the reader allocate without bound.
+pub(super) const MAX_LAYERS: usize = 100_000;
 
 /// The model types whose per-layer rules were read in transformers 5.24.0 (the ones above); for
 /// any other type that mixes kinds of layer, the reader warns that it reads every kind as rotating
@@ -57,6 +62,8 @@ pub(super) const AUDITED: [&str; 12] = [
 pub(super) struct Kind {
     pub layer_type: String,
     pub count: usize,
+    /// What the layer does with the other tokens.
+    pub mixer: Mixer,
     /// `None`: rotates. `Some(why)`: no positional encoding in these layers.
     pub no_rope: Option<String>,
 }
@@ -68,30 +75,76 @@ pub(super) struct Kind {
 /// length is not `num_hidden_layers`.
 pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
     let n = cfg.usize("num_hidden_layers")?;
-    let types = types(cfg, model_type, n)?;
-    let rotates = rotates(cfg, model_type, &types)?;
-    if types.is_empty() {
+    if let Some(n) = n.filter(|n| *n > MAX_LAYERS) {
+        return Err(key(
+            cfg.path("num_hidden_layers"),
+            n,
+            format!(
+                "this reader refuses more than {MAX_LAYERS} layers (no published model comes near)"
+            ),
+        ));
+    }
+    let per_layer: Vec<hybrid::Layer> = match hybrid::layers(cfg, model_type, n)? {
+        Some(layers) => layers,
+        None => {
+            let types = types(cfg, model_type, n)?;
+            let rotates = rotates(cfg, model_type, &types)?;
+            types
+                .into_iter()
+                .zip(rotates)
+                .map(|(t, why)| {
+                    let mixer = mixer_of(&t);
+                    let why = why.or_else(|| {
+                        (!mixer.attends()).then(|| {
+                            format!(
+                                "a {} layer: no attention, so no position encoding",
+                                mixer.name()
+                            )
+                        })
+                    });
+                    (t, mixer, why)
+                })
+                .collect()
+        }
+    };
+    if per_layer.is_empty() {
         return Ok(vec![Kind {
             layer_type: "full_attention".into(),
             count: 0,
+            mixer: Mixer::Attention,
             no_rope: None,
         }]);
     }
+    let uniform = n.is_none() && hybrid::UNIFORM.contains(&model_type);
     let mut out: Vec<Kind> = Vec::new();
-    for (t, why) in types.iter().zip(rotates) {
+    for (t, mixer, why) in per_layer {
         match out
             .iter_mut()
-            .find(|k| &k.layer_type == t && k.no_rope == why)
+            .find(|k| k.layer_type == t && k.mixer == mixer && k.no_rope == why)
         {
             Some(k) => k.count += 1,
             None => out.push(Kind {
-                layer_type: t.clone(),
-                count: 1,
+                layer_type: t,
+                count: if uniform { 0 } else { 1 },
+                mixer,
                 no_rope: why,
             }),
         }
     }
     Ok(out)
+}
+
+/// The mixer a `layer_types` entry names, for the model types without a rule of their own in
+/// module `hybrid`: transformers' `configuration_utils.py` (`ALLOWED_LAYER_TYPES`) lists
+/// `linear_attention` for recurrent layers (Mamba, Mamba-2, Gated DeltaNet, MiniMax's lightning
+/// attention) and `conv` for LFM2's; every other name is a kind of attention.
+fn mixer_of(layer_type: &str) -> Mixer {
+    match layer_type {
+        "linear_attention" => Mixer::LinearAttention,
+        "mamba" => Mixer::StateSpace,
+        "conv" => Mixer::Convolution,
+        _ => Mixer::Attention,
+    }
 }
 
 /// The kind of every layer.

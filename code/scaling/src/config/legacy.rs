@@ -49,7 +49,7 @@ pub(super) struct Normalized {
 /// The config classes of transformers 5.24.0 that set a default `partial_rotary_factor` (with
 /// `kwargs.setdefault("partial_rotary_factor", …)` in `__post_init__`): `(model_type, default,
 /// class)`.
-const DEFAULT_PARTIAL: [(&str, f64, &str); 12] = [
+pub(super) const DEFAULT_PARTIAL: [(&str, f64, &str); 12] = [
     ("phi", 0.5, "PhiConfig"),
     ("glm", 0.5, "GlmConfig"),
     ("glm4", 0.5, "Glm4Config"),
@@ -215,6 +215,7 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
                 out.map.insert("head_dim".into(), json!(h / n));
             }
         }
+        "minimax_m2" => minimax_m2(cfg, &mut out)?,
         "chatglm" if cfg.get("position_encoding_2d") == Some(&Value::Bool(true)) => {
             return Err(key(
                 "position_encoding_2d",
@@ -302,6 +303,66 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
 
 /// Whether a scaling table of `cfg` (`rope_scaling` or `rope_parameters`) names `k`; the table's
 /// own value wins over a class default copied in with `setdefault`, so no default is noted then.
+/// MiniMax M2 spells its rotated width `rotary_dim`: `MiniMaxM2Config.convert_rope_params_to_dict`
+/// (transformers `configuration_minimax_m2.py` at `3e10899`) assigns the table's
+/// `partial_rotary_factor = rotary_dim / head_dim`, with `rotary_dim` defaulting to `head_dim // 2`
+/// and `head_dim` to 128, over any factor the file gives.
+fn minimax_m2(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
+    let head = match cfg.usize("head_dim")? {
+        Some(0) => return Err(key("head_dim", 0, "it must be positive")),
+        Some(h) => h,
+        None => {
+            out.map.insert("head_dim".into(), json!(128));
+            out.notes
+                .push("no `head_dim`: MiniMaxM2Config's default 128".into());
+            128
+        }
+    };
+    let rotary = match cfg.usize("rotary_dim")? {
+        Some(r) if r > head => {
+            return Err(key(
+                "rotary_dim",
+                r,
+                format!(
+                    "it is the rotated part of a head of head_dim = {head}: it cannot be wider"
+                ),
+            ));
+        }
+        Some(r) => {
+            out.notes.push(format!(
+                "`rotary_dim` = {r} of head_dim {head}: partial_rotary_factor {r}/{head}, as MiniMaxM2Config sets it"
+            ));
+            r
+        }
+        None => {
+            out.notes.push(format!(
+                "no `rotary_dim`: MiniMaxM2Config rotates head_dim // 2 = {} of {head}",
+                head / 2
+            ));
+            head / 2
+        }
+    };
+    for table in ["rope_scaling", "rope_parameters"] {
+        if let Some(Value::Object(t)) = out.map.get_mut(table)
+            && t.remove("partial_rotary_factor").is_some()
+        {
+            out.warnings.push(format!(
+                "`{table}.partial_rotary_factor` is in the file but MiniMaxM2Config overwrites it with rotary_dim / head_dim: ignored"
+            ));
+        }
+    }
+    if out.map.contains_key("partial_rotary_factor") {
+        out.warnings.push(
+            "`partial_rotary_factor` is in the file but MiniMaxM2Config sets it from rotary_dim: ignored".into(),
+        );
+    }
+    out.map.insert(
+        "partial_rotary_factor".into(),
+        json!(rotary as f64 / head as f64),
+    );
+    Ok(())
+}
+
 fn in_a_table(cfg: Obj<'_>, k: &str) -> bool {
     ["rope_scaling", "rope_parameters"].iter().any(|t| {
         cfg.get(t)

@@ -5,8 +5,9 @@ use std::f64::consts::PI;
 
 use bookkit::{Table, fixed};
 
+use super::models::scheme_cell;
 use super::sci;
-use crate::config::{LayerRope, ModelRope, Positions};
+use crate::config::{LayerGroup, Layered, ModelRope, Positions};
 use crate::{Base, Result, Scaled, Scheme, compute};
 
 /// `scheme` at `seq_len`, with `θ'_j / θ_j` for every pair and the smallest and largest of them.
@@ -134,120 +135,10 @@ pub fn logits(model: &ModelRope, seq_len: usize) -> Result<String> {
     Ok(t.to_string())
 }
 
-/// "RoPE", or for a model whose layers differ, the count of each kind and whether it rotates.
-fn encoding(p: &Positions) -> String {
-    match p {
-        Positions::Rope(m) if m.layers.len() > 1 => {
-            let kinds: Vec<String> = m
-                .layers
-                .iter()
-                .map(|g| {
-                    let rope = if g.rope.is_some() { "" } else { " (no RoPE)" };
-                    format!("{} {}{rope}", g.count, g.layer_type)
-                })
-                .collect();
-            format!("RoPE: {}", kinds.join(", "))
-        }
-        other => other.describe(),
-    }
-}
-
-/// Which model uses what: one row per config, read by [`crate::config::read`]; for a model whose
-/// layers differ, the count of each kind and its setting.
-///
-/// # Errors
-/// Bad parameters in a RoPE config.
-pub fn models(rows: &[(&str, Positions)]) -> Result<String> {
-    let mut t = Table::new([
-        "model",
-        "model_type",
-        "position encoding",
-        "learned position parameters",
-        "rotary dims / head",
-        "rope_theta",
-        "scaling",
-    ]);
-    for (name, p) in rows {
-        let (dims, theta, scheme, model_type) = match p {
-            Positions::Rope(m) => {
-                // One value when every kind of layer agrees, else one per kind.
-                let per_kind = |cell: &dyn Fn(&LayerRope) -> String| {
-                    let cells: Vec<(String, String)> = m
-                        .layers
-                        .iter()
-                        .map(|g| {
-                            let v = g.rope.as_ref().map_or("none".to_string(), cell);
-                            (g.layer_type.clone(), v)
-                        })
-                        .collect();
-                    if cells.iter().all(|(_, v)| *v == cells[0].1) {
-                        cells[0].1.clone()
-                    } else {
-                        cells
-                            .iter()
-                            .map(|(k, v)| format!("{v} ({k})"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                };
-                let max = m.base.max_position_embeddings;
-                (
-                    per_kind(&|r| format!("{} / {}", r.base.dim, r.logits.d_head)),
-                    per_kind(&|r| format!("{}", r.base.theta)),
-                    per_kind(&|r| scheme_cell(&r.base, &r.scheme, max)),
-                    m.model_type.clone(),
-                )
-            }
-            other => (
-                "–".into(),
-                "–".into(),
-                "–".into(),
-                other.model_type().to_string(),
-            ),
-        };
-        t.row([
-            name.to_string(),
-            model_type,
-            encoding(p),
-            p.learned_parameters().to_string(),
-            dims,
-            theta,
-            scheme,
-        ]);
-    }
-    Ok(t.to_string())
-}
-
-/// The scheme's name as a table cell: LongRoPE says which factor list it uses at `seq_len`
-/// (`long_factor` beyond the pretraining length, as `_compute_longrope_parameters` picks it).
-fn scheme_cell(base: &Base, scheme: &Scheme, seq_len: usize) -> String {
-    match scheme {
-        Scheme::LongRope {
-            original_max_position_embeddings,
-            ..
-        } => {
-            let l = original_max_position_embeddings.unwrap_or(base.max_position_embeddings);
-            if seq_len > l {
-                format!("longrope, long_factor ({seq_len} > {l})")
-            } else {
-                format!("longrope, short_factor ({seq_len} ≤ {l})")
-            }
-        }
-        Scheme::Linear { factor }
-        | Scheme::Ntk { factor }
-        | Scheme::Dynamic { factor }
-        | Scheme::Llama3 { factor, .. } => format!("{} ×{factor}", scheme.name()),
-        Scheme::Yarn(p) => match p.factor {
-            Some(f) => format!("yarn ×{f}"),
-            None => "yarn (factor from the lengths)".into(),
-        },
-        Scheme::Default => "default".into(),
-    }
-}
-
 /// The inspector's reading of one config, every kind of layer with its count, evaluated at
 /// `seq_len` tokens (default: `max_position_embeddings`), then the extras, notes and warnings.
-/// A model without RoPE gets one line saying what it uses.
+/// A model none of whose layers rotates gets its layers and what they do instead; a model with
+/// another encoding, one line saying what it uses.
 ///
 /// # Errors
 /// Bad parameters.
@@ -256,12 +147,17 @@ fn scheme_cell(base: &Base, scheme: &Scheme, seq_len: usize) -> String {
 /// let p = scaling::config::read(r#"{"model_type": "llama", "head_dim": 64,
 ///     "max_position_embeddings": 2048, "num_hidden_layers": 4}"#)?;
 /// let text = scaling::report::reading(&p, None)?;
-/// assert!(text.contains("| full_attention | 4 | RoPE | 64 / 64 | 10000 | default |"), "{text}");
+/// assert!(text.contains("| full_attention | 4 | attention | RoPE | 64 / 64 | 10000 | default |"), "{text}");
+/// let mamba = scaling::config::read(r#"{"model_type": "mamba", "num_hidden_layers": 24}"#)?;
+/// let text = scaling::report::reading(&mamba, None)?;
+/// assert!(text.starts_with("model_type mamba: no attention, no position encoding"), "{text}");
+/// assert!(text.contains("| mamba | 24 | state-space | none |"), "{text}");
 /// # Ok::<(), scaling::Error>(())
 /// ```
 pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
     let m = match p {
         Positions::Rope(m) => m,
+        Positions::NoEncoding(l) => return Ok(layered(l)),
         other => {
             return Ok(format!(
                 "model_type {}: no RoPE; it uses {} ({} learned position parameters)\n",
@@ -275,6 +171,7 @@ pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
     let mut t = Table::new([
         "layer kind",
         "layers",
+        "mixer",
         "positions",
         "rotary dims / head",
         "rope_theta",
@@ -286,15 +183,12 @@ pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
         "from",
     ]);
     for g in &m.layers {
-        let count = if g.count == 0 {
-            "all".to_string()
-        } else {
-            g.count.to_string()
-        };
+        let count = count(g);
         let Some(r) = &g.rope else {
             t.row([
                 g.layer_type.clone(),
                 count,
+                g.mixer.name().into(),
                 "none".into(),
                 "–".into(),
                 "–".into(),
@@ -311,6 +205,7 @@ pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
         t.row([
             g.layer_type.clone(),
             count,
+            g.mixer.name().into(),
             "RoPE".into(),
             format!("{} / {}", r.base.dim, r.logits.d_head),
             format!("{}", r.base.theta),
@@ -326,11 +221,29 @@ pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
         "model_type {}, max_position_embeddings {}, evaluated at {seq} tokens\n\n{t}",
         m.model_type, m.base.max_position_embeddings
     );
-    for (title, lines) in [
-        ("also", &m.extras),
-        ("notes", &m.notes),
-        ("warnings", &m.warnings),
-    ] {
+    push_lists(
+        &mut out,
+        [
+            ("also", &m.extras),
+            ("notes", &m.notes),
+            ("warnings", &m.warnings),
+        ],
+    );
+    Ok(out)
+}
+
+/// "all" when the config gives no layer count, else the count.
+fn count(g: &LayerGroup) -> String {
+    if g.count == 0 {
+        "all".to_string()
+    } else {
+        g.count.to_string()
+    }
+}
+
+/// Each non-empty list under its title, one line per entry.
+fn push_lists<const N: usize>(out: &mut String, lists: [(&str, &Vec<String>); N]) {
+    for (title, lines) in lists {
         if !lines.is_empty() {
             out.push_str(&format!("\n{title}:\n"));
             for l in lines {
@@ -338,5 +251,26 @@ pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
             }
         }
     }
-    Ok(out)
+}
+
+/// The reading of a model none of whose layers rotates: what each kind of layer does instead.
+fn layered(l: &Layered) -> String {
+    let mut t = Table::new(["layer kind", "layers", "mixer", "positions", "from"]);
+    for g in &l.layers {
+        t.row([
+            g.layer_type.clone(),
+            count(g),
+            g.mixer.name().into(),
+            "none".into(),
+            g.source.clone(),
+        ]);
+    }
+    let what = if l.attends() {
+        "no layer rotates; the attention layers see no position (NoPE), and the others carry the order"
+    } else {
+        "no attention, no position encoding (in this book's sense): the layers read the tokens in order"
+    };
+    let mut out = format!("model_type {}: {what}\n\n{t}", l.model_type);
+    push_lists(&mut out, [("notes", &l.notes), ("warnings", &l.warnings)]);
+    out
 }

@@ -1,0 +1,247 @@
+//! Hybrid and attention-free models, read per kind of layer. No published config of these
+//! families could be tied to a repository, path and commit (see the fixtures' README), so every
+//! config here is CONSTRUCTED for the test: it names the keys each family's config class reads,
+//! with values chosen to exercise the rule (layer counts and patterns of the sizes the classes'
+//! docstrings describe), and is not a copy of any model's file.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use scaling::config::{Mixer, Positions, read};
+
+/// (layer kind, count, mixer, rotates) of every kind of layer.
+fn kinds(text: &str) -> Vec<(String, usize, Mixer, bool)> {
+    let layers = match read(text).unwrap() {
+        Positions::Rope(m) => m.layers,
+        Positions::NoEncoding(l) => l.layers,
+        other => panic!("{}", other.describe()),
+    };
+    layers
+        .into_iter()
+        .map(|g| (g.layer_type, g.count, g.mixer, g.rope.is_some()))
+        .collect()
+}
+
+fn k(t: &str, n: usize, m: Mixer, rotates: bool) -> (String, usize, Mixer, bool) {
+    (t.to_string(), n, m, rotates)
+}
+
+#[test]
+fn attention_free_models_say_so_and_are_not_refused() {
+    // Constructed: a Mamba config names no attention key at all.
+    for mt in ["mamba", "falcon_mamba", "mamba2"] {
+        let text =
+            format!(r#"{{"model_type": "{mt}", "hidden_size": 768, "num_hidden_layers": 24}}"#);
+        let p = read(&text).unwrap();
+        assert_eq!(p.describe(), "no attention, no position encoding", "{mt}");
+        assert_eq!(p.learned_parameters(), 0);
+        assert_eq!(kinds(&text), [k("mamba", 24, Mixer::StateSpace, false)]);
+        let r = scaling::report::reading(&p, None).unwrap();
+        assert!(r.contains("no attention, no position encoding"), "{r}");
+        // `parse` is for RoPE models: it names what the model uses instead.
+        let e = scaling::config::parse(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("no attention, no position encoding, not RoPE"),
+            "{e}"
+        );
+    }
+    // Without a layer count, one kind covers all layers.
+    let all = kinds(r#"{"model_type": "mamba"}"#);
+    assert_eq!(all, [k("mamba", 0, Mixer::StateSpace, false)]);
+}
+
+#[test]
+fn jamba_attends_every_eighth_layer_without_rope() {
+    // Constructed in Jamba-v0.1's shape: 32 layers, attn_layer_period 8, offset 4.
+    let text = r#"{"model_type": "jamba", "num_hidden_layers": 32, "attn_layer_period": 8,
+        "attn_layer_offset": 4, "num_attention_heads": 32, "hidden_size": 4096,
+        "max_position_embeddings": 262144}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("mamba", 28, Mixer::StateSpace, false),
+            k("attention", 4, Mixer::Attention, false)
+        ]
+    );
+    let p = read(text).unwrap();
+    assert_eq!(
+        p.describe(),
+        "no position encoding: its attention layers see none"
+    );
+    // The class defaults are 8 and 4; an offset not below the period is refused.
+    assert_eq!(
+        kinds(r#"{"model_type": "jamba", "num_hidden_layers": 16}"#)[1],
+        k("attention", 2, Mixer::Attention, false)
+    );
+    let e = read(r#"{"model_type": "jamba", "num_hidden_layers": 8, "attn_layer_period": 4, "attn_layer_offset": 4}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("`attn_layer_offset` = 4 is not allowed"),
+        "{e}"
+    );
+}
+
+#[test]
+fn nemotron_h_reads_its_pattern_and_its_list() {
+    // Constructed: a pattern of Mamba-2, MoE, attention and MLP layers.
+    let text = r#"{"model_type": "nemotron_h", "hybrid_override_pattern": "MEM*EM-E",
+        "num_hidden_layers": 8, "head_dim": 128, "max_position_embeddings": 4096}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("linear_attention", 3, Mixer::StateSpace, false),
+            k("moe", 3, Mixer::MlpOnly, false),
+            k("full_attention", 1, Mixer::Attention, false),
+            k("mlp", 1, Mixer::MlpOnly, false)
+        ]
+    );
+    // The explicit list wins, with the legacy names remapped.
+    let list = r#"{"model_type": "nemotron_h", "layers_block_type": ["mamba", "attention", "moe"],
+        "hybrid_override_pattern": "MMM"}"#;
+    assert_eq!(
+        kinds(list),
+        [
+            k("linear_attention", 1, Mixer::StateSpace, false),
+            k("full_attention", 1, Mixer::Attention, false),
+            k("moe", 1, Mixer::MlpOnly, false)
+        ]
+    );
+    let e = read(r#"{"model_type": "nemotron_h", "hybrid_override_pattern": "M*X"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("\"X\" is none of them") || e.contains("'X'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn granite_hybrids_rotate_only_with_rope_position_embeddings() {
+    // Constructed in the Granite 4 hybrid shape: Mamba layers with a few attention layers.
+    let base = r#""model_type": "granitemoehybrid", "num_hidden_layers": 4,
+        "layer_types": ["mamba", "attention", "mamba", "mamba"], "hidden_size": 1024,
+        "num_attention_heads": 8, "max_position_embeddings": 8192"#;
+    let nope = format!(r#"{{{base}, "position_embedding_type": "nope"}}"#);
+    assert_eq!(
+        kinds(&nope),
+        [
+            k("mamba", 3, Mixer::StateSpace, false),
+            k("attention", 1, Mixer::Attention, false)
+        ]
+    );
+    let rope = format!(r#"{{{base}, "position_embedding_type": "rope", "rope_theta": 10000}}"#);
+    let Positions::Rope(m) = read(&rope).unwrap() else {
+        panic!("rope attention layers");
+    };
+    assert_eq!(m.base.dim, 128);
+    assert_eq!(m.layers[1].layer_type, "attention");
+    let e = read(&format!(
+        r#"{{{base}, "layer_types": ["mamba", "conv", "mamba", "mamba"]}}"#
+    ));
+    assert!(e.is_err());
+}
+
+#[test]
+fn falcon_h1_runs_attention_and_mamba_side_by_side() {
+    // Constructed: every Falcon-H1 layer is both.
+    let text = r#"{"model_type": "falcon_h1", "num_hidden_layers": 24, "head_dim": 128,
+        "rope_theta": 100000000000.0, "max_position_embeddings": 131072}"#;
+    assert_eq!(
+        kinds(text),
+        [k("attention", 24, Mixer::AttentionAndStateSpace, true)]
+    );
+}
+
+#[test]
+fn lfm2_without_layer_types_uses_its_attention_indices() {
+    // Constructed: the older layout with `full_attn_idxs`.
+    let text = r#"{"model_type": "lfm2", "num_hidden_layers": 6, "full_attn_idxs": [2, 5],
+        "hidden_size": 1024, "num_attention_heads": 16, "max_position_embeddings": 32768}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("conv", 4, Mixer::Convolution, false),
+            k("full_attention", 2, Mixer::Attention, true)
+        ]
+    );
+    let e = read(r#"{"model_type": "lfm2", "num_hidden_layers": 2, "full_attn_idxs": [2]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("below num_hidden_layers = 2"), "{e}");
+}
+
+#[test]
+fn minimax_m2_rotates_rotary_dim_of_each_head() {
+    // Constructed with MiniMax M2's head (128) and rotary_dim (64), as the issue reports them.
+    let text = r#"{"model_type": "minimax_m2", "head_dim": 128, "rotary_dim": 64,
+        "rope_theta": 5000000, "max_position_embeddings": 196608, "num_hidden_layers": 62}"#;
+    let Positions::Rope(m) = read(text).unwrap() else {
+        panic!("MiniMax M2 rotates");
+    };
+    assert_eq!((m.base.dim, m.logits.d_head), (64, 128));
+    // The class default is half of head_dim, and a factor in the file is overwritten.
+    let Positions::Rope(d) = read(
+        r#"{"model_type": "minimax_m2", "head_dim": 96, "max_position_embeddings": 4096,
+            "partial_rotary_factor": 1.0}"#,
+    )
+    .unwrap() else {
+        panic!("rotates");
+    };
+    assert_eq!(d.base.dim, 48);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("sets it from rotary_dim"))
+    );
+    let e = read(r#"{"model_type": "minimax_m2", "head_dim": 64, "rotary_dim": 65, "max_position_embeddings": 8}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`rotary_dim` = 65"), "{e}");
+}
+
+#[test]
+fn the_guard_names_layer_keys_of_other_model_types_and_unknown_types() {
+    // Constructed: a Llama config carrying Jamba's and Nemotron-H's layer keys.
+    let Positions::Rope(m) = read(
+        r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 4096,
+            "attn_layer_period": 8, "hybrid_override_pattern": "M*", "rotary_dim": 32,
+            "swa_rope_theta": 10000}"#,
+    )
+    .unwrap() else {
+        panic!("RoPE");
+    };
+    for key in [
+        "`attn_layer_period` is read only for model_type jamba",
+        "`hybrid_override_pattern` is read only for model_type nemotron_h",
+        "`rotary_dim` is read only for model_type gptj, codegen, minimax_m2",
+        "`swa_rope_theta` looks position-related",
+    ] {
+        assert!(
+            m.warnings.iter().any(|w| w.starts_with(key)),
+            "{key}: {:?}",
+            m.warnings
+        );
+    }
+    let Positions::Rope(u) =
+        read(r#"{"model_type": "brandnew", "head_dim": 64, "max_position_embeddings": 4096}"#)
+            .unwrap()
+    else {
+        panic!("RoPE");
+    };
+    assert!(
+        u.warnings[0].starts_with("model_type \"brandnew\" has no rule of its own here"),
+        "{:?}",
+        u.warnings
+    );
+}
+
+#[test]
+fn a_layer_count_past_the_bound_is_refused() {
+    let e = read(r#"{"model_type": "mamba", "num_hidden_layers": 100000000000}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("`num_hidden_layers` = 100000000000 is not allowed"),
+        "{e}"
+    );
+}

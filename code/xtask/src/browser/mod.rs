@@ -1,0 +1,374 @@
+//! The browser check: every rendered page opened in headless Chromium, as a reader opens it.
+//!
+//! The book build ([`crate::book`]) reads the HTML as text; this check lays it out. It serves the
+//! built book from 127.0.0.1 (the [`crate::serve`] server, without live reload), starts Chromium
+//! with a fresh profile and no network services of its own, and drives it over the DevTools
+//! protocol (a few JSON messages over a WebSocket, see `Cdp`). For every page, at every width
+//! and theme in [`Options`], it fails, naming page and element, on:
+//!
+//! - a console error, an uncaught exception, a failed request or an HTTP error status;
+//! - any request that leaves the machine;
+//! - KaTeX text laid out in a font that is not one of KaTeX's, or whose KaTeX font did not load;
+//! - a formula without MathML (KaTeX's HTML is `aria-hidden`: without MathML a screen reader
+//!   skips the formula);
+//! - an image that did not load;
+//! - an element of the page's content wider than the viewport that is not inside an element that
+//!   scrolls sideways (`overflow-x: auto` or `scroll`), as a display equation without its own
+//!   scroll box is on a phone;
+//! - a table wider than its box with no cue that it scrolls (the theme fades its right edge),
+//!   with a first column that scrolls away, or in a box taller than the screen (whose sideways
+//!   scrollbar is then off screen);
+//!
+//! once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
+//! [`Options::search_terms`]; and, when a PDF is asked for, on the print page laid out at the
+//! printed page's width ([`PRINT_WIDTH_PX`]): a `<details>` that prints closed, an image that did
+//! not load, and a block cut off at the page's edge or clipped by a box that cannot scroll on
+//! paper.
+//!
+//! Why a hand-written client and not a crate: see `CONTRIBUTING.md`, "The browser check". The
+//! protocol part is `Cdp::call` and `Cdp::wait_for` (in `chromium.rs`); the scripts each page
+//! runs are JavaScript files beside this one (`scripts.rs`); everything else is the check.
+
+mod chromium;
+mod scripts;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::Problem;
+use chromium::{Browser, Cdp};
+use scripts::{PAGE_CHECK, SEARCH_CHECK};
+
+/// The programs tried, in order, when `CHROMIUM` is not set.
+pub const CANDIDATES: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
+
+/// How to get Chromium, for the line printed when it is missing.
+pub const INSTALL_HINT: &str =
+    "install Debian's package (`apt-get install chromium`) or set CHROMIUM=/path/to/chromium";
+
+/// The flags Chromium runs with: headless, and quiet on the network (without the last four it
+/// reaches for update, sync and field-trial servers, which a closed network refuses loudly).
+pub const FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--remote-debugging-port=0",
+];
+
+/// A page load, a search or a script that takes longer than this is a failure.
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The printed page's width in CSS pixels: A4's 210 mm less the two 14 mm side margins of the
+/// `@page` rule in `src/theme/fit.css`, at 96 px to the inch (687.9 px), rounded down. The
+/// print page is laid out and checked at this width, the width Chromium prints it at.
+pub const PRINT_WIDTH_PX: u32 = 687;
+
+/// Where the search terms live, relative to the book's `src/`: one term a line, `#` comments.
+pub const SEARCH_TERMS_FILE: &str = "theme/search-terms.txt";
+
+/// What the check opens and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Viewport widths in CSS pixels; each page is opened at each.
+    pub widths: Vec<u32>,
+    /// mdBook theme ids (`light`, `navy`, …); each page is opened in each, at every width.
+    pub themes: Vec<String>,
+    /// Terms that mdBook's search must find at least one page for.
+    pub search_terms: Vec<String>,
+    /// Print `print.html` to this file (relative to the book's folder) and count its pages.
+    pub pdf: Option<PathBuf>,
+}
+
+impl Default for Options {
+    /// A desktop and a phone width, the light theme and the dark theme the book prefers, no
+    /// search terms, no PDF.
+    fn default() -> Self {
+        Options {
+            widths: vec![1280, 390],
+            themes: vec!["light".into(), "navy".into()],
+            search_terms: Vec::new(),
+            pdf: None,
+        }
+    }
+}
+
+/// What a clean run reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// HTML pages opened.
+    pub pages: usize,
+    /// Page loads (pages × widths × themes).
+    pub loads: usize,
+    /// Pages in the printed PDF, when one was asked for.
+    pub pdf_pages: Option<usize>,
+    /// The browser's product and version, as it reports them.
+    pub browser: String,
+    /// Wall time of the whole check, Chromium's start included.
+    pub time: Duration,
+}
+
+/// The Chromium to run: `$CHROMIUM` if set, else the first of [`CANDIDATES`] on `PATH`.
+pub fn find_chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    CANDIDATES.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The search terms in `src/<SEARCH_TERMS_FILE>` (none if the file is absent).
+pub fn search_terms(src: &Path) -> Vec<String> {
+    std::fs::read_to_string(src.join(SEARCH_TERMS_FILE))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+/// A problem with a page of the built book (`dest/page`).
+fn at(dest: &Path, page: &str, message: String) -> Problem {
+    Problem {
+        file: dest.join(page),
+        line: None,
+        message,
+    }
+}
+
+/// Opens every page of the book built in `dest` in the Chromium at `chromium`.
+///
+/// # Errors
+/// Every problem found, each naming the page (as its file in `dest`), the width and theme, and
+/// the element or request at fault; or one problem saying why the browser could not be driven.
+pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked, Vec<Problem>> {
+    let start = Instant::now();
+    let fail = |message: String| vec![at(dest, "", message)];
+    let mut pages: Vec<String> = crate::walk(dest)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .filter_map(|p| {
+            let rel = p.strip_prefix(dest).ok()?.to_string_lossy().into_owned();
+            // Files copied from src/ as they are (the theme's templates) are not pages, nor is
+            // toc.html, the sidebar mdBook shows in a frame to readers without JavaScript.
+            (!rel.starts_with("theme/") && rel != "toc.html").then_some(rel)
+        })
+        .collect();
+    pages.sort();
+    if pages.is_empty() {
+        return Err(fail("no HTML page to open: build the book first".into()));
+    }
+    let addr = crate::serve::spawn_static(dest.to_path_buf(), 0)
+        .map_err(|e| fail(format!("cannot serve the book on 127.0.0.1: {e}")))?;
+    let origin = format!("http://{addr}/");
+    let browser = Browser::start(chromium).map_err(&fail)?;
+    let mut cdp = Cdp::connect(&browser.ws_url).map_err(&fail)?;
+    let version = cdp
+        .call("Browser.getVersion", json!({}), None)
+        .map_err(&fail)?;
+    let product = version["product"].as_str().unwrap_or("?").to_string();
+    let session = cdp.open_tab().map_err(&fail)?;
+
+    let mut problems = Vec::new();
+    let mut loads = 0;
+    for theme in &options.themes {
+        let script = cdp
+            .call(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": format!(
+                    "try {{ localStorage.setItem('mdbook-theme', {}); }} catch (e) {{}}",
+                    json!(theme)
+                ) }),
+                Some(&session),
+            )
+            .map_err(&fail)?;
+        for &width in &options.widths {
+            cdp.set_width(&session, width).map_err(&fail)?;
+            for page in &pages {
+                let url = format!("{origin}{page}");
+                let found = cdp
+                    .open(&session, &url, &origin, PAGE_CHECK)
+                    .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
+                loads += 1;
+                problems.extend(
+                    found
+                        .into_iter()
+                        .map(|m| at(dest, page, format!("at {width} px, {theme} theme: {m}"))),
+                );
+            }
+        }
+        let id = &script["identifier"];
+        cdp.call(
+            "Page.removeScriptToEvaluateOnNewDocument",
+            json!({ "identifier": id }),
+            Some(&session),
+        )
+        .map_err(&fail)?;
+    }
+
+    let width = options.widths.first().copied().unwrap_or(1280);
+    cdp.set_width(&session, width).map_err(&fail)?;
+    for term in &options.search_terms {
+        let url = format!("{origin}index.html?search={}", percent_encode(term));
+        let found = cdp
+            .open(&session, &url, &origin, SEARCH_CHECK)
+            .map_err(|e| fail(format!("searching for {term:?}: {e}")))?;
+        problems.extend(
+            found
+                .into_iter()
+                .map(|m| at(dest, "index.html", format!("search for {term:?}: {m}"))),
+        );
+    }
+
+    let pdf_pages = match &options.pdf {
+        Some(file) => {
+            let path = dest.join(file);
+            match cdp.print_pdf(&session, &format!("{origin}print.html"), &origin) {
+                Ok((bytes, found)) => {
+                    problems.extend(
+                        found
+                            .into_iter()
+                            .map(|m| at(dest, "print.html", format!("printing: {m}"))),
+                    );
+                    std::fs::write(&path, &bytes)
+                        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+                    let n = pdf_page_count(&bytes);
+                    if n == 0 {
+                        problems.push(at(
+                            dest,
+                            "print.html",
+                            "the printed PDF has no pages".into(),
+                        ));
+                    }
+                    Some(n)
+                }
+                Err(e) => return Err(fail(format!("printing print.html: {e}"))),
+            }
+        }
+        None => None,
+    };
+    drop(cdp);
+    drop(browser);
+    if problems.is_empty() {
+        Ok(Checked {
+            pages: pages.len(),
+            loads,
+            pdf_pages,
+            browser: product,
+            time: start.elapsed(),
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// `s` with everything but ASCII letters and digits percent-encoded, for a query value.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The number of pages in a PDF as Chromium writes it: the `/Type /Page` objects (not
+/// `/Type /Pages`, the page tree).
+pub fn pdf_page_count(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .chain(text.match_indices("/Type/Page"))
+        .filter(|(i, m)| {
+            let next = text[i + m.len()..].chars().next();
+            next.is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+        .count()
+}
+
+/// Whether a request for `url` stays on this machine: the book's own server, or no network at
+/// all (`data:`, `blob:`, `about:`).
+pub fn stays_on_machine(url: &str, origin: &str) -> bool {
+    url.starts_with(origin)
+        || ["data:", "blob:", "about:"]
+            .iter()
+            .any(|s| url.starts_with(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_books_server_and_local_schemes_stay_on_the_machine() {
+        let origin = "http://127.0.0.1:4000/";
+        assert!(stays_on_machine("http://127.0.0.1:4000/rope.html", origin));
+        assert!(stays_on_machine("data:font/woff2;base64,AAAA", origin));
+        assert!(stays_on_machine("blob:http://127.0.0.1:4000/x", origin));
+        assert!(!stays_on_machine(
+            "https://cdn.jsdelivr.net/katex.css",
+            origin
+        ));
+        assert!(!stays_on_machine("http://127.0.0.1:4001/x", origin));
+        assert!(!stays_on_machine("http://127.0.0.1:40000/x", origin));
+    }
+
+    #[test]
+    fn the_print_width_is_the_page_rule_of_the_theme() {
+        let css = std::fs::read_to_string(crate::root().join("src/theme/fit.css")).unwrap();
+        let page = &css[css.find("@page").unwrap()..];
+        let page = &page[..page.find('}').unwrap()];
+        assert!(page.contains("size: A4;"), "{page}");
+        assert!(page.contains("margin: 16mm 14mm;"), "{page}");
+        let px = (210.0 - 2.0 * 14.0) / 25.4 * 96.0;
+        assert_eq!(PRINT_WIDTH_PX, px as u32, "{px}");
+    }
+
+    #[test]
+    fn search_terms_are_percent_encoded() {
+        assert_eq!(percent_encode("RoPE"), "RoPE");
+        assert_eq!(percent_encode("Transformer-XL"), "Transformer%2DXL");
+        assert_eq!(percent_encode("a b"), "a%20b");
+    }
+
+    #[test]
+    fn pdf_pages_are_counted_without_the_page_tree() {
+        let pdf = b"1 0 obj << /Type /Pages /Count 2 >> 2 0 obj << /Type /Page >> \
+                    3 0 obj <</Type/Page/Parent 1 0 R>>";
+        assert_eq!(pdf_page_count(pdf), 2);
+        assert_eq!(pdf_page_count(b"no pages"), 0);
+    }
+
+    #[test]
+    fn search_terms_skip_comments_and_blanks() {
+        let dir = std::env::temp_dir().join(format!("xtask-terms-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("theme")).unwrap();
+        std::fs::write(
+            dir.join(SEARCH_TERMS_FILE),
+            "# terms\nRoPE\n\n  ALiBi  \n#x\n",
+        )
+        .unwrap();
+        assert_eq!(search_terms(&dir), vec!["RoPE", "ALiBi"]);
+        assert!(search_terms(&dir.join("nowhere")).is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

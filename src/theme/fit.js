@@ -1,0 +1,82 @@
+// The book's layout helpers for tables, linked from head.hbs; the rules they switch on are in
+// fit.css, and the browser check (`cargo xtask browser`) holds what they promise. Without
+// JavaScript every table still scrolls sideways inside mdBook's .table-wrapper.
+(() => {
+    'use strict';
+    // A right-aligned cell holds a number, which must not break (1.2e-17 would break after its
+    // minus sign), unless it is prose: a cell with a word of two or more letters may wrap.
+    const prose = /\p{L}{2,}/u;
+    const markCells = () => {
+        for (const td of document.querySelectorAll('.content td[style*="right"]')) {
+            // A formula counts by what it shows, not by its MathML's TeX source.
+            const text = [...td.childNodes]
+                .map((n) => (n.querySelector && n.querySelector('.katex-html')) || n)
+                .map((n) => n.textContent)
+                .join('');
+            if (prose.test(text)) td.classList.add('prose');
+        }
+    };
+    // A table wider than its column is marked `wide`: its first column and its header stay in
+    // view while it scrolls, its box is at most a screen tall (so its sideways scrollbar is on
+    // screen with it), and its right edge fades while there is more to the right.
+    const markWide = () => {
+        for (const w of document.querySelectorAll('.content .table-wrapper')) {
+            w.classList.remove('wide');
+            const wide = w.scrollWidth > w.clientWidth + 1;
+            w.classList.toggle('wide', wide);
+            if (wide && !w.hasAttribute('tabindex')) {
+                // A box that scrolls is reachable with the keyboard, and says what it holds.
+                w.setAttribute('tabindex', '0');
+                w.setAttribute('role', 'region');
+                const head = w.querySelector('th');
+                const name = head ? head.textContent.trim() : '';
+                w.setAttribute('aria-label', 'table, scrolls sideways' + (name ? ': ' + name : ''));
+            }
+            markEnd(w);
+        }
+    };
+    const markEnd = (w) => {
+        w.classList.toggle('at-end', w.scrollLeft + w.clientWidth >= w.scrollWidth - 1);
+    };
+    // On paper nothing scrolls: a formula or a table still wider than the page after its cells
+    // wrap is scaled down to the page's width. This runs when the page is laid out for print
+    // media (the book's PDF is printed that way, at the page's width; see xtask's browser check).
+    const print = window.matchMedia('print');
+    const fitPrint = () => {
+        for (const el of document.querySelectorAll('.content .katex-display, .content table')) {
+            el.style.zoom = '';
+        }
+        if (!print.matches) return;
+        for (const el of document.querySelectorAll('.content .katex-display, .content table')) {
+            const box = el.classList.contains('katex-display') ? el : el.parentElement;
+            const inner = el.classList.contains('katex-display') ? el.scrollWidth : el.offsetWidth;
+            const room = box.clientWidth;
+            if (inner > room + 1) el.style.zoom = String(Math.floor((room / inner) * 1000) / 1000);
+        }
+    };
+    const start = () => {
+        markCells();
+        markWide();
+        fitPrint();
+        print.addEventListener('change', fitPrint);
+        document.addEventListener('scroll', (e) => {
+            const w = e.target;
+            if (w instanceof Element && w.classList.contains('table-wrapper')) markEnd(w);
+        }, { capture: true, passive: true });
+        let pending = 0;
+        window.addEventListener('resize', () => {
+            cancelAnimationFrame(pending);
+            pending = requestAnimationFrame(markWide);
+        });
+        // Web fonts change widths once they load.
+        document.fonts.ready.then(() => {
+            markWide();
+            fitPrint();
+        });
+    };
+    if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', start);
+    } else {
+        start();
+    }
+})();
