@@ -1,7 +1,8 @@
 //! Chapter 3 of the book, "Learned position embeddings" (`src/learned.md`): a trainable table
 //! with one row per position, as in BERT and GPT-2; its hard length limit; rows that training
 //! never reaches; what packing documents into fixed contexts does to "position"; and why any
-//! absolute scheme changes attention scores when every position moves by the same amount.
+//! absolute scheme changes attention scores when every position moves by the same amount; and
+//! what a trained table looks like along its principal components ([`pca`]).
 //!
 //! Run the chapter's examples with `cargo run -p learned --example packing` and
 //! `cargo run -p learned --example train`.
@@ -18,6 +19,7 @@
 
 pub mod figures;
 pub mod packing;
+pub mod pca;
 pub mod report;
 mod shift;
 mod table;

@@ -3,6 +3,7 @@
 use bookkit::{Table, fixed};
 
 use crate::packing::{Reset, mismatches, pack};
+use crate::pca::principal_components;
 use crate::{Error, Scheme, init_table, train_toy, translation_gap};
 
 /// Every token's document, index, context and the position it gets with and without resets.
@@ -176,6 +177,54 @@ pub fn training(
     Ok(format!(
         "{t}\nTable of {max_len} rows × {d}, initialised from N(0, 0.02²); {steps} steps over \
          sequence lengths {lengths:?}, learning rate {LEARNING_RATE}.\n"
+    ))
+}
+
+/// The principal components of the toy run's table (the run of [`training`]): each row's
+/// coordinates along the first three components, and the share of the variance the first one,
+/// two and three carry, for the trained table and for its random initial state.
+///
+/// # Errors
+/// As [`training`]; a width below 3.
+pub fn components(
+    max_len: usize,
+    d: usize,
+    lengths: &[usize],
+    steps: usize,
+) -> Result<String, Error> {
+    if d < 3 {
+        return Err(errors::bad(
+            "width",
+            d,
+            "the table shows three components, so the rows need at least three entries",
+        ));
+    }
+    let init = init_table(max_len, d, crate::INIT_STD, SEED)?;
+    let run = train_toy(&init, lengths, steps, LEARNING_RATE)?;
+    let after = principal_components(run.trained.rows())?;
+    let before = principal_components(run.initial.rows())?;
+    let mut t = Table::new(["position", "updates", "PC 1", "PC 2", "PC 3"]);
+    for p in 0..max_len {
+        let c = after.project(run.trained.rows().row(p))?;
+        t.row([
+            p.to_string(),
+            run.updates[p].to_string(),
+            fixed(c[0], 3),
+            fixed(c[1], 3),
+            fixed(c[2], 3),
+        ]);
+    }
+    let shares = |c: &crate::pca::Components| {
+        (1..=3)
+            .map(|k| format!("{:.0}%", 100.0 * c.share(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(format!(
+        "{t}\nShare of the variance along the first one, two and three components: {} for the \
+         trained table, {} for the same table before training (random rows).\n",
+        shares(&after),
+        shares(&before)
     ))
 }
 

@@ -23,6 +23,8 @@ fn toy_training() {
     bookkit::snapshot!("training", table);
     let reading = report::training_reading(TOY_ROWS, &TOY_LENGTHS).unwrap();
     bookkit::snapshot!("training_reading", reading);
+    let pcs = report::components(TOY_ROWS, TOY_DIM, &TOY_LENGTHS, TOY_STEPS).unwrap();
+    bookkit::snapshot!("components", pcs);
 }
 
 #[test]

@@ -10,8 +10,9 @@ use crate::Kerple;
 use crate::remap::matrix;
 use crate::report::{FAMILY, fire_example, matrix_schemes};
 
-/// Tokens on each side of the matrix figure (the same as the page's tables).
-pub const MATRIX_N: usize = 12;
+/// Tokens on each side of the matrix figure and the page's matrix tables: 18, three of DCA's
+/// chunks of 6, so that its inter-chunk block appears.
+pub const MATRIX_N: usize = 18;
 /// The largest distance of the distance figure.
 pub const REACH: usize = 64;
 /// The query position of the distance figure's second FIRE curve.
@@ -100,6 +101,32 @@ fn matrices() -> Result<Figure, FigureError> {
     })
 }
 
+/// The page's image line for the matrix figure: its alt text names the settings of the schemes
+/// the figure draws ([`matrix_schemes`]) and [`MATRIX_N`].
+///
+/// # Errors
+/// As [`matrix_schemes`].
+pub fn matrices_caption() -> Result<String, crate::Error> {
+    let names: Vec<String> = matrix_schemes()?.iter().map(|(_, s)| s.name()).collect();
+    Ok(format!(
+        "![The relative position P_q − P_k each query i (down) sees each key j (across) at, on \
+         {MATRIX_N} tokens, for {}; grey cells are keys the query does not see.]\
+         (figures/runtime-matrices.svg)",
+        names.join("; ")
+    ))
+}
+
+/// The page's image line for the distance figure, from the constants it is drawn with.
+pub fn distance_caption() -> String {
+    format!(
+        "![Bias against distance from 0 to {REACH} for ALiBi, KERPLE's power and logarithmic \
+         kernels, and FIRE seen from the oldest key (query at the distance itself, flat past the \
+         threshold T = {}) and from a query at position {FAR_QUERY} (the same network stretched \
+         over {FAR_QUERY} tokens).](figures/runtime-distance.svg)",
+        bookkit::fixed(FAMILY.fire.1, 0)
+    )
+}
+
 /// The title of the distance figure, from the constants it is drawn with.
 pub fn distance_title() -> String {
     format!("bias against distance i − j, 0 to {REACH}")
@@ -134,7 +161,10 @@ fn distance() -> Result<Figure, FigureError> {
             curve(&|d| log.bias(d)),
         ),
         (
-            format!("FIRE, oldest key j = 0 (L = {})", FAMILY.fire.1),
+            format!(
+                "FIRE, oldest key j = 0 (T = {})",
+                bookkit::fixed(FAMILY.fire.1, 0)
+            ),
             curve(&|d| fire.bias(d, 0)),
         ),
         (

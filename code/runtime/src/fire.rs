@@ -1,13 +1,15 @@
 //! FIRE, functional interpolation for relative positions (Li et al., *Functional Interpolation
 //! for Relative Positions Improves Long Context Transformers*, 2023, arXiv:2310.04418): the bias
 //! of query `i` and key `j ≤ i` is a small learned MLP of the distance, after a log transform and
-//! a division by the query's own position, `f_θ(ψ(i − j) / ψ(max(L, i)))` with `ψ(x) = ln(c·x + 1)`
-//! and a threshold `L` below which short contexts are not stretched. The paper gives no reference
-//! repository; this follows its definition of the bias (§3) with `c` and `L` as given numbers.
+//! a division by the query's own position, `f_θ(ψ(i − j) / ψ(max(T, i)))` with `ψ(x) = ln(c·x + 1)`
+//! and a threshold `T` (the paper's `L`, renamed here because the book's `L` is the training
+//! length) below which short contexts are not stretched. The paper gives no reference
+//! repository; this follows its definition of the bias (§3) with `c` and `T` as given numbers.
 //!
-//! Switch the transform and the division off and FIRE holds chapter 4's ALiBi; keep the log and
-//! drop the division and it holds KERPLE's log kernel (the test
-//! `fire_holds_alibi_and_kerple_log`).
+//! With a threshold above every position the divisor is the constant `ψ(T)`, and the line
+//! `−p·ψ(T)·relu` with `c = a` gives KERPLE's log kernel `−p·ln(1 + a(i − j))` at every query below
+//! `T`; [`Input::Log`] drops the divisor outright, and [`Input::Raw`] the log too, which with
+//! `−m·relu` is chapter 4's ALiBi (the test `fire_holds_alibi_and_kerple_log`).
 
 use ndarray::Array2;
 
@@ -63,11 +65,11 @@ impl Mlp {
 /// What FIRE feeds its network.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Input {
-    /// The paper's: `ψ(i − j) / ψ(max(L, i))`, `ψ(x) = ln(c·x + 1)`.
+    /// The paper's: `ψ(i − j) / ψ(max(T, i))`, `ψ(x) = ln(c·x + 1)`.
     Progressive {
         /// The log transform's `c > 0`.
         c: f64,
-        /// The threshold `L > 0`.
+        /// The threshold `T > 0` (the paper's `L`).
         threshold: f64,
     },
     /// `ψ(i − j)` alone: no division by the query's position.
@@ -94,7 +96,7 @@ impl Fire {
     /// use runtime::fire::{Fire, Input, Mlp};
     /// let fire = Fire::new(Mlp::line(1.0)?, Input::Progressive { c: 1.0, threshold: 4.0 })?;
     /// assert_eq!(fire.bias(2, 2), 0.0); // distance 0
-    /// // Query 8, key 0: ln(9) / ln(9) = 1 through −relu: −1, at any length beyond L.
+    /// // Query 8, key 0: ln(9) / ln(9) = 1 through −relu: −1, at any length beyond T.
     /// assert!((fire.bias(8, 0) + 1.0).abs() < 1e-15);
     /// # Ok::<(), runtime::Error>(())
     /// ```
@@ -103,7 +105,11 @@ impl Fire {
             if x.is_finite() && x > 0.0 {
                 Ok(())
             } else {
-                Err(bad(what, x, "FIRE's c and L are positive finite numbers"))
+                Err(bad(
+                    what,
+                    x,
+                    "FIRE's c and threshold T are positive finite numbers",
+                ))
             }
         };
         match input {

@@ -1,7 +1,7 @@
 //! Randomized positions (Ruoss et al., *Randomized Positional Encodings Boost Length
 //! Generalization of Transformers*, 2023, arXiv:2305.16843): a sequence of `n` tokens takes `n`
-//! distinct positions drawn from `0 … L − 1` for an `L` much larger than any length trained on,
-//! sorted so their order is kept; the model meets every position up to `L − 1` while training on
+//! distinct positions drawn from `0 … M − 1` for an `M` much larger than any length trained on,
+//! sorted so their order is kept; the model meets every position up to `M − 1` while training on
 //! short sequences. Read in `google-deepmind/randomized_positional_encodings`,
 //! `models/positional_encodings.py`, `noisy_fixed_positional_encodings` (`jrandom.choice(...,
 //! replace=False)` then `jnp.sort`), at commit `e8c64749d8cad7772dc7ade75b32ef9b2b29b466`.

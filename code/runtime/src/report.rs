@@ -232,7 +232,7 @@ pub struct Family {
     pub power: (f64, f64),
     /// KERPLE log `(p, a)`.
     pub log: (f64, f64),
-    /// FIRE's log transform `c` and threshold `L`.
+    /// FIRE's log transform `c` and threshold `T` (the paper's `L`).
     pub fire: (f64, f64),
     /// FIRE's network is `−fire_slope·relu(x)`.
     pub fire_slope: f64,
@@ -289,7 +289,7 @@ pub fn distance_family(distances: &[usize]) -> Result<String, Error> {
             fixed(FAMILY.log.1, 1)
         ),
         format!(
-            "FIRE −{}·relu, c = {}, L = {}, key 0",
+            "FIRE −{}·relu, c = {}, T = {}, key 0",
             fixed(FAMILY.fire_slope, 0),
             fixed(FAMILY.fire.0, 0),
             fixed(FAMILY.fire.1, 0)

@@ -216,3 +216,40 @@ Attention on the first token (the copy task's marker), plain RoPE, seed {}, quer
         results.sink_table()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sc(loss: f64, accuracy: f64) -> Score {
+        Score { loss, accuracy }
+    }
+
+    /// The tables by hand: a mean with its range where the seeds differ, the mean alone where
+    /// they agree; the sink table's rows per length and layer.
+    #[test]
+    fn tables_by_hand() {
+        let r = Results {
+            lengths: vec![16, 32],
+            rows: vec![Row {
+                name: "x".into(),
+                scores: vec![vec![sc(1.0, 0.5), sc(3.0, 0.7)], vec![sc(0.2, 1.0)]],
+            }],
+            sinks: vec![(16, vec![(0.1, 0.05), (0.25, 0.5)])],
+        };
+        assert_eq!(
+            r.table(false),
+            "| scheme | n = 16 | n = 32 |\n|:--|--:|--:|\n| x | 0.60 (0.50–0.70) | 1.00 |\n"
+        );
+        assert!(
+            r.table(true).contains("| x | 2.00 (1.00–3.00) | 0.20 |"),
+            "{}",
+            r.table(true)
+        );
+        let s = r.sink_table();
+        assert!(s.contains("| 16 | 0 | 0.100 | 0.050 |"), "{s}");
+        assert!(s.contains("| 16 | 1 | 0.250 | 0.500 |"), "{s}");
+        assert_eq!(cell(&[2.0, 4.0, 6.0], 1), "4.0 (2.0–6.0)");
+        assert_eq!(cell(&[3.0], 1), "3.0");
+    }
+}

@@ -158,24 +158,24 @@ fn plain_rope_is_i_minus_j() {
     }
 }
 
-/// The k-th smallest of n uniform draws from 0..L has mean (k + 1)(L + 1)/(n + 1) − 1. With
-/// L = 64, n = 4 its standard deviation is at most about 10.4 (the middle one), so the mean of
+/// The k-th smallest (k from 0) of n uniform draws from 0..M has mean (k + 1)(M + 1)/(n + 1) − 1.
+/// With M = 64, n = 4 its standard deviation is at most about 10.4 (the middle one), so the mean of
 /// 4000 draws is within 0.17 of it; 0.85 is five standard deviations. Every position appears.
 #[test]
 fn random_positions_are_uniform_order_statistics() {
-    let (n, l, draws) = (4usize, 64usize, 4000usize);
+    let (n, m, draws) = (4usize, 64usize, 4000usize);
     let mut rng = bookkit::rng::SplitMix64(2023);
     let mut sums = vec![0.0; n];
-    let mut seen = vec![false; l];
+    let mut seen = vec![false; m];
     for _ in 0..draws {
-        let p = runtime::random::sample(n, l, &mut rng).unwrap();
+        let p = runtime::random::sample(n, m, &mut rng).unwrap();
         for (k, &x) in p.iter().enumerate() {
             sums[k] += x as f64;
             seen[x] = true;
         }
     }
     for (k, s) in sums.iter().enumerate() {
-        let want = (k + 1) as f64 * (l + 1) as f64 / (n + 1) as f64 - 1.0;
+        let want = (k + 1) as f64 * (m + 1) as f64 / (n + 1) as f64 - 1.0;
         let got = s / draws as f64;
         assert!(
             (got - want).abs() < 0.85,
@@ -204,8 +204,9 @@ fn kerple_power_one_is_alibi() {
     }
 }
 
-/// FIRE with the raw distance and f = −m·relu is ALiBi; with ψ and no division and f = −p·relu,
-/// KERPLE's log kernel.
+/// FIRE's input without the division: the raw distance with f = −m·relu is ALiBi, ψ with
+/// f = −p·relu is KERPLE's log kernel; and FIRE with the division holds KERPLE-log below a
+/// threshold above every query.
 #[test]
 fn fire_holds_alibi_and_kerple_log() {
     let m = 0.25;
@@ -220,6 +221,25 @@ fn fire_holds_alibi_and_kerple_log() {
             assert_eq!(log.bias(i, j), kerple.bias(i - j));
         }
     }
+    // FIRE itself, with its division: a threshold T above every query makes the divisor the
+    // constant ψ(T) = ln(1 + aT), and the line −p·ψ(T)·relu gives KERPLE-log at every query
+    // below T. One division and one product in f64 on biases below 10: 1e-12 is a few hundred ulp.
+    let t = 10.0;
+    let psi_t = (a * t).ln_1p();
+    let progressive = Fire::new(
+        Mlp::line(p * psi_t).unwrap(),
+        Input::Progressive { c: a, threshold: t },
+    )
+    .unwrap();
+    for i in 0..10 {
+        for j in 0..=i {
+            let (f, k) = (progressive.bias(i, j), kerple.bias(i - j));
+            assert!((f - k).abs() < 1e-12, "i {i}, j {j}: {f} vs {k}");
+        }
+    }
+    // Past the threshold the divisor grows with the query and the two part.
+    let (f, k) = (progressive.bias(20, 0), kerple.bias(20));
+    assert!((f - k).abs() > 0.1, "{f} vs {k}");
 }
 
 /// Progressive interpolation: below the threshold FIRE is a function of i − j alone; beyond it,

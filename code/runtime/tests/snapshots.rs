@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use bookkit::snapshot;
+use runtime::figures::{self, MATRIX_N};
 use runtime::report;
 
 /// The four matrices, by name: each snapshot is asserted where the book build can see its name.
@@ -19,21 +20,28 @@ fn scheme(name: &str) -> Box<dyn runtime::Remap> {
 fn matrices() {
     snapshot!(
         "matrix_self-extend",
-        report::relative_matrix(scheme("self-extend").as_ref(), 12)
+        report::relative_matrix(scheme("self-extend").as_ref(), MATRIX_N)
     );
     snapshot!(
         "matrix_rerope",
-        report::relative_matrix(scheme("rerope").as_ref(), 12)
+        report::relative_matrix(scheme("rerope").as_ref(), MATRIX_N)
     );
     snapshot!(
         "matrix_dca",
-        report::relative_matrix(scheme("dca").as_ref(), 12)
+        report::relative_matrix(scheme("dca").as_ref(), MATRIX_N)
     );
     snapshot!(
         "matrix_cache",
-        report::relative_matrix(scheme("cache").as_ref(), 12)
+        report::relative_matrix(scheme("cache").as_ref(), MATRIX_N)
     );
     assert_eq!(report::matrix_schemes().unwrap().len(), 4);
+}
+
+/// The figures' alt text, built from their constants.
+#[test]
+fn captions() {
+    snapshot!("caption_matrices", figures::matrices_caption().unwrap());
+    snapshot!("caption_distance", figures::distance_caption());
 }
 
 #[test]

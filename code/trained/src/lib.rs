@@ -28,7 +28,7 @@
 //!
 //! | form used | textbook form | held equal by |
 //! |:--|:--|:--|
-//! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
+//! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::slow::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
 //! | [`model::Model::backward`] (the gradient written out) | finite differences of [`train::loss`] | `tests/gradients.rs` (every parameter of every scheme, and RoPE under PI and YaRN) |
 //! | [`lm::Model::forward`] (a batch as one matrix, ndarray's `dot`, `f32` or `f64`) | [`lm::Model::forward_slow`] (one window in `f64`, loops, the attention core per head, each position formula from its chapter's crate) | `tests/lm.rs` `the_fast_forward_pass_equals_the_textbook_form` (every scheme and test-time RoPE change, 1e-12 in `f64`, 1e-4 in `f32`) |
 //! | [`lm::Model::backward`] (the gradient written out) | finite differences of the loss in `f64` | `tests/lm.rs` `every_gradient_matches_finite_differences` (every parameter of every scheme, and RoPE under each test-time change) |

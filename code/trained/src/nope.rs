@@ -64,6 +64,62 @@ pub fn decode(c: f64) -> Result<usize, Error> {
 }
 // ANCHOR_END: decode
 
+// ANCHOR: boosted
+/// A counter that leans on the marker: the marker's logit is `boost` and every other logit 0,
+/// so with the marker at position 0 only, the output at `t` is `e^b / (e^b + t) = 1/(1 + c t)`
+/// with `c = e^{−b}`. With `boost = 0` it is [`counter`]. Heads with different boosts give a
+/// later layer several count features `1/(1 + c_h t)` instead of one.
+///
+/// # Errors
+/// No tokens, or a boost that is not finite.
+///
+/// ```
+/// let out = trained::nope::boosted_counter(&[0, 5, 7, 5], 0, 16f64.ln())?;
+/// assert!((out[2] - 1.0 / (1.0 + 2.0 / 16.0)).abs() < 1e-15);
+/// # Ok::<(), trained::Error>(())
+/// ```
+pub fn boosted_counter(tokens: &[usize], marker: usize, boost: f64) -> Result<Vec<f64>, Error> {
+    let n = tokens.len();
+    if n == 0 {
+        return Err(bad("tokens", "[]", "the counter needs at least one token"));
+    }
+    if !boost.is_finite() {
+        return Err(bad("boost", boost, "it must be a finite logit"));
+    }
+    let is_marker = |j: usize| f64::from(u8::from(tokens[j] == marker));
+    let q = Array2::<f64>::ones((n, 1)); // [n, 1]: every query asks for the marker
+    let k = Array2::from_shape_fn((n, 1), |(j, _)| boost * is_marker(j)); // [n, 1]; d_k = 1
+    let v = Array2::from_shape_fn((n, 1), |(j, _)| is_marker(j));
+    let causal = Options {
+        causal: true,
+        ..Options::default()
+    };
+    let head = scaled_dot_product(q.view(), k.view(), v.view(), &causal)?;
+    Ok(head.output.column(0).to_vec())
+}
+// ANCHOR_END: boosted
+
+/// Where the difference of two count features, `1/(1 + c_slow j) − 1/(1 + c_fast j)` with
+/// `c_slow < c_fast`, peaks: it is 0 at `j = 0`, tends to 0 as `j` grows, and its derivative
+/// vanishes once, at `j* = 1/√(c_slow c_fast)`. One feature is monotone in `j`; two are not.
+///
+/// # Errors
+/// Rates that are not finite, positive and ordered `c_slow < c_fast`.
+///
+/// ```
+/// assert_eq!(trained::nope::peak_of_difference(1.0 / 16.0, 1.0)?, 4.0);
+/// # Ok::<(), trained::Error>(())
+/// ```
+pub fn peak_of_difference(c_slow: f64, c_fast: f64) -> Result<f64, Error> {
+    if !(c_slow > 0.0 && c_slow.is_finite()) {
+        return Err(bad("c_slow", c_slow, "it must be finite and positive"));
+    }
+    if !(c_fast > c_slow && c_fast.is_finite()) {
+        return Err(bad("c_fast", c_fast, "it must be finite and above c_slow"));
+    }
+    Ok(1.0 / (c_slow * c_fast).sqrt())
+}
+
 /// How far apart the counter puts positions `t` and `t + 1`: `1/(t+1) − 1/(t+2) = 1/((t+1)(t+2))`,
 /// shrinking like `1/t²`.
 ///
@@ -140,5 +196,54 @@ mod tests {
         assert!((64..=256).contains(&bf16), "{bf16}");
         assert!((512..=2048).contains(&f16), "{f16}");
         assert_eq!(first_collision(Format::F64, 1000), None);
+    }
+    fn argmax(xs: &[f64]) -> usize {
+        (0..xs.len()).fold(0, |best, j| if xs[j] > xs[best] { j } else { best })
+    }
+
+    #[test]
+    fn two_count_features_have_an_interior_maximum() {
+        let n = 64;
+        let mut tokens = vec![1usize; n];
+        tokens[0] = 0;
+        let (c_slow, c_fast): (f64, f64) = (1.0 / 16.0, 1.0);
+        let slow = boosted_counter(&tokens, 0, -c_slow.ln()).unwrap(); // 1/(1 + j/16)
+        let fast = boosted_counter(&tokens, 0, -c_fast.ln()).unwrap(); // 1/(1 + j)
+        assert_eq!(fast, counter(&tokens, 0).unwrap());
+        for (j, &got) in slow.iter().enumerate() {
+            let want = 1.0 / (1.0 + c_slow * j as f64);
+            // A softmax of two distinct logits over j + 1 keys: a few ulps.
+            assert!((got - want).abs() < 1e-14, "{j}: {got} vs {want}");
+        }
+        // One feature alone is monotone: a logit w·f(j) peaks at j = 0 (w > 0) or j = i (w < 0).
+        assert!(slow.windows(2).all(|w| w[1] < w[0]));
+        assert!(fast.windows(2).all(|w| w[1] < w[0]));
+        // Their difference rises then falls: a peak inside the sequence, at 1/√(c_slow c_fast) = 4,
+        // where it is 1/(1 + 1/4) − 1/5 = 0.6.
+        let diff: Vec<f64> = (0..n).map(|j| slow[j] - fast[j]).collect();
+        let peak = argmax(&diff);
+        assert_eq!(peak, 4);
+        assert_eq!(peak as f64, peak_of_difference(c_slow, c_fast).unwrap());
+        assert!((diff[peak] - 0.6).abs() < 1e-14, "{}", diff[peak]);
+        assert!(
+            diff[0].abs() < 1e-15 && diff[peak - 1] < diff[peak] && diff[peak + 1] < diff[peak]
+        );
+        assert!(diff[n - 1] < diff[peak] / 2.0);
+        // A query that weighs the two features differently moves the peak: 1·slow − 2·fast has
+        // its stationary point at (√2 − 1/4)/(1/4 − √2/16) ≈ 7.2, so it peaks at j = 7.
+        let moved: Vec<f64> = (0..n).map(|j| slow[j] - 2.0 * fast[j]).collect();
+        assert_eq!(argmax(&moved), 7);
+    }
+
+    #[test]
+    fn bad_boosts_and_rates_are_refused() {
+        assert!(boosted_counter(&[], 0, 1.0).is_err());
+        assert!(boosted_counter(&[0, 1], 0, f64::INFINITY).is_err());
+        assert!(boosted_counter(&[0, 1], 0, f64::NAN).is_err());
+        assert!(peak_of_difference(0.0, 1.0).is_err());
+        assert!(peak_of_difference(1.0, 1.0).is_err());
+        assert!(peak_of_difference(0.5, f64::INFINITY).is_err());
+        assert!(peak_of_difference(f64::NAN, 1.0).is_err());
+        assert_eq!(peak_of_difference(0.25, 1.0).unwrap(), 2.0);
     }
 }

@@ -145,6 +145,40 @@ fn the_committed_results_come_from_the_current_configuration() {
     for s in [Scheme::NoPe, Scheme::Alibi] {
         assert!(accuracy(&results, Variant::plain(s), l).unwrap() > 2.0 / 15.0);
     }
+    // NoPE past L (the page's NoPE paragraph): from 4L on its accuracy range overlaps
+    // sinusoidal's, so the two are not ranked; its loss stays below sinusoidal's at every length
+    // past L and below plain RoPE's from 4L on, with ranges that do not overlap; its accuracy stays below
+    // RoPE's and T5's at every length past L.
+    let range = |v: Variant, n: usize, metric: fn(&trained::train::Score) -> f64| {
+        let (_, lo, hi) = spread(&results, v, n, metric).unwrap();
+        (lo, hi)
+    };
+    let (nope, sin) = (
+        Variant::plain(Scheme::NoPe),
+        Variant::plain(Scheme::Sinusoidal),
+    );
+    for n in [4 * l, 8 * l] {
+        let (a, b) = (
+            range(nope, n, |s| s.accuracy),
+            range(sin, n, |s| s.accuracy),
+        );
+        assert!(
+            a.0 <= b.1 && b.0 <= a.1,
+            "NoPE {a:?} and sinusoidal {b:?} at {n}"
+        );
+    }
+    for n in [2 * l, 4 * l, 8 * l] {
+        let ours = range(nope, n, |s| s.loss);
+        assert!(ours.1 < range(sin, n, |s| s.loss).0, "sinusoidal at {n}");
+        let acc = range(nope, n, |s| s.accuracy);
+        for s in [Scheme::Rope, Scheme::T5] {
+            let theirs = range(Variant::plain(s), n, |s| s.accuracy);
+            assert!(acc.1 < theirs.0, "{s} at {n}: {acc:?} {theirs:?}");
+        }
+        if n >= 4 * l {
+            assert!(ours.1 < range(rope, n, |s| s.loss).0, "RoPE at {n}");
+        }
+    }
     // The CSV round-trips.
     assert_eq!(Results::from_csv(&results.to_csv()).unwrap(), results);
 }
