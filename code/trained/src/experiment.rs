@@ -88,12 +88,7 @@ impl Config {
     /// assert_ne!(Config::full().hash(), Config::reduced().hash());
     /// ```
     pub fn hash(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in format!("{self:?}").bytes() {
-            h ^= u64::from(byte);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{h:016x}")
+        crate::text::record::fingerprint(&format!("{self:?}"))
     }
 
     /// How many optimiser steps the whole run takes (what the progress bar counts).

@@ -14,7 +14,10 @@
 //! - [`lm`]: a decoder-only language model in `f32` (pre-norm blocks with RMSNorm, causal
 //!   multi-head attention and a GELU feed-forward layer, an untied unembedding) with its gradient
 //!   written out, every matrix product through ndarray's `dot`, AdamW and its training loop, and
-//!   the [`lm::Scorer`] trait that held-out evaluation scores models through.
+//!   the [`lm::Scorer`] trait that held-out evaluation scores models through;
+//! - [`text`]: real text: the shipped corpus (the King James Version, byte tokens, a held-out
+//!   block, the training sampler), bits per character at `L` to `16L`, the repeated-phrase
+//!   probe, a bigram baseline, and the first line of a results file.
 //!
 //! Every scheme comes from the crate of the chapter that derives it: `sinusoidal::Sinusoid`,
 //! `learned::add_positions`, `relative::t5::bucket` and `relative::alibi`, `rope::Rope`, and
@@ -31,6 +34,7 @@
 //! | [`model::Model::forward`] (loops over slices, RoPE from cos/sin tables) | [`model::Model::forward_slow`] (the shared `attention::scaled_dot_product` per head, `rope::Rope::rotate`, chapter 4's bias matrices) | `model::slow::tests::forward_equals_the_textbook_form` (every variant, lengths L to 4L, 1e-12) |
 //! | [`model::Model::backward`] (the gradient written out) | finite differences of [`train::loss`] | `tests/gradients.rs` (every parameter of every scheme, and RoPE under PI and YaRN) |
 //! | [`lm::Model::forward`] (a batch as one matrix, ndarray's `dot`, `f32` or `f64`) | [`lm::Model::forward_slow`] (one window in `f64`, loops, the attention core per head, each position formula from its chapter's crate) | `tests/lm.rs` `the_fast_forward_pass_equals_the_textbook_form` (every scheme and test-time RoPE change, 1e-12 in `f64`, 1e-4 in `f32`) |
+//! | [`text::eval::bits_per_char`] (each window scored once) | [`text::eval::bits_per_char_slow`] (each character's window scored afresh) | `text::eval::tests` (1e-12), and the bigram's mean `−log2 p` over the text by hand |
 //! | [`lm::Model::backward`] (the gradient written out) | finite differences of the loss in `f64` | `tests/lm.rs` `every_gradient_matches_finite_differences` (every parameter of every scheme, and RoPE under each test-time change) |
 //!
 //! The hand-built heads compute their weights with the shared core
@@ -47,6 +51,7 @@ pub mod model;
 pub mod nope;
 pub mod report;
 pub mod scheme;
+pub mod text;
 pub mod train;
 
 pub use errors::{Error, Result};
