@@ -131,3 +131,24 @@ fn an_attention_free_model_exits_zero_and_a_refused_one_does_not() {
     let o = run(&[hub.to_str().unwrap()], &hub);
     assert!(String::from_utf8_lossy(&o.stderr).contains("a folder without a config.json"));
 }
+
+#[test]
+fn the_sequence_length_is_checked_and_used() {
+    let hub = temp("seq");
+    let file = fixture("llama-3.1-8b.json");
+    let f = file.to_str().unwrap();
+    let o = run(&[f, "--seq-len", "0"], &hub);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("from 1 to 2^40"));
+    let o = run(&[f, "--seq-len", "4096"], &hub);
+    assert!(o.status.success());
+    assert!(
+        stdout(&o).contains("evaluated at 4096 tokens"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[f, "--seq-len", "4096", "--json"], &hub);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["evaluated_at"], 4096);
+    assert_eq!(v["max_position_embeddings"], 131072);
+}

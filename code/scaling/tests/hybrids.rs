@@ -245,3 +245,34 @@ fn a_layer_count_past_the_bound_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn bounds_and_generic_layer_names() {
+    // The bound itself is allowed; one more is refused.
+    let at = r#"{"model_type": "llama", "head_dim": 64, "max_position_embeddings": 8, "num_hidden_layers": 100000}"#;
+    assert_eq!(
+        kinds(at),
+        [k("full_attention", 100000, Mixer::Attention, true)]
+    );
+    assert!(read(&at.replace("100000", "100001")).is_err());
+    // A model type with no rule of its own: `mamba` and `conv` entries of `layer_types` do not
+    // attend, so they are not read as rotating (constructed).
+    let text = r#"{"model_type": "newhybrid", "head_dim": 64, "max_position_embeddings": 8,
+        "num_hidden_layers": 3, "layer_types": ["mamba", "conv", "full_attention"]}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("mamba", 1, Mixer::StateSpace, false),
+            k("conv", 1, Mixer::Convolution, false),
+            k("full_attention", 1, Mixer::Attention, true)
+        ]
+    );
+    // MiniMax M2 may rotate the whole head.
+    let Positions::Rope(m) = read(
+        r#"{"model_type": "minimax_m2", "head_dim": 64, "rotary_dim": 64, "max_position_embeddings": 8}"#,
+    )
+    .unwrap() else {
+        panic!("rotates");
+    };
+    assert_eq!(m.base.dim, 64);
+}
