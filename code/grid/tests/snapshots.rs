@@ -39,6 +39,16 @@ fn sections() {
     snapshot!("sections", report::sections().unwrap());
 }
 
+/// The page: transformers 5.24.0's `Qwen3VLTextConfig.default_theta` is `500000.0`, a tenth of
+/// the published Qwen3-VL base.
+#[test]
+fn qwen3_vl_default_base_is_a_tenth_of_the_published_one() {
+    use grid::published::{QWEN3_VL_CONFIG, default_theta, qwen3_vl};
+    let fallback = default_theta(QWEN3_VL_CONFIG).unwrap();
+    assert_eq!(fallback, 500000.0);
+    assert_eq!(qwen3_vl().unwrap().1, 10.0 * fallback);
+}
+
 #[test]
 fn positions() {
     snapshot!(

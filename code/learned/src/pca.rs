@@ -1,7 +1,7 @@
 //! Principal components of a position table: the directions along which its rows vary most, and
 //! each row's coordinates along them. Wang and Chen (*What Do Position Embeddings Learn? An
 //! Empirical Study of Pre-Trained Language Model Positional Encoding*, 2020, arXiv:2010.04903)
-//! look at pre-trained tables this way; the chapter does it for its own toy-trained table.
+//! study the learned tables of pre-trained models; the chapter looks at its own toy-trained table.
 //!
 //! The covariance of the rows is diagonalised by Jacobi's method (plane rotations that zero one
 //! off-diagonal entry at a time, swept until none is left), which needs nothing beyond ndarray.

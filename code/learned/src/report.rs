@@ -220,9 +220,16 @@ pub fn components(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // Variance spread evenly over the d directions would put k/d of it in any k of them.
+    let even = (1..=3)
+        .map(|k| format!("{:.1}%", 100.0 * k as f64 / d as f64))
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(format!(
         "{t}\nShare of the variance along the first one, two and three components: {} for the \
-         trained table, {} for the same table before training (random rows).\n",
+         trained table, {} for the same table before training (random rows). The table has \
+         {max_len} rows of width {d}; variance spread evenly over the {d} directions would put \
+         {even} in any one, two and three of them.\n",
         shares(&after),
         shares(&before)
     ))

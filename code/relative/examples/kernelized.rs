@@ -18,7 +18,7 @@ use bookkit::meter::{Meter, measure};
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 use ndarray::Array2;
-use relative::kernelized::{kernelized, kernelized_slow};
+use relative::kernelized::{kernelized, kernelized_slow, transforms};
 
 #[global_allocator]
 static METER: Meter = Meter;
@@ -124,8 +124,7 @@ fn run(a: Args) -> Result<String, String> {
             ("–".into(), "–".into())
         };
         let l = (2 * n - 1).next_power_of_two() as f64;
-        let transforms = (2 * a.d * (a.d + 1).div_ceil(2) + 1) as f64; // one for the circulant
-        let flops = transforms * 5.0 * l * l.log2();
+        let flops = transforms(a.d, a.d) as f64 * 5.0 * l * l.log2(); // d = d_v here
         let gflops = flops / fast_t / 1e9;
         let nlogn = n as f64 * (n as f64).log2();
         out.push_str(&format!(
@@ -144,7 +143,7 @@ fn run(a: Args) -> Result<String, String> {
          (L = the power of two at or above 2n − 1, 5 L log₂ L each).\n",
         d = a.d,
         r = a.repeats,
-        t = 2 * a.d * (a.d + 1).div_ceil(2) + 1,
+        t = transforms(a.d, a.d),
     ))
 }
 

@@ -237,7 +237,7 @@ fn fire_holds_alibi_and_kerple_log() {
             assert!((f - k).abs() < 1e-12, "i {i}, j {j}: {f} vs {k}");
         }
     }
-    // Past the threshold the divisor grows with the query and the two part.
+    // Past the threshold the divisor grows with the query, and FIRE and KERPLE-log differ.
     let (f, k) = (progressive.bias(20, 0), kerple.bias(20));
     assert!((f - k).abs() > 0.1, "{f} vs {k}");
 }

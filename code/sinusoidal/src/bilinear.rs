@@ -45,8 +45,10 @@ pub fn position_logit(
 }
 
 /// The matrices that commute with every shift `M_s`: on the slots `(s, c)` of pair `i` (its sine
-/// and its cosine) the block `[[a_i, b_i], [−b_i, a_i]]`, zero elsewhere. Over pair `i` the term
-/// is then `a_i cos((p − p′) ω_i) + b_i sin((p − p′) ω_i)`.
+/// and its cosine) the block `[[a_i, b_i], [−b_i, a_i]] = a_i I + b_i J` with `J = [[0, 1],
+/// [−1, 0]]`, zero elsewhere. Over pair `i` the term `PE(p) W PE(p′)ᵀ` is then, with the offset
+/// `Δ = p′ − p` (the page's convention, and [`spread`]'s `delta`),
+/// `a_i cos(Δ ω_i) − b_i sin(Δ ω_i)`.
 ///
 /// # Errors
 /// `a` or `b` without one entry per pair, or a non-finite entry.
@@ -59,9 +61,10 @@ pub fn position_logit(
 /// assert_eq!(w.row(1).to_vec(), vec![-2.0, 1.0, 0.0, 0.0]);
 /// let at = |p| position_logit(&enc, w.view(), p, p + 2);
 /// assert!((at(0)? - at(17)?).abs() < 1e-12);
-/// // Pair 0 alone, at offset p − p′ = −2: cos(−2) + 2 sin(−2).
-/// let pair0 = (-2f64).cos() + 2.0 * (-2f64).sin();
-/// let pair1 = 0.5 * (-0.02f64).cos() - (-0.02f64).sin();
+/// // At offset Δ = p′ − p = 2, pair 0 (ω_0 = 1, a = 1, b = 2) gives cos 2 − 2 sin 2 and
+/// // pair 1 (ω_1 = 0.01, a = 0.5, b = −1) gives 0.5 cos 0.02 + sin 0.02.
+/// let pair0 = 2f64.cos() - 2.0 * 2f64.sin();
+/// let pair1 = 0.5 * 0.02f64.cos() + 0.02f64.sin();
 /// assert!((at(0)? - (pair0 + pair1)).abs() < 1e-12);
 /// # Ok::<(), sinusoidal::Error>(())
 /// ```

@@ -126,6 +126,19 @@ pub fn kernelized_slow(
     Ok(num / &den.insert_axis(Axis(1)))
 }
 
+/// How many transforms of length `fft::size(n)` one call of [`kernelized`] runs for `d`
+/// features and `d_v` value columns: one for the bias's circulant and, per feature, a forward
+/// and an inverse transform for each pair of its `d_v + 1` sequences (the value columns and the
+/// denominator's), `2 d ⌈(d_v + 1)/2⌉ + 1`. A unit test counts the calls.
+///
+/// ```
+/// assert_eq!(relative::kernelized::transforms(4, 4), 25);
+/// assert_eq!(relative::kernelized::transforms(1, 1), 3);
+/// ```
+pub fn transforms(d: usize, dv: usize) -> usize {
+    2 * d * (dv + 1).div_ceil(2) + 1
+}
+
 /// The same output through Toeplitz products: for every feature `a` and value column `b`, the
 /// sequence `u_j = φ(k_j)_a v_{j,b}` goes through [`fft::toeplitz`]'s circulant product
 /// (two sequences per complex transform), and `φ(q_i)_a` weighs the result; the denominator is
@@ -289,6 +302,21 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// `transforms` is what `kernelized` runs: counted on this thread, for several widths
+    /// (an even and an odd number of sequences per feature) and lengths.
+    #[test]
+    fn transforms_counts_the_calls() {
+        for (n, d, dv) in [(1, 1, 1), (5, 2, 3), (9, 3, 4), (16, 4, 4), (17, 1, 2)] {
+            let mut rng = bookkit::rng::SplitMix64(n as u64);
+            let mut draw = |c| Array2::from_shape_fn((n, c), |_| rng.next_gaussian());
+            let (q, k, v) = (draw(d), draw(d), draw(dv));
+            let before = fft::CALLS.with(std::cell::Cell::get);
+            kernelized(q.view(), k.view(), v.view(), &bias(n, 7, false)).unwrap();
+            let ran = fft::CALLS.with(std::cell::Cell::get) - before;
+            assert_eq!(ran, transforms(d, dv), "n {n}, d {d}, d_v {dv}");
+        }
     }
 
     proptest! {
