@@ -59,3 +59,16 @@ fn trained_rows_turn_by_the_fastest_angle() {
         assert!((0.7..1.1).contains(&r), "row {k}: distance {r}");
     }
 }
+
+/// The page on the shares: random rows this few and this narrow already put more of their
+/// variance in three components than an even spread over the width would (3/d), and the trained
+/// table puts more still.
+#[test]
+fn random_rows_already_fill_three_components_beyond_an_even_spread() {
+    let run = toy_run().unwrap();
+    let before = principal_components(run.initial.rows()).unwrap();
+    let after = principal_components(run.trained.rows()).unwrap();
+    let even = 3.0 / TOY_DIM as f64;
+    assert!(before.share(3) > even, "{} vs {even}", before.share(3));
+    assert!(after.share(3) > before.share(3));
+}
