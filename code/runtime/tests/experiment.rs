@@ -183,7 +183,22 @@ fn reduced_run() {
             .unwrap();
         assert!(se.name().ends_with("w = 4"), "{}", se.name());
         assert!(runtime::remap::largest(se.as_ref(), n) < 16.0, "n = {n}");
+        // The smallest such group: one less would reach past L − 1 (or there is none below 1).
+        let g: usize = se.name()["Self-Extend G = ".len()..]
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        if g > 1 {
+            let smaller = runtime::SelfExtend::new(g - 1, 4).unwrap();
+            assert!(runtime::remap::largest(&smaller, n) > 15.0, "n = {n}, G = {g}");
+        }
     }
+    // At L itself no grouping is needed: the smallest group is 1.
+    let all = schemes(16, 16).unwrap();
+    let se = &all.iter().find(|(n, _)| n.starts_with("Self-Extend")).unwrap().1;
+    assert!(se.name().starts_with("Self-Extend G = 1,"), "{}", se.name());
 }
 
 /// The committed results come from the configuration chapter 7 uses now.
