@@ -73,7 +73,11 @@ pub(super) struct Kind {
 /// # Errors
 /// A malformed `layer_types`, `sliding_window_pattern` or `no_rope_layers`, or a list whose
 /// length is not `num_hidden_layers`.
-pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
+pub(super) fn kinds(
+    cfg: Obj<'_>,
+    model_type: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Kind>> {
     let n = cfg.usize("num_hidden_layers")?;
     if let Some(n) = n.filter(|n| *n > MAX_LAYERS) {
         return Err(key(
@@ -84,7 +88,7 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
             ),
         ));
     }
-    let per_layer: Vec<hybrid::Layer> = match hybrid::layers(cfg, model_type, n)? {
+    let per_layer: Vec<hybrid::Layer> = match hybrid::layers(cfg, model_type, n, warnings)? {
         Some(layers) => layers,
         None => {
             let types = types(cfg, model_type, n)?;
@@ -115,7 +119,6 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
             no_rope: None,
         }]);
     }
-    let uniform = n.is_none() && hybrid::UNIFORM.contains(&model_type);
     let mut out: Vec<Kind> = Vec::new();
     for (t, mixer, why) in per_layer {
         match out
@@ -125,7 +128,7 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
             Some(k) => k.count += 1,
             None => out.push(Kind {
                 layer_type: t,
-                count: if uniform { 0 } else { 1 },
+                count: 1,
                 mixer,
                 no_rope: why,
             }),
@@ -334,7 +337,7 @@ mod tests {
             map: &map,
             name: "",
         };
-        Ok(kinds(cfg, model_type)?
+        Ok(kinds(cfg, model_type, &mut Vec::new())?
             .into_iter()
             .map(|k| (k.layer_type, k.count, k.no_rope.is_none()))
             .collect())
