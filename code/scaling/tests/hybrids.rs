@@ -413,6 +413,16 @@ fn bounds_and_generic_layer_names() {
             k("full_attention", 1, Mixer::Attention, true)
         ]
     );
+    // transformers 5.24.0's names for expert-only layers and for attention beside a state.
+    let text = r#"{"model_type": "newhybrid", "head_dim": 64, "max_position_embeddings": 8,
+        "num_hidden_layers": 2, "layer_types": ["moe", "hybrid"]}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("moe", 1, Mixer::MlpOnly, false),
+            k("hybrid", 1, Mixer::AttentionAndStateSpace, true)
+        ]
+    );
     // MiniMax M2 may rotate the whole head.
     let Positions::Rope(m) = read(
         r#"{"model_type": "minimax_m2", "head_dim": 64, "rotary_dim": 64, "max_position_embeddings": 8}"#,

@@ -138,14 +138,19 @@ pub(super) fn kinds(
 }
 
 /// The mixer a `layer_types` entry names, for the model types without a rule of their own in
-/// module `hybrid`: transformers' `configuration_utils.py` (`ALLOWED_LAYER_TYPES`) lists
-/// `linear_attention` for recurrent layers (Mamba, Mamba-2, Gated DeltaNet, MiniMax's lightning
-/// attention) and `conv` for LFM2's; every other name is a kind of attention.
+/// module `hybrid`: transformers 5.24.0's `configuration_utils.py` (`ALLOWED_ATTN_LAYER_TYPES`)
+/// lists `linear_attention` for recurrent layers (Mamba, Mamba-2, Gated DeltaNet, MiniMax's
+/// lightning attention; `remap_legacy_layer_types` turns a legacy `mamba` into it), `conv` for
+/// LFM2's convolutions, `moe` for Nemotron-H's expert-only layers and `hybrid` /
+/// `hybrid_sliding` for layers that hold attention and a linear-attention-shaped state together
+/// (Zamba2, Falcon-H1, ZAYA1); every other name is a kind of attention.
 fn mixer_of(layer_type: &str) -> Mixer {
     match layer_type {
         "linear_attention" => Mixer::LinearAttention,
         "mamba" => Mixer::StateSpace,
         "conv" => Mixer::Convolution,
+        "moe" => Mixer::MlpOnly,
+        "hybrid" | "hybrid_sliding" => Mixer::AttentionAndStateSpace,
         _ => Mixer::Attention,
     }
 }
