@@ -27,6 +27,7 @@ use mdbook_driver::config::Config;
 use crate::{Problem, includes, listings};
 
 pub mod config;
+pub mod images;
 pub mod log;
 pub mod mathml;
 pub mod output;
@@ -138,12 +139,15 @@ pub fn card_problem(root: &Path, e: &cards::Error) -> Problem {
     }
 }
 
-/// Runs mdBook with KaTeX registered in-process; returns its result and how long it took.
+/// Runs mdBook with KaTeX and [`images::Figures`] registered in-process; returns its result and
+/// how long it took.
 fn render(root: &Path, mut config: Config, dest: &Path) -> (anyhow::Result<()>, Duration) {
     config.build.build_dir = dest.to_path_buf();
     let start = Instant::now();
     let result = MDBook::load_with_config(root, config).and_then(|mut book| {
         book.with_preprocessor(mathml::Katex);
+        // A new name is queued after every configured preprocessor: it sees the included text.
+        book.with_preprocessor(images::Figures);
         book.build()
     });
     (result, start.elapsed())
