@@ -20,6 +20,9 @@ pub const MIN_TEXT_CONTRAST: f64 = 4.5;
 /// An sRGB colour, 0 to 255 per channel.
 pub type Rgb = (u8, u8, u8);
 
+/// A filled rectangle (left, top, right, bottom) and the colour it shows.
+type Fill = ((f64, f64, f64, f64), Rgb);
+
 /// The two ways a figure is seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
@@ -60,7 +63,11 @@ pub fn contrast(a: Rgb, b: Rgb) -> f64 {
 /// `top` at `opacity` over `under`, per channel.
 pub fn over(top: Rgb, opacity: f64, under: Rgb) -> Rgb {
     let mix = |t: u8, u: u8| (f64::from(u) + (f64::from(t) - f64::from(u)) * opacity).round() as u8;
-    (mix(top.0, under.0), mix(top.1, under.1), mix(top.2, under.2))
+    (
+        mix(top.0, under.0),
+        mix(top.1, under.1),
+        mix(top.2, under.2),
+    )
 }
 
 /// `#RRGGBB` (either case) as a colour; anything else (`none`, a name) is `None`.
@@ -198,7 +205,7 @@ pub fn problems(svg: &str, scheme: Scheme) -> Vec<String> {
         }
     };
     // Filled rectangles drawn so far, topmost last: what text is drawn on.
-    let mut fills: Vec<((f64, f64, f64, f64), Rgb)> = Vec::new();
+    let mut fills: Vec<Fill> = Vec::new();
     for e in &all {
         let alpha = opacity(e);
         if alpha <= 0.0 {
@@ -278,7 +285,7 @@ pub fn problems(svg: &str, scheme: Scheme) -> Vec<String> {
 }
 
 /// The colour of the topmost filled rectangle in `fills` that holds `p`.
-fn under_point(fills: &[((f64, f64, f64, f64), Rgb)], p: (f64, f64)) -> Option<Rgb> {
+fn under_point(fills: &[Fill], p: (f64, f64)) -> Option<Rgb> {
     fills
         .iter()
         .rev()
@@ -292,7 +299,10 @@ fn under_point(fills: &[((f64, f64, f64, f64), Rgb)], p: (f64, f64)) -> Option<R
 fn unlabelled_curves(all: &[Element]) -> Vec<String> {
     let stroke = |e: &Element| attr(&e.attrs, "stroke").and_then(parse_hex);
     let mut curves: Vec<Rgb> = Vec::new();
-    for e in all.iter().filter(|e| e.tag == "polyline" && opacity(e) > 0.0) {
+    for e in all
+        .iter()
+        .filter(|e| e.tag == "polyline" && opacity(e) > 0.0)
+    {
         if let Some(c) = stroke(e)
             && c != (0, 0, 0)
             && points(e).len() >= 3
@@ -376,30 +386,42 @@ mod tests {
             Some((230, 230, 230))
         );
         assert_eq!(paint(title, "fill", Scheme::Light, &rules), Some((0, 0, 0)));
-        let cell = all.iter().find(|e| e.tag == "rect" && e.attrs.contains("FEFEFE"));
+        let cell = all
+            .iter()
+            .find(|e| e.tag == "rect" && e.attrs.contains("FEFEFE"));
         assert_eq!(
             paint(cell.unwrap(), "fill", Scheme::Dark, &rules),
             Some((254, 254, 254))
         );
         // The cell's near-black text stays on the cell, which stays light: no problem.
-        assert!(problems(&svg, Scheme::Dark).is_empty(), "{:?}", problems(&svg, Scheme::Dark));
+        assert!(
+            problems(&svg, Scheme::Dark).is_empty(),
+            "{:?}",
+            problems(&svg, Scheme::Dark)
+        );
         assert!(problems(&svg, Scheme::Light).is_empty());
     }
 
     #[test]
     fn a_pale_curve_is_refused_in_the_scheme_where_it_is_pale() {
-        let svg = figure(r##"<polyline fill="none" opacity="1" stroke="#E69F00" points="0,0 10,10 20,0"/>"##);
+        let svg = figure(
+            r##"<polyline fill="none" opacity="1" stroke="#E69F00" points="0,0 10,10 20,0"/>"##,
+        );
         let light = problems(&svg, Scheme::Light);
         assert_eq!(light.len(), 1, "{light:?}");
         assert!(
-            light[0].starts_with("a curve in #E69F00 has 2.25:1 against the light background #FFFFFF"),
+            light[0]
+                .starts_with("a curve in #E69F00 has 2.25:1 against the light background #FFFFFF"),
             "{light:?}"
         );
         assert!(problems(&svg, Scheme::Dark).is_empty());
         // Black at 40 % over white is #999999: 2.85:1. In the dark scheme black turns light.
         let grey = figure(r##"<circle cx="5" cy="5" r="3" opacity="0.4" fill="#000000"/>"##);
         let p = problems(&grey, Scheme::Light);
-        assert!(p[0].starts_with("a marker in #000000 at opacity 0.4 has 2.85:1"), "{p:?}");
+        assert!(
+            p[0].starts_with("a marker in #000000 at opacity 0.4 has 2.85:1"),
+            "{p:?}"
+        );
         // A dark blue curve is fine on white and too dark on the dark panel.
         let navy = figure(r##"<polyline stroke="#08306B" points="0,0 5,5"/>"##);
         assert!(problems(&navy, Scheme::Light).is_empty());
@@ -418,7 +440,10 @@ mod tests {
         );
         let p = problems(&svg, Scheme::Light);
         assert_eq!(p.len(), 1, "{p:?}");
-        assert!(p[0].starts_with("text \"0.5\" in #FFFFFF on #4285F4 has 3.56:1"), "{p:?}");
+        assert!(
+            p[0].starts_with("text \"0.5\" in #FFFFFF on #4285F4 has 3.56:1"),
+            "{p:?}"
+        );
         // The same text beside the cell is on the background.
         let beside = svg.replace("x=\"30\" y=\"20\"", "x=\"300\" y=\"20\"");
         assert!(problems(&beside, Scheme::Light)[0].contains("on #FFFFFF has 1.00:1"));
@@ -428,7 +453,10 @@ mod tests {
         assert!(problems(&title, Scheme::Dark).is_empty());
         let no_block = title.replace("[fill=\"#000000\"] { fill: #E6E6E6; }", "");
         let p = problems(&no_block, Scheme::Dark);
-        assert!(p[0].contains("text \"title\" in #000000 on #1A1D24"), "{p:?}");
+        assert!(
+            p[0].contains("text \"title\" in #000000 on #1A1D24"),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The committed figures as a reader sees them: text large enough to read at the column width,
-//! and legends that cover no data. Read from the SVG files themselves (as plotters writes them),
-//! so the rule holds whatever code drew them.
+//! and legends that cover no data; their colours are [`crate::contrast`]'s. Read from the SVG
+//! files themselves (as plotters writes them), so the rules hold whatever code drew them.
 //!
 //! The rule for text: every non-empty `<text>` renders at [`MIN_TEXT_PX`] or more when the
 //! figure is shown in mdBook's content column, [`COLUMN_PX`] wide (a wider figure is scaled down

@@ -18,6 +18,11 @@
 //! - a table wider than its box with no cue that it scrolls (the theme fades its right edge),
 //!   with a first column that scrolls away, or in a box taller than the screen (whose sideways
 //!   scrollbar is then off screen);
+//! - a figure that is a control (mdBook's zoom checkbox, a link or a button around it), figure
+//!   text smaller than [`scripts::MIN_FIGURE_TEXT_PX`] as the figure is shown, a figure box that
+//!   scrolls without a cue, and a figure whose background (read from the image drawn into a
+//!   canvas, in the page's colour scheme) has more than [`scripts::MAX_FIGURE_GLARE`] against
+//!   the page's;
 //!
 //! once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
 //! [`Options::search_terms`]; and, when a PDF is asked for, on the print page laid out at the
