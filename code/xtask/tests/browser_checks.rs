@@ -12,6 +12,7 @@ mod fixture;
 use std::path::PathBuf;
 
 use fixture::Fixture;
+use xtask::book;
 use xtask::browser::{self, Options};
 
 /// A display formula far wider than a phone's screen.
@@ -83,6 +84,12 @@ fn fixture(name: &str) -> Fixture {
         "Some math",
         &format!("{WIDE}\n{}\n{FIGURE_LINE}\n\nSome math", wide_table()),
     );
+    // A formula with a TeX command beside the search term, in the review answer.
+    f.edit(
+        "src/chapter.md",
+        "Yes.",
+        "Yes, $\\frac{1}{2}$ of a fixture.",
+    );
     f.write("src/figures/fixture-plot.svg", &figure_svg(DARK_BLOCK));
     f.write("code/fixture/Cargo.toml", "[package]\nname = \"fixture\"\n");
     f.write(
@@ -117,9 +124,13 @@ fn phone() -> Options {
 /// Builds the fixture, opens it with `options` and returns the problems, with the fixture's
 /// root stripped; `None` when there is no Chromium.
 fn problems(f: &Fixture, options: &Options) -> Option<Vec<String>> {
+    problems_built(f, options, &book::Options::default())
+}
+
+/// [`problems`] for the fixture built with `build`.
+fn problems_built(f: &Fixture, options: &Options, build: &book::Options) -> Option<Vec<String>> {
     let chromium = chromium()?;
-    let built = f
-        .build()
+    let built = book::build_with(&f.root, &f.root.join("book"), build)
         .unwrap_or_else(|p| panic!("the fixture must build: {p:#?}"));
     match browser::check(&built.dest, &chromium, options) {
         Ok(c) => panic!("the broken fixture passed the browser check: {c:?}"),
@@ -143,6 +154,8 @@ fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
     let built = f.build().unwrap_or_else(|p| panic!("{p:#?}"));
     let options = Options {
         pdf: Some(PathBuf::from("fixture.pdf")),
+        // The formula's TeX command is not in the index.
+        search_terms: vec!["fixture".into(), "!frac".into()],
         ..phone()
     };
     let options = Options {
@@ -423,5 +436,33 @@ fn a_figure_shrunk_to_a_phone_or_scrolling_without_a_cue_is_refused() {
         &p,
         "chapter.html",
         "figure 600 px wide in a 350 px box: no cue that it scrolls: img",
+    );
+}
+
+#[test]
+fn mdbooks_own_index_with_tex_in_snippets_and_tex_commands_as_hits_is_refused() {
+    // mdBook's index, not rebuilt: the review answer's formula is there as KaTeX's HTML, its
+    // MathML and its TeX source.
+    let f = fixture("browser-search-tex");
+    let options = Options {
+        search_terms: vec!["fixture".into(), "!frac".into()],
+        ..phone()
+    };
+    let build = book::Options {
+        visible_search: false,
+        ..book::Options::default()
+    };
+    let Some(p) = problems_built(&f, &options, &build) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "index.html",
+        "search for \"fixture\": snippet with TeX (\\frac) in chapter.html",
+    );
+    assert_one(
+        &p,
+        "index.html",
+        "search for \"!frac\": found 1 result(s), and should find none: the first is chapter.html",
     );
 }
