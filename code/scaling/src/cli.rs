@@ -19,7 +19,8 @@ use crate::config::{Positions, read};
 #[command(name = "rope-inspect")]
 pub struct Args {
     /// A config.json, a model folder holding one, or a model id ORG/NAME in the local Hugging
-    /// Face cache (never downloaded).
+    /// Face cache: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub (never
+    /// downloaded).
     #[arg(value_name = "CONFIG.json | FOLDER | ORG/NAME")]
     pub config: PathBuf,
     /// The sequence length to evaluate at, 1 to 2^40 (default: max_position_embeddings); it

@@ -209,9 +209,9 @@ pub fn read(text: &str) -> Result<Positions> {
         notes.push("model_type kimi_k2 read as deepseek_v3, as Kimi_K25Config rewrites it".into());
         model_type = "deepseek_v3".into();
     }
-    // EXAONE 4.5's text model is EXAONE 4's: `Exaone4_5_Config.__post_init__`
-    // (`configuration_exaone4_5.py` at `573d9f0`) rewrites `exaone4_5_text` to `exaone4`, and
-    // gives a text config without a `model_type` that type too.
+    // EXAONE 4.5's text model is EXAONE 4's: in transformers 5.24.0 `Exaone4_5_Config.__post_init__`
+    // (`configuration_exaone4_5.py`) rewrites `exaone4_5_text` to `exaone4`, and its
+    // `sub_configs_defaults` give a text config without a `model_type` that type too.
     if model_type == "exaone4_5_text" || (model_type == "exaone4_5" && cfg.name == "text_config") {
         notes.push(format!(
             "model_type {model_type} read as exaone4, as Exaone4_5_Config rewrites it"
@@ -228,9 +228,9 @@ pub fn read(text: &str) -> Result<Positions> {
         return Ok(p);
     }
     notes.extend(normal.notes);
-    let kinds = layers::kinds(n, &model_type)?;
+    let mut warnings = normal.warnings;
+    let kinds = layers::kinds(n, &model_type, &mut warnings)?;
     if kinds.iter().all(|k| k.no_rope.is_some()) {
-        let mut warnings = normal.warnings;
         warnings.extend(guard::unread(cfg, &model_type));
         return Ok(Positions::NoEncoding(Layered {
             model_type,
@@ -248,7 +248,7 @@ pub fn read(text: &str) -> Result<Positions> {
             warnings,
         }));
     }
-    let mut m = rope(n, &model_type, kinds, notes, normal.warnings)?;
+    let mut m = rope(n, &model_type, kinds, notes, warnings)?;
     m.warnings.extend(guard::unread(cfg, &model_type));
     if top.has("vision_config") {
         m.notes

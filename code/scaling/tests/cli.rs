@@ -44,6 +44,8 @@ fn help_names_the_three_kinds_of_path_and_json() {
         "--json",
         "--seq-len",
         "never downloaded",
+        "$HF_HOME/hub",
+        "~/.cache/huggingface/hub",
     ] {
         assert!(h.contains(part), "{part}: {h}");
     }

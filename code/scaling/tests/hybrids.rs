@@ -44,9 +44,24 @@ fn attention_free_models_say_so_and_are_not_refused() {
             "{e}"
         );
     }
-    // Without a layer count, one kind covers all layers.
-    let all = kinds(r#"{"model_type": "mamba"}"#);
-    assert_eq!(all, [k("mamba", 0, Mixer::StateSpace, false)]);
+    // Without a layer count, the config class's default (transformers 5.24.0: 32 in
+    // `MambaConfig` and `FalconMambaConfig`, 64 in `Mamba2Config`), with a note.
+    for (mt, n) in [("mamba", 32), ("falcon_mamba", 32), ("mamba2", 64)] {
+        let text = format!(r#"{{"model_type": "{mt}"}}"#);
+        assert_eq!(
+            kinds(&text),
+            [k("mamba", n, Mixer::StateSpace, false)],
+            "{mt}"
+        );
+        let Positions::NoEncoding(l) = read(&text).unwrap() else {
+            panic!("{mt}: no encoding");
+        };
+        assert!(
+            l.notes.iter().any(|x| x.ends_with(&format!("default {n}"))),
+            "{:?}",
+            l.notes
+        );
+    }
 }
 
 #[test]
@@ -79,6 +94,27 @@ fn jamba_attends_every_eighth_layer_without_rope() {
         e.starts_with("`attn_layer_offset` = 4 is not allowed"),
         "{e}"
     );
+    // No layer count: JambaConfig's 32.
+    assert_eq!(
+        kinds(r#"{"model_type": "jamba"}"#)[1],
+        k("attention", 4, Mixer::Attention, false)
+    );
+    // `layers_block_type` and `layer_types` are read-only properties of JambaConfig (and of
+    // FalconH1Config): a file that sets one fails to load in transformers 5.24.0, and here.
+    for (mt, kk) in [
+        ("jamba", "layers_block_type"),
+        ("jamba", "layer_types"),
+        ("falcon_h1", "layers_block_type"),
+        ("falcon_h1", "layer_types"),
+    ] {
+        let e = read(&format!(
+            r#"{{"model_type": "{mt}", "num_hidden_layers": 2, "head_dim": 64, "max_position_embeddings": 8, "{kk}": ["mamba", "attention"]}}"#
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with(&format!("`{kk}` = ")), "{e}");
+        assert!(e.contains("read-only property"), "{e}");
+    }
 }
 
 #[test]
@@ -113,6 +149,22 @@ fn nemotron_h_reads_its_pattern_and_its_list() {
         e.contains("\"X\" is none of them") || e.contains("'X'"),
         "{e}"
     );
+    // `layer_types` is the alias NemotronHConfig assigns after its `layers_block_type` field:
+    // it wins.
+    assert_eq!(
+        kinds(
+            r#"{"model_type": "nemotron_h", "layers_block_type": ["mamba"], "layer_types": ["mlp"]}"#
+        ),
+        [k("mlp", 1, Mixer::MlpOnly, false)]
+    );
+    // No key at all: the class's four layers; a null pattern is refused (`_pattern_to_list`
+    // iterates it), as is an unknown kind, named by the key that held it.
+    assert_eq!(kinds(r#"{"model_type": "nemotron_h"}"#).len(), 4);
+    assert!(read(r#"{"model_type": "nemotron_h", "hybrid_override_pattern": null}"#).is_err());
+    let e = read(r#"{"model_type": "nemotron_h", "layer_types": ["conv"]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`layer_types` = \"conv\""), "{e}");
 }
 
 #[test]
@@ -122,23 +174,44 @@ fn granite_hybrids_rotate_only_with_rope_position_embeddings() {
         "layer_types": ["mamba", "attention", "mamba", "mamba"], "hidden_size": 1024,
         "num_attention_heads": 8, "max_position_embeddings": 8192"#;
     let nope = format!(r#"{{{base}, "position_embedding_type": "nope"}}"#);
-    assert_eq!(
-        kinds(&nope),
-        [
-            k("mamba", 3, Mixer::StateSpace, false),
-            k("attention", 1, Mixer::Attention, false)
-        ]
-    );
+    // The legacy names are remapped (`remap_legacy_layer_types`) to the names transformers 5
+    // writes, and a file in those names reads the same.
+    let nope_layers = [
+        k("linear_attention", 3, Mixer::StateSpace, false),
+        k("full_attention", 1, Mixer::Attention, false),
+    ];
+    assert_eq!(kinds(&nope), nope_layers);
+    let new_names = nope
+        .replace("\"mamba\"", "\"linear_attention\"")
+        .replace("\"attention\"", "\"full_attention\"");
+    assert!(new_names.contains("\"full_attention\""));
+    assert_eq!(kinds(&new_names), nope_layers);
     let rope = format!(r#"{{{base}, "position_embedding_type": "rope", "rope_theta": 10000}}"#);
     let Positions::Rope(m) = read(&rope).unwrap() else {
         panic!("rope attention layers");
     };
     assert_eq!(m.base.dim, 128);
-    assert_eq!(m.layers[1].layer_type, "attention");
+    assert_eq!(m.layers[1].layer_type, "full_attention");
+    // A kind the model has no mask for is refused, named by its key.
     let e = read(&format!(
         r#"{{{base}, "layer_types": ["mamba", "conv", "mamba", "mamba"]}}"#
-    ));
-    assert!(e.is_err());
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("`layer_types` = \"conv\""), "{e}");
+    // `layers_block_type`, the alias, is assigned after the field and wins.
+    assert_eq!(
+        kinds(
+            r#"{"model_type": "granitemoehybrid", "num_hidden_layers": 1,
+            "layer_types": ["attention"], "layers_block_type": ["mamba"]}"#
+        ),
+        [k("linear_attention", 1, Mixer::StateSpace, false)]
+    );
+    // Neither: GraniteMoeHybridConfig's 32 Mamba layers.
+    assert_eq!(
+        kinds(r#"{"model_type": "granitemoehybrid"}"#),
+        [k("linear_attention", 32, Mixer::StateSpace, false)]
+    );
 }
 
 #[test]
@@ -148,8 +221,16 @@ fn falcon_h1_runs_attention_and_mamba_side_by_side() {
         "rope_theta": 100000000000.0, "max_position_embeddings": 131072}"#;
     assert_eq!(
         kinds(text),
-        [k("attention", 24, Mixer::AttentionAndStateSpace, true)]
+        [k("hybrid", 24, Mixer::AttentionAndStateSpace, true)]
     );
+    // FalconH1Config has no `default_theta` of its own: without `rope_theta`, the mixin's 10000.
+    let Positions::Rope(m) =
+        read(r#"{"model_type": "falcon_h1", "head_dim": 128, "max_position_embeddings": 8192}"#)
+            .unwrap()
+    else {
+        panic!("rotates");
+    };
+    assert_eq!((m.base.theta, m.layers[0].count), (10000.0, 32));
 }
 
 #[test]
@@ -164,10 +245,48 @@ fn lfm2_without_layer_types_uses_its_attention_indices() {
             k("full_attention", 2, Mixer::Attention, true)
         ]
     );
-    let e = read(r#"{"model_type": "lfm2", "num_hidden_layers": 2, "full_attn_idxs": [2]}"#)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("below num_hidden_layers = 2"), "{e}");
+    // An index past the last layer names no layer (`Lfm2Config.__post_init__` tests `i in
+    // full_attn_idxs`): a warning, not a refusal.
+    let Positions::NoEncoding(l) =
+        read(r#"{"model_type": "lfm2", "num_hidden_layers": 2, "full_attn_idxs": [2]}"#).unwrap()
+    else {
+        panic!("no layer attends");
+    };
+    assert_eq!(l.layers[0].count, 2);
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.starts_with("`full_attn_idxs` names layer 2 but num_hidden_layers is 2")),
+        "{:?}",
+        l.warnings
+    );
+    assert!(
+        read(r#"{"model_type": "lfm2", "num_hidden_layers": 2, "full_attn_idxs": [-1]}"#).is_err()
+    );
+}
+
+#[test]
+fn llama_3_2_vision_without_cross_attention_layers_uses_the_class_default() {
+    // Constructed: MllamaTextConfig.__post_init__ fills in [3, 8, 13, 18, 23, 28, 33, 38] of its
+    // 40 layers.
+    let text =
+        r#"{"model_type": "mllama_text_model", "head_dim": 128, "max_position_embeddings": 8}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("full_attention", 32, Mixer::Attention, true),
+            k("cross_attention", 8, Mixer::CrossAttention, false)
+        ]
+    );
+    // With fewer layers, the default's later indices name no layer.
+    let short = r#"{"model_type": "mllama_text_model", "head_dim": 128, "max_position_embeddings": 8, "num_hidden_layers": 10}"#;
+    assert_eq!(
+        kinds(short),
+        [
+            k("full_attention", 8, Mixer::Attention, true),
+            k("cross_attention", 2, Mixer::CrossAttention, false)
+        ]
+    );
 }
 
 #[test]
@@ -179,20 +298,47 @@ fn minimax_m2_rotates_rotary_dim_of_each_head() {
         panic!("MiniMax M2 rotates");
     };
     assert_eq!((m.base.dim, m.logits.d_head), (64, 128));
-    // The class default is half of head_dim, and a factor in the file is overwritten.
-    let Positions::Rope(d) = read(
-        r#"{"model_type": "minimax_m2", "head_dim": 96, "max_position_embeddings": 4096,
-            "partial_rotary_factor": 1.0}"#,
-    )
-    .unwrap() else {
-        panic!("rotates");
+    // transformers 5.24.0 (`MiniMaxM2Config.convert_rope_params_to_dict`) sets the factor from
+    // rotary_dim only with `setdefault`: without rotary_dim the whole head rotates, and a
+    // factor in the file wins over rotary_dim (the table's over both).
+    let dim = |text: &str| match read(text).unwrap() {
+        Positions::Rope(m) => (m.base.dim, m.warnings),
+        other => panic!("{}", other.describe()),
     };
-    assert_eq!(d.base.dim, 48);
-    assert!(
-        d.warnings
-            .iter()
-            .any(|w| w.contains("sets it from rotary_dim"))
+    let (d, _) =
+        dim(r#"{"model_type": "minimax_m2", "head_dim": 96, "max_position_embeddings": 4096}"#);
+    assert_eq!(d, 96);
+    let (d, w) = dim(
+        r#"{"model_type": "minimax_m2", "head_dim": 96, "max_position_embeddings": 4096,
+            "rotary_dim": 48, "partial_rotary_factor": 1.0}"#,
     );
+    assert_eq!(d, 96);
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("`rotary_dim` = 48 is not read")),
+        "{w:?}"
+    );
+    let (d, w) = dim(
+        r#"{"model_type": "minimax_m2", "head_dim": 96, "max_position_embeddings": 4096,
+            "rotary_dim": 48, "rope_parameters": {"rope_type": "default", "partial_rotary_factor": 0.25}}"#,
+    );
+    assert_eq!(d, 24);
+    assert!(w.iter().any(|w| w.contains("scaling table's")), "{w:?}");
+    // A factor equal to rotary_dim / head_dim says the same: no warning.
+    let (d, w) = dim(
+        r#"{"model_type": "minimax_m2", "head_dim": 96, "max_position_embeddings": 4096,
+            "rotary_dim": 48, "partial_rotary_factor": 0.5}"#,
+    );
+    assert_eq!(d, 48);
+    assert!(!w.iter().any(|w| w.contains("rotary_dim")), "{w:?}");
+    // No head_dim: the class's 128.
+    let (d, _) =
+        dim(r#"{"model_type": "minimax_m2", "rotary_dim": 64, "max_position_embeddings": 8}"#);
+    assert_eq!(d, 64);
+    let e = read(r#"{"model_type": "minimax_m2", "head_dim": null, "rotary_dim": 64, "max_position_embeddings": 8}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("`head_dim` = null"), "{e}");
     let e = read(r#"{"model_type": "minimax_m2", "head_dim": 64, "rotary_dim": 65, "max_position_embeddings": 8}"#)
         .unwrap_err()
         .to_string();
@@ -265,6 +411,16 @@ fn bounds_and_generic_layer_names() {
             k("mamba", 1, Mixer::StateSpace, false),
             k("conv", 1, Mixer::Convolution, false),
             k("full_attention", 1, Mixer::Attention, true)
+        ]
+    );
+    // transformers 5.24.0's names for expert-only layers and for attention beside a state.
+    let text = r#"{"model_type": "newhybrid", "head_dim": 64, "max_position_embeddings": 8,
+        "num_hidden_layers": 2, "layer_types": ["moe", "hybrid"]}"#;
+    assert_eq!(
+        kinds(text),
+        [
+            k("moe", 1, Mixer::MlpOnly, false),
+            k("hybrid", 1, Mixer::AttentionAndStateSpace, true)
         ]
     );
     // MiniMax M2 may rotate the whole head.

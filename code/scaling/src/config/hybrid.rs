@@ -1,39 +1,48 @@
 //! Hybrid and attention-free model classes: which layers attend at all, and which of those
 //! rotate. Each rule follows the config class that lays the layers out and the modeling code that
-//! decides whether a layer receives RoPE, in Hugging Face transformers' repository as read for
-//! this round (the file and commit are named beside each rule; `main` of
-//! `huggingface/transformers` as the search index of this project's tooling holds it):
+//! decides whether a layer receives RoPE, as read in Hugging Face transformers 5.24.0 (the wheel
+//! the fixtures' README names; files under `transformers/models/<type>/`):
 //!
 //! - `mamba`, `falcon_mamba`, `mamba2`: every layer is a state-space mixer and nothing attends
-//!   (`modeling_mamba.py`, `MambaBlock.__init__`: a norm and one `MambaMixer`; Falcon Mamba and
-//!   Mamba-2 build the same block around their own mixer);
-//! - `jamba`: `JambaConfig.layers_block_type` (`configuration_jamba.py` at `161d2be`), layer `i`
-//!   attends when `i % attn_layer_period == attn_layer_offset` (defaults 8 and 4; an offset not
-//!   below the period is refused by `_check_supported_offset`), the others are Mamba layers; its
-//!   attention applies no rotary embedding (`modular_jamba.py` at `0159620`,
-//!   `JambaAttention.forward` projects, caches and attends, with no `position_embeddings`);
-//! - `nemotron_h` (Nemotron-H, Nemotron 3): `layers_block_type`, else `hybrid_override_pattern`
-//!   with `M` Mamba-2, `*` attention, `-` MLP and `E` mixture of experts
-//!   (`configuration_nemotron_h.py` at `13923c6`, `NemotronHConfig._pattern_to_list`; the legacy
-//!   names `mamba` and `attention` are remapped, `remap_legacy_layer_types`); its attention is
-//!   Jamba's, with no rotary embedding (`modular_nemotron_h.py` at `008d9e9`,
-//!   `NemotronHAttention(JambaAttention)`);
-//! - `granitemoehybrid` (Granite 4 hybrids): `layer_types` of `mamba` and `attention`, all Mamba
-//!   when absent (`configuration_granitemoehybrid.py` at `4f7e1d4`, `layers_block_type`); the
-//!   attention layers rotate only when `position_embedding_type` is `"rope"` (`GraniteMoeModel`
-//!   builds `rotary_emb` only then, and `GraniteMoeHybridModel.forward` passes `None` otherwise,
-//!   `modular_granitemoehybrid.py` at `403a367`);
+//!   (`modeling_mamba.py`, `MambaBlock.__init__`: a norm and one `MambaMixer`; `FalconMambaBlock`
+//!   and `Mamba2Block` build the same block around their own mixer); `num_hidden_layers`
+//!   defaults to 32 (`MambaConfig`, `FalconMambaConfig`) and 64 (`Mamba2Config`);
+//! - `jamba`: layer `i` attends when `i % attn_layer_period == attn_layer_offset` (defaults 8
+//!   and 4, 32 layers; `JambaConfig.validate_architecture` refuses an offset not below the
+//!   period), the others are Mamba layers; `JambaConfig.layers_block_type` and `layer_types` are
+//!   read-only properties computed from those keys, so a file that sets either fails to load
+//!   (`PreTrainedConfig.__post_init__` assigns every extra key with `setattr` and re-raises the
+//!   `AttributeError`), and the reader refuses it too; its attention applies no rotary embedding
+//!   (`modeling_jamba.py`, `JambaAttention.forward` projects, caches and attends, with no
+//!   `position_embeddings`);
+//! - `nemotron_h` (Nemotron-H, Nemotron 3): `NemotronHConfig.__post_init__` takes
+//!   `layers_block_type` (a field; `layer_types`, its `attribute_map` alias, is assigned after it
+//!   and wins), else `hybrid_override_pattern` through `_pattern_to_list` (`M` Mamba-2, `*`
+//!   attention, `-` MLP, `E` mixture of experts), else four layers; the legacy names `mamba` and
+//!   `attention` are remapped (`configuration_utils.py`, `remap_legacy_layer_types`); the layer
+//!   count is the list's (`num_hidden_layers` is a property over it); its attention applies no
+//!   rotary embedding (`modeling_nemotron_h.py`, `NemotronHAttention.forward`);
+//! - `granitemoehybrid` (Granite 4 hybrids): `layer_types` (or `layers_block_type`, its
+//!   `attribute_map` alias, which `PreTrainedConfig.__post_init__` assigns after the field and so
+//!   wins), all `linear_attention` when absent (`GraniteMoeHybridConfig.__post_init__`, 32
+//!   layers by default), legacy names remapped by `remap_legacy_layer_types`; a layer is Mamba
+//!   when its type is `linear_attention`, attention otherwise (`GraniteMoeHybridDecoderLayer`),
+//!   and `GraniteMoeHybridModel.forward` has masks for those two types only; the attention
+//!   layers rotate only when `position_embedding_type` is `"rope"` (`GraniteMoeHybridModel`
+//!   builds `rotary_emb` only then and passes `None` otherwise, `modeling_granitemoehybrid.py`);
 //! - `falcon_h1`: every layer runs attention and a Mamba-2 mixer side by side on the same input
-//!   (`FalconH1DecoderLayer` holds `self.mamba` and `self.self_attn`; `FalconH1Config.layers_block_type`
-//!   is `attention` for every layer, `configuration_falcon_h1.py` at `7abb76c`), and the
-//!   attention rotates;
+//!   (`FalconH1DecoderLayer.__init__` builds `self.mamba` and `self.self_attn`;
+//!   `FalconH1Config.layers_block_type` is a read-only property, `"hybrid"` for each of the
+//!   `num_hidden_layers`, default 32, so a file that sets it or its alias `layer_types` fails to
+//!   load, as for Jamba), and the attention rotates (`FalconH1Model` builds one `rotary_emb`);
 //! - `lfm2`: `layer_types` of `conv` and `full_attention`, else `full_attn_idxs` (default: every
-//!   layer attends; `configuration_lfm2.py` at `4f7e1d4`); the attention layers rotate
-//!   (`Lfm2Attention.forward` takes `position_embeddings`), the short-convolution layers do not
-//!   attend;
+//!   layer attends; `Lfm2Config.__post_init__`, 32 layers by default); the attention layers
+//!   rotate (`Lfm2Attention.forward` takes `position_embeddings`), the short-convolution layers
+//!   do not attend;
 //! - `mllama_text_model` (Llama 3.2 Vision's text model): the layers listed in
-//!   `cross_attention_layers` attend to the image tokens with no rotary embedding
-//!   (`modeling_mllama.py` at `befb795`, `MllamaTextCrossSdpaAttention.forward` never calls
+//!   `cross_attention_layers` (default `[3, 8, 13, 18, 23, 28, 33, 38]` of 40 layers,
+//!   `MllamaTextConfig.__post_init__`) attend to the image tokens with no rotary embedding
+//!   (`modeling_mllama.py`, `MllamaTextCrossAttention.forward` never calls
 //!   `apply_rotary_pos_emb`), the others are self-attention layers that rotate
 //!   (`MllamaTextSelfAttention.forward`).
 
@@ -104,9 +113,21 @@ pub(super) const MODEL_TYPES: [&str; 9] = [
     "mllama_text_model",
 ];
 
-/// The model types whose every layer is of one kind, so that a config without
-/// `num_hidden_layers` is read as one kind covering all layers.
-pub(super) const UNIFORM: [&str; 4] = ["mamba", "falcon_mamba", "mamba2", "falcon_h1"];
+/// `num_hidden_layers` of each config class above when the file gives none (its dataclass field's
+/// default in transformers 5.24.0); Nemotron-H counts its layer list instead.
+pub(super) const LAYER_DEFAULTS: [(&str, usize, &str); 8] = [
+    ("mamba", 32, "MambaConfig"),
+    ("falcon_mamba", 32, "FalconMambaConfig"),
+    ("mamba2", 64, "Mamba2Config"),
+    ("jamba", 32, "JambaConfig"),
+    ("granitemoehybrid", 32, "GraniteMoeHybridConfig"),
+    ("falcon_h1", 32, "FalconH1Config"),
+    ("lfm2", 32, "Lfm2Config"),
+    ("mllama_text_model", 40, "MllamaTextConfig"),
+];
+
+/// `MllamaTextConfig.__post_init__`'s `cross_attention_layers` when the file gives none.
+pub(super) const MLLAMA_CROSS: [usize; 8] = [3, 8, 13, 18, 23, 28, 33, 38];
 
 /// Keys each hybrid rule reads (the guard passes them in silence for these model types, and
 /// names them for any other).
@@ -114,10 +135,7 @@ pub(super) const KEYS: [(&str, &[&str]); 7] = [
     ("attn_layer_period", &["jamba"]),
     ("attn_layer_offset", &["jamba"]),
     ("hybrid_override_pattern", &["nemotron_h"]),
-    (
-        "layers_block_type",
-        &["nemotron_h", "jamba", "granitemoehybrid"],
-    ),
+    ("layers_block_type", &["nemotron_h", "granitemoehybrid"]),
     ("position_embedding_type", &["granitemoehybrid"]),
     ("full_attn_idxs", &["lfm2"]),
     ("cross_attention_layers", &["mllama_text_model"]),
@@ -126,14 +144,17 @@ pub(super) const KEYS: [(&str, &[&str]); 7] = [
 const SSM: &str = "a state-space (Mamba) layer: no attention, so no position encoding";
 
 /// The layers of a model of one of [`MODEL_TYPES`], or `None` for any other type. `n` is
-/// `num_hidden_layers` (bounded by the caller).
+/// `num_hidden_layers` (bounded by the caller; the class default is filled in before, see
+/// [`LAYER_DEFAULTS`]). What the reference ignores without a word goes to `warnings`.
 ///
 /// # Errors
-/// A malformed layer list, pattern, period or index list, or one that does not match `n`.
+/// A malformed layer list, pattern, period or index list, one that does not match `n`, or a key
+/// the reference refuses to set.
 pub(super) fn layers(
     cfg: Obj<'_>,
     model_type: &str,
     n: Option<usize>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Vec<Layer>>> {
     let need = || {
         cfg.require(
@@ -145,8 +166,24 @@ pub(super) fn layers(
     let layer = |name: &str, mixer: Mixer, why: Option<&str>| -> Layer {
         (name.to_string(), mixer, why.map(str::to_string))
     };
+    if let Some(class) = match model_type {
+        "jamba" => Some("JambaConfig"),
+        "falcon_h1" => Some("FalconH1Config"),
+        _ => None,
+    } && let Some(k) = ["layers_block_type", "layer_types"]
+        .into_iter()
+        .find(|k| cfg.has(k))
+    {
+        return Err(key(
+            cfg.path(k),
+            cfg.get(k).unwrap_or(&Value::Null),
+            format!(
+                "{class} computes its layer kinds in a read-only property, and PreTrainedConfig.__post_init__ fails to set it (AttributeError)"
+            ),
+        ));
+    }
     Ok(Some(match model_type {
-        "mamba" | "falcon_mamba" | "mamba2" => (0..n.unwrap_or(1))
+        "mamba" | "falcon_mamba" | "mamba2" => (0..need()?)
             .map(|_| layer("mamba", Mixer::StateSpace, Some(SSM)))
             .collect(),
         "jamba" => {
@@ -156,7 +193,9 @@ pub(super) fn layers(
                 return Err(key(
                     cfg.path("attn_layer_offset"),
                     offset,
-                    format!("JambaConfig refuses an offset not below attn_layer_period = {period}"),
+                    format!(
+                        "JambaConfig.validate_architecture refuses an offset not below attn_layer_period = {period}"
+                    ),
                 ));
             }
             (0..need()?)
@@ -173,43 +212,23 @@ pub(super) fn layers(
                 })
                 .collect()
         }
-        "nemotron_h" => nemotron_h(cfg, n)?,
-        "granitemoehybrid" => {
-            let rope = cfg.get("position_embedding_type") == Some(&Value::String("rope".into()));
-            let why = format!(
-                "position_embedding_type is {}, not \"rope\": GraniteMoeHybridModel builds no rotary embedding",
-                cfg.get("position_embedding_type").unwrap_or(&Value::Null)
-            );
-            let names = match list(cfg, &["layer_types", "layers_block_type"], n)? {
-                Some(names) => names,
-                None => vec!["mamba".to_string(); need()?],
-            };
-            names
-                .iter()
-                .map(|t| match t.as_str() {
-                    "mamba" => Ok(layer("mamba", Mixer::StateSpace, Some(SSM))),
-                    "attention" => Ok(layer(
-                        "attention",
-                        Mixer::Attention,
-                        (!rope).then_some(why.as_str()),
-                    )),
-                    other => Err(key(
-                        cfg.path("layer_types"),
-                        format!("\"{other}\""),
-                        "GraniteMoeHybridConfig accepts only \"mamba\" and \"attention\"",
-                    )),
-                })
-                .collect::<Result<_>>()?
-        }
-        "falcon_h1" => (0..n.unwrap_or(1))
-            .map(|_| layer("attention", Mixer::AttentionAndStateSpace, None))
+        "nemotron_h" => nemotron_h(cfg)?,
+        "granitemoehybrid" => granite(cfg, need()?)?,
+        "falcon_h1" => (0..need()?)
+            .map(|_| layer("hybrid", Mixer::AttentionAndStateSpace, None))
             .collect(),
         "lfm2" => {
             let names = match list(cfg, &["layer_types"], n)? {
-                Some(names) => names,
+                Some((_, names)) => names,
                 None => {
                     let n = need()?;
-                    let attends = indices(cfg, "full_attn_idxs", n)?;
+                    let attends = indices(
+                        cfg,
+                        "full_attn_idxs",
+                        n,
+                        "Lfm2Config.__post_init__",
+                        warnings,
+                    )?;
                     (0..n)
                         .map(|i| match &attends {
                             Some(a) if !a.contains(&i) => "conv".to_string(),
@@ -232,7 +251,16 @@ pub(super) fn layers(
         }
         "mllama_text_model" => {
             let n = need()?;
-            let cross = indices(cfg, "cross_attention_layers", n)?.unwrap_or_default();
+            let cross = match indices(
+                cfg,
+                "cross_attention_layers",
+                n,
+                "MllamaTextModel.__init__",
+                warnings,
+            )? {
+                Some(c) => c,
+                None => MLLAMA_CROSS.to_vec(),
+            };
             (0..n)
                 .map(|i| {
                     if cross.contains(&i) {
@@ -251,48 +279,86 @@ pub(super) fn layers(
     }))
 }
 
-/// Nemotron-H's layers: `layers_block_type` (legacy names remapped), else
-/// `hybrid_override_pattern`, else the class's default of four layers.
-fn nemotron_h(cfg: Obj<'_>, n: Option<usize>) -> Result<Vec<Layer>> {
-    let names = match list(cfg, &["layers_block_type", "layer_types"], None)? {
-        Some(names) => names
-            .into_iter()
-            .map(|t| match t.as_str() {
-                "mamba" => "linear_attention".to_string(),
-                "attention" => "full_attention".to_string(),
-                _ => t,
-            })
-            .collect(),
+/// The Granite 4 hybrids' layers over `n` layers: `layers_block_type` (assigned last, so it
+/// wins), else `layer_types`, else all Mamba; legacy names remapped.
+fn granite(cfg: Obj<'_>, n: usize) -> Result<Vec<Layer>> {
+    let rope = cfg.get("position_embedding_type") == Some(&Value::String("rope".into()));
+    let why = format!(
+        "position_embedding_type is {}, not \"rope\": GraniteMoeHybridModel builds no rotary embedding",
+        cfg.get("position_embedding_type").unwrap_or(&Value::Null)
+    );
+    let (k, names) = match list(cfg, &["layers_block_type", "layer_types"], Some(n))? {
+        Some(found) => found,
+        None => ("layer_types", vec!["linear_attention".to_string(); n]),
+    };
+    names
+        .iter()
+        .map(|t| match remap(t) {
+            "linear_attention" => Ok(("linear_attention".into(), Mixer::StateSpace, Some(SSM.into()))),
+            "full_attention" => Ok((
+                "full_attention".into(),
+                Mixer::Attention,
+                (!rope).then(|| why.clone()),
+            )),
+            other => Err(key(
+                cfg.path(k),
+                format!("\"{other}\""),
+                "GraniteMoeHybridModel.forward has masks only for \"linear_attention\" (legacy \"mamba\") and \"full_attention\" (legacy \"attention\")",
+            )),
+        })
+        .collect()
+}
+
+/// `remap_legacy_layer_types` (transformers 5.24.0 `configuration_utils.py`,
+/// `_LEGACY_LAYER_TYPE_REMAP`) for the two names the hybrids use.
+fn remap(t: &str) -> &str {
+    match t {
+        "mamba" => "linear_attention",
+        "attention" => "full_attention",
+        other => other,
+    }
+}
+
+/// Nemotron-H's layers: `layer_types` (the alias, assigned after the field), else
+/// `layers_block_type`, else `hybrid_override_pattern`, else the class's default of four layers;
+/// legacy names remapped.
+fn nemotron_h(cfg: Obj<'_>) -> Result<Vec<Layer>> {
+    let (k, names) = match list(cfg, &["layer_types", "layers_block_type"], None)? {
+        Some((k, names)) => (k, names.iter().map(|t| remap(t).to_string()).collect()),
         None => match cfg.get("hybrid_override_pattern") {
-            None | Some(Value::Null) => ["linear_attention", "moe", "full_attention", "mlp"]
-                .map(str::to_string)
-                .to_vec(),
-            Some(Value::String(p)) => p
-                .chars()
-                .map(|c| match c {
-                    'M' => Ok("linear_attention".to_string()),
-                    'E' => Ok("moe".to_string()),
-                    '*' => Ok("full_attention".to_string()),
-                    '-' => Ok("mlp".to_string()),
-                    other => Err(key(
-                        cfg.path("hybrid_override_pattern"),
-                        format!("{p:?}"),
-                        format!("its letters are M, E, * and - (NemotronHConfig._pattern_to_list); {other:?} is none of them"),
-                    )),
-                })
-                .collect::<Result<_>>()?,
+            None => (
+                "layers_block_type",
+                ["linear_attention", "moe", "full_attention", "mlp"]
+                    .map(str::to_string)
+                    .to_vec(),
+            ),
+            Some(Value::String(p)) => (
+                "hybrid_override_pattern",
+                p.chars()
+                    .map(|c| match c {
+                        'M' => Ok("linear_attention".to_string()),
+                        'E' => Ok("moe".to_string()),
+                        '*' => Ok("full_attention".to_string()),
+                        '-' => Ok("mlp".to_string()),
+                        other => Err(key(
+                            cfg.path("hybrid_override_pattern"),
+                            format!("{p:?}"),
+                            format!("its letters are M, E, * and - (NemotronHConfig._pattern_to_list); {other:?} is none of them"),
+                        )),
+                    })
+                    .collect::<Result<_>>()?,
+            ),
             Some(v) => {
                 return Err(key(
                     cfg.path("hybrid_override_pattern"),
                     v,
-                    "it must be a string of M, E, * and -",
+                    "NemotronHConfig._pattern_to_list reads it letter by letter: it must be a string of M, E, * and -",
                 ));
             }
         },
     };
-    // `num_hidden_layers` is deprecated here: the reference counts the list (and warns when the
-    // two differ), so `n` is not checked against it.
-    let _ = n;
+    // `num_hidden_layers` is a property over the list here (the file's value is ignored, with a
+    // warning from the reference when it differs), so it is not checked against the list.
     names
         .into_iter()
         .map(|t| {
@@ -300,7 +366,7 @@ fn nemotron_h(cfg: Obj<'_>, n: Option<usize>) -> Result<Vec<Layer>> {
                 "linear_attention" => (Mixer::StateSpace, Some(SSM.to_string())),
                 "full_attention" => (
                     Mixer::Attention,
-                    Some("Nemotron-H's attention is Jamba's: no rotary embedding (NemotronHAttention)".to_string()),
+                    Some("Nemotron-H's attention applies no rotary embedding (NemotronHAttention.forward)".to_string()),
                 ),
                 "moe" | "mlp" => (
                     Mixer::MlpOnly,
@@ -308,9 +374,9 @@ fn nemotron_h(cfg: Obj<'_>, n: Option<usize>) -> Result<Vec<Layer>> {
                 ),
                 other => {
                     return Err(key(
-                        cfg.path("layers_block_type"),
+                        cfg.path(k),
                         format!("\"{other}\""),
-                        "NemotronHConfig accepts full_attention, linear_attention, moe and mlp",
+                        "NemotronHConfig.validate_layer_type accepts full_attention, linear_attention, moe and mlp (and the legacy mamba and attention)",
                     ));
                 }
             };
@@ -328,8 +394,13 @@ fn whole(cfg: Obj<'_>, k: &str, default: usize, min: usize) -> Result<usize> {
     }
 }
 
-/// The first of `names` that holds a list of strings, checked against `n` layers.
-fn list(cfg: Obj<'_>, names: &[&str], n: Option<usize>) -> Result<Option<Vec<String>>> {
+/// The first of `names` that holds a list of strings (with its name), checked against `n`
+/// layers.
+fn list(
+    cfg: Obj<'_>,
+    names: &[&'static str],
+    n: Option<usize>,
+) -> Result<Option<(&'static str, Vec<String>)>> {
     for &k in names {
         match cfg.get(k) {
             None | Some(Value::Null) => continue,
@@ -355,7 +426,7 @@ fn list(cfg: Obj<'_>, names: &[&str], n: Option<usize>) -> Result<Option<Vec<Str
                         format!("it must name every layer: num_hidden_layers is {n}"),
                     ));
                 }
-                return Ok(Some(out));
+                return Ok(Some((k, out)));
             }
             Some(v) => return Err(key(cfg.path(k), v, "it must be a list of layer kinds")),
         }
@@ -363,28 +434,47 @@ fn list(cfg: Obj<'_>, names: &[&str], n: Option<usize>) -> Result<Option<Vec<Str
     Ok(None)
 }
 
-/// A list of layer indices under `k`, each below `n`; `None` when absent or null.
-fn indices(cfg: Obj<'_>, k: &str, n: usize) -> Result<Option<Vec<usize>>> {
+/// A list of layer indices under `k`; `None` when absent or null. The reference tests `i in
+/// list` for each layer `i` (in `class`), so an index at or past `n` names no layer: it is
+/// ignored, with a warning.
+fn indices(
+    cfg: Obj<'_>,
+    k: &str,
+    n: usize,
+    class: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Vec<usize>>> {
     match cfg.get(k) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|x| {
-                x.as_u64()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .filter(|i| *i < n)
-                    .ok_or_else(|| {
-                        key(
-                            cfg.path(k),
-                            x,
-                            format!(
-                                "every entry must be a layer index below num_hidden_layers = {n}"
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some),
+        Some(Value::Array(a)) => {
+            let all = a
+                .iter()
+                .map(|x| {
+                    x.as_u64()
+                        .and_then(|i| usize::try_from(i).ok())
+                        .ok_or_else(|| {
+                            key(
+                                cfg.path(k),
+                                x,
+                                "every entry must be a layer index (a whole number)",
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let past: Vec<String> = all
+                .iter()
+                .filter(|i| **i >= n)
+                .map(usize::to_string)
+                .collect();
+            if !past.is_empty() {
+                warnings.push(format!(
+                    "`{}` names layer {} but num_hidden_layers is {n}: {class} tests each layer's index against the list, so it names no layer",
+                    cfg.path(k),
+                    past.join(", ")
+                ));
+            }
+            Ok(Some(all))
+        }
         Some(v) => Err(key(cfg.path(k), v, "it must be a list of layer indices")),
     }
 }

@@ -73,7 +73,11 @@ pub(super) struct Kind {
 /// # Errors
 /// A malformed `layer_types`, `sliding_window_pattern` or `no_rope_layers`, or a list whose
 /// length is not `num_hidden_layers`.
-pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
+pub(super) fn kinds(
+    cfg: Obj<'_>,
+    model_type: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Kind>> {
     let n = cfg.usize("num_hidden_layers")?;
     if let Some(n) = n.filter(|n| *n > MAX_LAYERS) {
         return Err(key(
@@ -84,7 +88,7 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
             ),
         ));
     }
-    let per_layer: Vec<hybrid::Layer> = match hybrid::layers(cfg, model_type, n)? {
+    let per_layer: Vec<hybrid::Layer> = match hybrid::layers(cfg, model_type, n, warnings)? {
         Some(layers) => layers,
         None => {
             let types = types(cfg, model_type, n)?;
@@ -115,7 +119,6 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
             no_rope: None,
         }]);
     }
-    let uniform = n.is_none() && hybrid::UNIFORM.contains(&model_type);
     let mut out: Vec<Kind> = Vec::new();
     for (t, mixer, why) in per_layer {
         match out
@@ -125,7 +128,7 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
             Some(k) => k.count += 1,
             None => out.push(Kind {
                 layer_type: t,
-                count: if uniform { 0 } else { 1 },
+                count: 1,
                 mixer,
                 no_rope: why,
             }),
@@ -135,14 +138,19 @@ pub(super) fn kinds(cfg: Obj<'_>, model_type: &str) -> Result<Vec<Kind>> {
 }
 
 /// The mixer a `layer_types` entry names, for the model types without a rule of their own in
-/// module `hybrid`: transformers' `configuration_utils.py` (`ALLOWED_LAYER_TYPES`) lists
-/// `linear_attention` for recurrent layers (Mamba, Mamba-2, Gated DeltaNet, MiniMax's lightning
-/// attention) and `conv` for LFM2's; every other name is a kind of attention.
+/// module `hybrid`: transformers 5.24.0's `configuration_utils.py` (`ALLOWED_ATTN_LAYER_TYPES`)
+/// lists `linear_attention` for recurrent layers (Mamba, Mamba-2, Gated DeltaNet, MiniMax's
+/// lightning attention; `remap_legacy_layer_types` turns a legacy `mamba` into it), `conv` for
+/// LFM2's convolutions, `moe` for Nemotron-H's expert-only layers and `hybrid` /
+/// `hybrid_sliding` for layers that hold attention and a linear-attention-shaped state together
+/// (Zamba2, Falcon-H1, ZAYA1); every other name is a kind of attention.
 fn mixer_of(layer_type: &str) -> Mixer {
     match layer_type {
         "linear_attention" => Mixer::LinearAttention,
         "mamba" => Mixer::StateSpace,
         "conv" => Mixer::Convolution,
+        "moe" => Mixer::MlpOnly,
+        "hybrid" | "hybrid_sliding" => Mixer::AttentionAndStateSpace,
         _ => Mixer::Attention,
     }
 }
@@ -334,7 +342,7 @@ mod tests {
             map: &map,
             name: "",
         };
-        Ok(kinds(cfg, model_type)?
+        Ok(kinds(cfg, model_type, &mut Vec::new())?
             .into_iter()
             .map(|k| (k.layer_type, k.count, k.no_rope.is_none()))
             .collect())

@@ -97,6 +97,18 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
                 .push(format!("`{k}` is in the file but {why}: ignored"));
         }
     };
+    if let Some((_, layers, class)) = super::hybrid::LAYER_DEFAULTS
+        .iter()
+        .find(|(t, ..)| *t == model_type)
+        && !cfg.has("num_hidden_layers")
+    {
+        set(
+            &mut out,
+            "num_hidden_layers",
+            json!(layers),
+            format!("no `num_hidden_layers`: {class}'s default {layers}"),
+        );
+    }
     match model_type {
         "gpt_neox" => {
             ignored(
@@ -301,68 +313,69 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
     Ok(out)
 }
 
-/// Whether a scaling table of `cfg` (`rope_scaling` or `rope_parameters`) names `k`; the table's
-/// own value wins over a class default copied in with `setdefault`, so no default is noted then.
 /// MiniMax M2 spells its rotated width `rotary_dim`: `MiniMaxM2Config.convert_rope_params_to_dict`
-/// (transformers `configuration_minimax_m2.py` at `3e10899`) assigns the table's
-/// `partial_rotary_factor = rotary_dim / head_dim`, with `rotary_dim` defaulting to `head_dim // 2`
-/// and `head_dim` to 128, over any factor the file gives.
+/// (transformers 5.24.0, `configuration_minimax_m2.py`) does
+/// `kwargs.setdefault("partial_rotary_factor", rotary_dim / self.head_dim)` only when
+/// `rotary_dim` is given, so a `partial_rotary_factor` in the file wins over it (and one in the
+/// scaling table wins over both, as for every model, `RotaryEmbeddingConfigMixin.convert_rope_params_to_dict`);
+/// without either, the whole head rotates. `head_dim` defaults to 128 (the class's field).
 fn minimax_m2(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
-    let head = match cfg.usize("head_dim")? {
-        Some(0) => return Err(key("head_dim", 0, "it must be positive")),
-        Some(h) => h,
+    let head = match cfg.get("head_dim") {
         None => {
             out.map.insert("head_dim".into(), json!(128));
             out.notes
                 .push("no `head_dim`: MiniMaxM2Config's default 128".into());
-            128
+            Some(128)
         }
+        Some(_) => cfg.usize("head_dim")?,
     };
-    let rotary = match cfg.usize("rotary_dim")? {
-        Some(r) if r > head => {
+    let Some(rotary) = cfg.usize("rotary_dim")? else {
+        out.notes
+            .push("no `rotary_dim`: MiniMaxM2Config sets no partial_rotary_factor from it".into());
+        return Ok(());
+    };
+    let head = match head {
+        Some(0) | None => {
             return Err(key(
-                "rotary_dim",
-                r,
-                format!(
-                    "it is the rotated part of a head of head_dim = {head}: it cannot be wider"
-                ),
+                "head_dim",
+                cfg.get("head_dim").unwrap_or(&Value::Null),
+                "MiniMaxM2Config divides rotary_dim by head_dim: it must be a positive whole number",
             ));
         }
-        Some(r) => {
-            out.notes.push(format!(
-                "`rotary_dim` = {r} of head_dim {head}: partial_rotary_factor {r}/{head}, as MiniMaxM2Config sets it"
-            ));
-            r
-        }
-        None => {
-            out.notes.push(format!(
-                "no `rotary_dim`: MiniMaxM2Config rotates head_dim // 2 = {} of {head}",
-                head / 2
-            ));
-            head / 2
-        }
+        Some(h) => h,
     };
-    for table in ["rope_scaling", "rope_parameters"] {
-        if let Some(Value::Object(t)) = out.map.get_mut(table)
-            && t.remove("partial_rotary_factor").is_some()
-        {
-            out.warnings.push(format!(
-                "`{table}.partial_rotary_factor` is in the file but MiniMaxM2Config overwrites it with rotary_dim / head_dim: ignored"
+    if rotary > head {
+        return Err(key(
+            "rotary_dim",
+            rotary,
+            format!("it is the rotated part of a head of head_dim = {head}: it cannot be wider"),
+        ));
+    }
+    let from_dim = rotary as f64 / head as f64;
+    if in_a_table(cfg, "partial_rotary_factor") {
+        out.warnings.push(format!(
+            "`rotary_dim` = {rotary} is not read: the scaling table's `partial_rotary_factor` wins (`setdefault` in RotaryEmbeddingConfigMixin.convert_rope_params_to_dict)"
+        ));
+        return Ok(());
+    }
+    match cfg.get("partial_rotary_factor") {
+        None => {
+            out.map
+                .insert("partial_rotary_factor".into(), json!(from_dim));
+            out.notes.push(format!(
+                "`rotary_dim` = {rotary} of head_dim {head}: partial_rotary_factor {rotary}/{head}, as MiniMaxM2Config sets it"
             ));
         }
+        Some(v) if v.as_f64() != Some(from_dim) => out.warnings.push(format!(
+            "`rotary_dim` = {rotary} is not read: the file's `partial_rotary_factor` ({v}) wins, as MiniMaxM2Config only sets it from rotary_dim / head_dim when it is absent"
+        )),
+        Some(_) => {}
     }
-    if out.map.contains_key("partial_rotary_factor") {
-        out.warnings.push(
-            "`partial_rotary_factor` is in the file but MiniMaxM2Config sets it from rotary_dim: ignored".into(),
-        );
-    }
-    out.map.insert(
-        "partial_rotary_factor".into(),
-        json!(rotary as f64 / head as f64),
-    );
     Ok(())
 }
 
+/// Whether a scaling table of `cfg` (`rope_scaling` or `rope_parameters`) names `k`; the table's
+/// own value wins over a class default copied in with `setdefault`, so no default is noted then.
 fn in_a_table(cfg: Obj<'_>, k: &str) -> bool {
     ["rope_scaling", "rope_parameters"].iter().any(|t| {
         cfg.get(t)

@@ -1,5 +1,5 @@
 //! JSON as Python writes it. transformers reads a `config.json` with Python's `json.loads`
-//! (`PreTrainedConfig._dict_from_json_file` in `configuration_utils.py`, transformers 5.x), which
+//! (`PreTrainedConfig._dict_from_json_file` in `configuration_utils.py`, transformers 5.24.0), which
 //! by default accepts the bare constants `Infinity`, `-Infinity` and `NaN` that strict JSON (and
 //! `serde_json`) refuses. A text that strict JSON refuses is read again with each such constant
 //! outside a string taken as the string `"Infinity"`, `"-Infinity"` or `"NaN"`, and every key that
