@@ -1,4 +1,4 @@
-// The book's layout helpers for tables, linked from head.hbs; the rules they switch on are in
+// The book's layout helpers for tables and figures, linked from head.hbs; the rules they switch on are in
 // fit.css, and the browser check (`cargo xtask browser`) holds what they promise. Without
 // JavaScript every table still scrolls sideways inside mdBook's .table-wrapper.
 (() => {
@@ -35,6 +35,13 @@
             markEnd(w);
         }
     };
+    // A figure wider than its box (on a phone) is marked the same way, for the same fade.
+    const markFigures = () => {
+        for (const f of document.querySelectorAll('.content figure.figure')) {
+            f.classList.toggle('wide', f.scrollWidth > f.clientWidth + 1);
+            markEnd(f);
+        }
+    };
     const markEnd = (w) => {
         w.classList.toggle('at-end', w.scrollLeft + w.clientWidth >= w.scrollWidth - 1);
     };
@@ -57,20 +64,26 @@
     const start = () => {
         markCells();
         markWide();
+        markFigures();
         fitPrint();
         print.addEventListener('change', fitPrint);
         document.addEventListener('scroll', (e) => {
             const w = e.target;
-            if (w instanceof Element && w.classList.contains('table-wrapper')) markEnd(w);
+            if (w instanceof Element && w.matches('.table-wrapper, figure.figure')) markEnd(w);
         }, { capture: true, passive: true });
         let pending = 0;
         window.addEventListener('resize', () => {
             cancelAnimationFrame(pending);
-            pending = requestAnimationFrame(markWide);
+            pending = requestAnimationFrame(() => {
+                markWide();
+                markFigures();
+            });
         });
+        window.addEventListener('load', markFigures);
         // Web fonts change widths once they load.
         document.fonts.ready.then(() => {
             markWide();
+            markFigures();
             fitPrint();
         });
     };

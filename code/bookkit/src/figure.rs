@@ -1,4 +1,5 @@
-//! Drawing a figure: an SVG on a white background, with no font files, byte-identical run to run.
+//! Drawing a figure: an SVG on a white background that turns dark in the book's dark themes, with
+//! no font files, byte-identical run to run.
 
 use plotters::prelude::*;
 
@@ -57,7 +58,8 @@ pub type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 /// The font family for all text; the browser picks the actual face.
 pub const FONT: &str = "sans-serif";
 
-/// Draws a `width × height` SVG on a white background and returns its text.
+/// Draws a `width × height` SVG on a white background and returns its text, with the
+/// [`crate::style::dark_style`] block first, so that the figure follows the dark themes.
 ///
 /// # Errors
 /// Whatever the closure reports, or a backend failure, as a [`FigureError`] naming `name`.
@@ -70,6 +72,7 @@ pub const FONT: &str = "sans-serif";
 /// })?;
 /// assert!(svg.starts_with("<svg"));
 /// assert!(svg.contains("<circle"));
+/// assert!(svg.lines().nth(1) == Some("<style>"), "{svg}");
 /// # Ok::<(), bookkit::FigureError>(())
 /// ```
 pub fn svg<F>(name: &str, width: u32, height: u32, draw: F) -> Result<String, FigureError>
@@ -80,11 +83,14 @@ where
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
         let result = area
-            .fill(&WHITE)
+            .fill(&crate::style::PAPER)
             .map_err(|e| e.to_string())
             .and_then(|()| draw(&area).map_err(|e| e.to_string()))
             .and_then(|()| area.present().map_err(|e| e.to_string()));
         result.map_err(|e| FigureError(format!("{name}: {e}")))?;
     }
+    // After the root element's opening tag, which plotters writes as the first line.
+    let at = out.find('\n').map_or(out.len(), |i| i + 1);
+    out.insert_str(at, &crate::style::dark_style());
     Ok(out)
 }

@@ -6,6 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::chart::{LABEL_PX, TITLE_PX, font};
 use crate::figure::Area;
 use crate::format::fixed;
+use crate::style::{INK, data_fill, ink_on};
 
 /// What [`heatmap`] draws.
 #[derive(Debug, Clone)]
@@ -145,7 +146,7 @@ const KEY_H: i32 = 44;
 const TITLE_LINE: i32 = 24;
 
 fn text(px: f64) -> TextStyle<'static> {
-    TextStyle::from(font(px)).color(&BLACK)
+    TextStyle::from(font(px)).color(&INK)
 }
 
 /// Estimated width of `s` at `px` (0.6 em a character; the browser picks the face).
@@ -227,7 +228,7 @@ fn draw(
         ))?;
         for (j, &v) in row.iter().enumerate() {
             let x0 = label_w + cell_w * j as i32;
-            let fill = (map.color)(v);
+            let fill = data_fill((map.color)(v));
             area.draw(&Rectangle::new(
                 [(x0, y0), (x0 + cell_w, y0 + cell_h)],
                 fill.filled(),
@@ -238,9 +239,7 @@ fn draw(
                 (None, None) => None,
             };
             if let Some(text) = text {
-                let luminance =
-                    0.299 * fill.0 as f64 + 0.587 * fill.1 as f64 + 0.114 * fill.2 as f64;
-                let ink = if luminance < 140.0 { WHITE } else { BLACK };
+                let ink = ink_on(fill);
                 area.draw(&Text::new(
                     text,
                     (x0 + cell_w / 2, y0 + cell_h / 2),
@@ -254,7 +253,7 @@ fn draw(
     // A thin frame around the grid.
     area.draw(&Rectangle::new(
         [(label_w, top), (label_w + grid_w, top + grid_h)],
-        BLACK.stroke_width(1),
+        INK.stroke_width(1),
     ))?;
     let Some(frame) = frame else {
         return Ok(());
@@ -340,17 +339,20 @@ fn draw_key(
             for s in 0..steps {
                 let t = from + (to - from) * (s as f64 + 0.5) / steps as f64;
                 let (a, b) = (x0 + bar_w * s / steps, x0 + bar_w * (s + 1) / steps);
-                area.draw(&Rectangle::new([(a, y), (b, y + bar_h)], color(t).filled()))?;
+                area.draw(&Rectangle::new(
+                    [(a, y), (b, y + bar_h)],
+                    data_fill(color(t)).filled(),
+                ))?;
             }
             area.draw(&Rectangle::new(
                 [(x0, y), (x0 + bar_w, y + bar_h)],
-                BLACK.stroke_width(1),
+                INK.stroke_width(1),
             ))?;
             for (value, label) in ticks {
                 let x = x0 + ((value - from) / (to - from) * bar_w as f64).round() as i32;
                 area.draw(&PathElement::new(
                     vec![(x, y + bar_h), (x, y + bar_h + 4)],
-                    BLACK.stroke_width(1),
+                    INK.stroke_width(1),
                 ))?;
                 area.draw(&Text::new(
                     label.clone(),
@@ -381,11 +383,11 @@ fn draw_key(
             for ((value, label), ew) in entries.iter().zip(widths) {
                 area.draw(&Rectangle::new(
                     [(x, y), (x + bar_h, y + bar_h)],
-                    color(*value).filled(),
+                    data_fill(color(*value)).filled(),
                 ))?;
                 area.draw(&Rectangle::new(
                     [(x, y), (x + bar_h, y + bar_h)],
-                    BLACK.stroke_width(1),
+                    INK.stroke_width(1),
                 ))?;
                 area.draw(&Text::new(
                     label.clone(),

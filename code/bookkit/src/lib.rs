@@ -14,8 +14,8 @@
 //! The items used everywhere are also re-exported at the crate root (`bookkit::fixed`,
 //! `bookkit::Table`, `bookkit::Figure`, `bookkit::svg`, …).
 //!
-//! Figures get an opaque white background so they read the same in mdBook's light and dark
-//! themes.
+//! Figures are drawn on white and carry a style ([`style::dark_style`]) that turns their
+//! background, text and axes dark in mdBook's dark themes; data colours stay as drawn.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

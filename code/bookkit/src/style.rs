@@ -80,16 +80,127 @@ pub fn diverging(t: f64) -> RGBColor {
     }
 }
 
-/// Colours that stay distinct on white and for common colour-vision deficiencies
-/// (Okabe and Ito's palette).
+/// Colours for curves and markers: Okabe and Ito's palette, which stays distinct for common
+/// colour-vision deficiencies, with its orange (`#E69F00`) and sky blue (`#56B4E9`) darkened
+/// (HLS lightness × 0.8 and × 0.75) so that every entry has a contrast of at least 3:1 (WCAG 2.2,
+/// 1.4.11) against both [`PAPER`] and [`DARK_PAPER`]: a figure keeps its colours in every theme.
+/// The test `code/xtask/tests/figure_files.rs` measures every committed figure.
 pub const PALETTE: [RGBColor; 6] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
     RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
+    RGBColor(184, 127, 0),
+    RGBColor(28, 145, 212),
 ];
+
+/// A figure's background in the light themes and on paper.
+pub const PAPER: RGBColor = WHITE;
+
+/// Text, axes and frames in the light themes and on paper.
+pub const INK: RGBColor = BLACK;
+
+/// A figure's background in mdBook's dark themes (navy, coal, ayu): a panel a little lighter than
+/// their page backgrounds.
+pub const DARK_PAPER: RGBColor = RGBColor(0x1A, 0x1D, 0x24);
+
+/// Text, axes and frames in the dark themes.
+pub const DARK_INK: RGBColor = RGBColor(0xE6, 0xE6, 0xE6);
+
+/// Dark text on a data colour (a heatmap cell): black to the eye, but not [`INK`], so the dark
+/// themes leave it as it is (the cell keeps its colour too).
+pub const CELL_INK: RGBColor = RGBColor(1, 1, 1);
+
+/// The style every figure carries (written by [`crate::svg`]): in a dark colour scheme (mdBook's
+/// navy, coal and ayu themes set `color-scheme: dark`, which an `<img>`'s SVG sees as
+/// `prefers-color-scheme: dark`) the [`PAPER`] rectangles (background, legend boxes) turn
+/// [`DARK_PAPER`] and everything in [`INK`] turns [`DARK_INK`]. Data colours (heatmap cells,
+/// [`CELL_INK`] and white text on them, the palette) are the same in every theme. CSS outranks
+/// the SVG's presentation attributes, so the drawing itself is the light one.
+///
+/// ```
+/// let style = bookkit::style::dark_style();
+/// assert!(style.contains("@media (prefers-color-scheme: dark)"));
+/// assert!(style.contains(r##"rect[fill="#FFFFFF"] { fill: #1A1D24; }"##));
+/// ```
+pub fn dark_style() -> String {
+    let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let (paper, ink) = (hex(PAPER), hex(INK));
+    let (dark_paper, dark_ink) = (hex(DARK_PAPER), hex(DARK_INK));
+    format!(
+        "<style>\n@media (prefers-color-scheme: dark) {{\n\
+         rect[fill=\"{paper}\"] {{ fill: {dark_paper}; }}\n\
+         [fill=\"{ink}\"] {{ fill: {dark_ink}; }}\n\
+         [stroke=\"{ink}\"] {{ stroke: {dark_ink}; }}\n\
+         }}\n</style>\n"
+    )
+}
+
+/// The relative luminance of an sRGB colour (WCAG 2.2's definition, from 0 for black to 1 for
+/// white).
+///
+/// ```
+/// use plotters::prelude::*;
+/// assert_eq!(bookkit::style::luminance(BLACK), 0.0);
+/// assert!((bookkit::style::luminance(WHITE) - 1.0).abs() < 1e-12);
+/// ```
+pub fn luminance(c: RGBColor) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+}
+
+/// WCAG 2.2's contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+///
+/// ```
+/// use plotters::prelude::*;
+/// assert!((bookkit::style::contrast(BLACK, WHITE) - 21.0).abs() < 1e-9);
+/// assert_eq!(bookkit::style::contrast(WHITE, BLACK), bookkit::style::contrast(BLACK, WHITE));
+/// ```
+pub fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The text colour for a cell of colour `fill`: [`CELL_INK`] or white, whichever contrasts more.
+/// One of the two always reaches 4.5:1 (WCAG 2.2, 1.4.3): they tie at a luminance of about
+/// 0.18, where both give about 4.6:1.
+///
+/// ```
+/// use plotters::prelude::*;
+/// use bookkit::style::{CELL_INK, ink_on};
+/// assert_eq!(ink_on(RGBColor(8, 29, 88)), WHITE); // the sequential map's navy end
+/// assert_eq!(ink_on(RGBColor(66, 133, 244)), CELL_INK); // its mid blue: 5.9:1, white 3.6:1
+/// ```
+pub fn ink_on(fill: RGBColor) -> RGBColor {
+    if contrast(CELL_INK, fill) >= contrast(WHITE, fill) {
+        CELL_INK
+    } else {
+        WHITE
+    }
+}
+
+/// `c` as a data colour (a heatmap cell, a colour key): [`PAPER`] itself becomes the white next
+/// to it, so that the dark themes, which turn paper-coloured rectangles dark, leave data alone.
+///
+/// ```
+/// use plotters::prelude::*;
+/// assert_eq!(bookkit::style::data_fill(WHITE), RGBColor(254, 254, 254));
+/// assert_eq!(bookkit::style::data_fill(RGBColor(8, 29, 88)), RGBColor(8, 29, 88));
+/// ```
+pub fn data_fill(c: RGBColor) -> RGBColor {
+    if c == PAPER {
+        RGBColor(254, 254, 254)
+    } else {
+        c
+    }
+}
 
 /// The line style of every curve in the book: the colour, two pixels wide.
 pub fn line(c: RGBColor) -> ShapeStyle {
@@ -117,8 +228,8 @@ where
 {
     chart
         .configure_series_labels()
-        .background_style(WHITE)
-        .border_style(BLACK)
+        .background_style(PAPER)
+        .border_style(INK)
         .label_font(font(LABEL_PX))
         .position(position)
         .draw()
@@ -188,7 +299,7 @@ pub fn legend_below<'a>(
                 label.clone(),
                 (x + 30, y),
                 TextStyle::from(font(LABEL_PX))
-                    .color(&BLACK)
+                    .color(&INK)
                     .pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
             x += entry_width(label);

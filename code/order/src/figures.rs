@@ -148,7 +148,8 @@ fn position_vectors() -> Result<Figure, FigureError> {
                     (p, crate::positions::encoding_entry(p, d, crate::D_MODEL))
                 })
                 .collect();
-            chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c.mix(0.5))))?;
+            // Thin, in the full colour: a paler line would fall under 3:1 against the background.
+            chart.draw_series(LineSeries::new(curve, ShapeStyle::from(c).stroke_width(1)))?;
             let samples = (0..SHOWN)
                 .map(|p| fixed_encoding(p, crate::D_MODEL).map(|v| (p as f64, v[d])))
                 .collect::<Result<Vec<_>, _>>()?;

@@ -15,7 +15,9 @@
 //!    collected; a KaTeX parse error is traced back to the page and line of the formula.
 //! 4. The review cards (the `cards` crate): every page's `## Review questions` block parses, no
 //!    question is asked twice; the Anki package and Obsidian notes are written to `dest/cards/`.
-//! 5. [`output`]: the search index, the KaTeX stylesheet and fonts, no network load, no raw
+//! 5. [`search`]: the search index rewritten from the text a reader is given (one copy of each
+//!    formula, no TeX).
+//! 6. [`output`]: the search index, the KaTeX stylesheet and fonts, no network load, no raw
 //!    include directive left, and every relative link and image in the HTML resolves to a file.
 
 use std::path::{Path, PathBuf};
@@ -27,9 +29,11 @@ use mdbook_driver::config::Config;
 use crate::{Problem, includes, listings};
 
 pub mod config;
+pub mod images;
 pub mod log;
 pub mod mathml;
 pub mod output;
+pub mod search;
 
 /// What a successful build reports.
 #[derive(Debug, Clone)]
@@ -48,14 +52,18 @@ pub struct Options {
     /// Refuse a `.rs` listing longer than this many lines that has no
     /// `<!-- long listing: reason -->` waiver; `None` skips the check.
     pub listing_limit: Option<usize>,
+    /// Rewrite mdBook's search index from the text a reader is given ([`search`]); off only in
+    /// the fixture that shows what mdBook's own index looks like.
+    pub visible_search: bool,
 }
 
 impl Default for Options {
     /// What `cargo xtask book`, `serve` and `test` use: every check, the listing limit
-    /// included.
+    /// included, and the search index rebuilt.
     fn default() -> Self {
         Options {
             listing_limit: Some(listings::LISTING_LIMIT),
+            visible_search: true,
         }
     }
 }
@@ -105,6 +113,9 @@ pub fn build_with(root: &Path, dest: &Path, options: &Options) -> Result<Built, 
     let decks = cards::collect(root).map_err(|e| vec![card_problem(root, &e)])?;
     cards::write_all(&decks, &dest.join(CARDS_DIR), &cards::Options::now(""))
         .map_err(|e| vec![card_problem(root, &e)])?;
+    if options.visible_search {
+        search::rebuild(dest)?;
+    }
     let pages = output::check(dest)?;
     Ok(Built {
         dest: dest.to_path_buf(),
@@ -138,12 +149,15 @@ pub fn card_problem(root: &Path, e: &cards::Error) -> Problem {
     }
 }
 
-/// Runs mdBook with KaTeX registered in-process; returns its result and how long it took.
+/// Runs mdBook with KaTeX and [`images::Figures`] registered in-process; returns its result and
+/// how long it took.
 fn render(root: &Path, mut config: Config, dest: &Path) -> (anyhow::Result<()>, Duration) {
     config.build.build_dir = dest.to_path_buf();
     let start = Instant::now();
     let result = MDBook::load_with_config(root, config).and_then(|mut book| {
         book.with_preprocessor(mathml::Katex);
+        // A new name is queued after every configured preprocessor: it sees the included text.
+        book.with_preprocessor(images::Figures);
         book.build()
     });
     (result, start.elapsed())

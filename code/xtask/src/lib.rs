@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod book;
 pub mod browser;
 pub mod cli;
+pub mod contrast;
 pub mod figures;
 pub mod includes;
 pub mod listings;

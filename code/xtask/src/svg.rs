@@ -1,6 +1,6 @@
 //! The committed figures as a reader sees them: text large enough to read at the column width,
-//! and legends that cover no data. Read from the SVG files themselves (as plotters writes them),
-//! so the rule holds whatever code drew them.
+//! and legends that cover no data; their colours are [`crate::contrast`]'s. Read from the SVG
+//! files themselves (as plotters writes them), so the rules hold whatever code drew them.
 //!
 //! The rule for text: every non-empty `<text>` renders at [`MIN_TEXT_PX`] or more when the
 //! figure is shown in mdBook's content column, [`COLUMN_PX`] wide (a wider figure is scaled down
@@ -13,6 +13,7 @@ use std::path::Path;
 use regex::Regex;
 
 use crate::Problem;
+use crate::contrast::{self, Scheme};
 
 /// Width of mdBook's content column, in CSS pixels (`--content-max-width`, 750 px).
 pub const COLUMN_PX: f64 = 750.0;
@@ -183,7 +184,8 @@ pub fn legend_overlaps(svg: &str) -> Vec<String> {
     found
 }
 
-/// Every problem of every SVG in `dir`, each naming its file.
+/// Every problem of every SVG in `dir`, each naming its file: small text, a legend over data, and
+/// the colour rules of [`crate::contrast`] in the light and the dark scheme.
 pub fn check_dir(dir: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     for file in crate::walk(dir) {
@@ -201,7 +203,14 @@ pub fn check_dir(dir: &Path) -> Vec<Problem> {
                 continue;
             }
         };
-        for message in small_text(&svg).into_iter().chain(legend_overlaps(&svg)) {
+        let colours = [Scheme::Light, Scheme::Dark]
+            .into_iter()
+            .flat_map(|scheme| contrast::problems(&svg, scheme));
+        for message in small_text(&svg)
+            .into_iter()
+            .chain(legend_overlaps(&svg))
+            .chain(colours)
+        {
             problems.push(Problem {
                 file: file.clone(),
                 line: None,
@@ -358,20 +367,30 @@ mod tests {
     fn check_dir_names_each_file() {
         let dir = std::env::temp_dir().join(format!("xtask-svg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        let bg = "<rect x=\"0\" y=\"0\" width=\"900\" height=\"400\" fill=\"#FFFFFF\"/>";
         std::fs::write(
             dir.join("a-ok.svg"),
-            format!("{HEAD}<text font-size=\"14\">ok</text>"),
+            format!("{HEAD}{bg}<text font-size=\"14\" fill=\"#000000\">ok</text>"),
         )
         .unwrap();
         std::fs::write(
             dir.join("b-small.svg"),
-            format!("{HEAD}<text font-size=\"9\">x</text>"),
+            format!("{HEAD}{bg}<text font-size=\"9\">x</text>"),
+        )
+        .unwrap();
+        // Pale text on white: one problem per scheme (the file has no dark block).
+        std::fs::write(
+            dir.join("c-pale.svg"),
+            format!("{HEAD}{bg}<text font-size=\"14\" fill=\"#BBBBBB\">pale</text>"),
         )
         .unwrap();
         std::fs::write(dir.join("notes.txt"), "<svg>").unwrap();
         let p = check_dir(&dir);
-        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p.len(), 3, "{p:?}");
         assert_eq!(p[0].file, dir.join("b-small.svg"));
+        assert!(p[1].message.contains("in the light scheme"), "{p:?}");
+        assert!(p[2].message.contains("in the dark scheme"), "{p:?}");
+        assert!(p[1..].iter().all(|p| p.file == dir.join("c-pale.svg")));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -388,6 +388,7 @@ fn a_long_listing_needs_a_waiver() {
     );
     let on = book::Options {
         listing_limit: Some(40),
+        ..book::Options::default()
     };
     let problems: Vec<String> = match book::build_with(&f.root, &f.root.join("book"), &on) {
         Ok(_) => panic!("a 42-line listing passed a limit of 40"),

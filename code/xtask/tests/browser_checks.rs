@@ -12,6 +12,7 @@ mod fixture;
 use std::path::PathBuf;
 
 use fixture::Fixture;
+use xtask::book;
 use xtask::browser::{self, Options};
 
 /// A display formula far wider than a phone's screen.
@@ -53,14 +54,47 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// The fixture with the real theme, a wide formula, a wide and tall table and a search term it
+/// The dark-scheme block every figure of the book carries (as `bookkit::svg` writes it).
+const DARK_BLOCK: &str = "<style>\n@media (prefers-color-scheme: dark) {\n\
+     rect[fill=\"#FFFFFF\"] { fill: #1A1D24; }\n[fill=\"#000000\"] { fill: #E6E6E6; }\n\
+     [stroke=\"#000000\"] { stroke: #E6E6E6; }\n}\n</style>\n";
+
+/// A 900 px figure as the book draws one: white, with the dark block, a curve and 14 px text.
+fn figure_svg(dark_block: &str) -> String {
+    format!(
+        "<svg width=\"900\" height=\"300\" viewBox=\"0 0 900 300\" \
+         xmlns=\"http://www.w3.org/2000/svg\">\n{dark_block}\
+         <rect x=\"0\" y=\"0\" width=\"900\" height=\"300\" fill=\"#FFFFFF\" stroke=\"none\"/>\n\
+         <polyline fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\" points=\"40,250 450,60 860,250\"/>\n\
+         <text x=\"450\" y=\"30\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"14\" \
+         fill=\"#000000\">\nfixture figure\n</text>\n</svg>\n"
+    )
+}
+
+/// The figure's line on the chapter page: a paragraph of its own, as the book's figures are.
+const FIGURE_LINE: &str = "![A fixture figure: one curve.](figures/fixture-plot.svg)";
+
+/// The fixture with the real theme, a wide formula, a wide and tall table, a figure (drawn by a
+/// stand-in crate `fixture`, so the build's figure-owner check passes) and a search term it
 /// contains.
 fn fixture(name: &str) -> Fixture {
     let f = Fixture::with_real_theme(name);
     f.edit(
         "src/chapter.md",
         "Some math",
-        &format!("{WIDE}\n{}\nSome math", wide_table()),
+        &format!("{WIDE}\n{}\n{FIGURE_LINE}\n\nSome math", wide_table()),
+    );
+    // A formula with a TeX command beside the search term, in the review answer.
+    f.edit(
+        "src/chapter.md",
+        "Yes.",
+        "Yes, $\\frac{1}{2}$ of a fixture.",
+    );
+    f.write("src/figures/fixture-plot.svg", &figure_svg(DARK_BLOCK));
+    f.write("code/fixture/Cargo.toml", "[package]\nname = \"fixture\"\n");
+    f.write(
+        "code/fixture/tests/figures.rs",
+        "// stands in for a figure test\n",
     );
     f
 }
@@ -90,9 +124,13 @@ fn phone() -> Options {
 /// Builds the fixture, opens it with `options` and returns the problems, with the fixture's
 /// root stripped; `None` when there is no Chromium.
 fn problems(f: &Fixture, options: &Options) -> Option<Vec<String>> {
+    problems_built(f, options, &book::Options::default())
+}
+
+/// [`problems`] for the fixture built with `build`.
+fn problems_built(f: &Fixture, options: &Options, build: &book::Options) -> Option<Vec<String>> {
     let chromium = chromium()?;
-    let built = f
-        .build()
+    let built = book::build_with(&f.root, &f.root.join("book"), build)
         .unwrap_or_else(|p| panic!("the fixture must build: {p:#?}"));
     match browser::check(&built.dest, &chromium, options) {
         Ok(c) => panic!("the broken fixture passed the browser check: {c:?}"),
@@ -116,6 +154,8 @@ fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
     let built = f.build().unwrap_or_else(|p| panic!("{p:#?}"));
     let options = Options {
         pdf: Some(PathBuf::from("fixture.pdf")),
+        // The formula's TeX command is not in the index.
+        search_terms: vec!["fixture".into(), "!frac".into()],
         ..phone()
     };
     let options = Options {
@@ -320,5 +360,109 @@ fn a_formula_cut_off_on_paper_is_refused() {
         &p,
         "print.html",
         "px page): span.katex-display \"A = a_1 + a_2",
+    );
+}
+
+#[test]
+fn a_figure_inside_a_paragraph_is_mdbooks_zoom_checkbox_and_is_refused() {
+    // Not a paragraph of its own, the figure is left to mdBook, which makes it a zoom control.
+    let f = fixture("browser-figure-control");
+    f.edit(
+        "src/chapter.md",
+        &format!("{FIGURE_LINE}\n\n"),
+        &format!("Text before it.\n{FIGURE_LINE}\n\n"),
+    );
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "chapter.html",
+        "figure is a control (a Tab stop announced as a checkbox), not an image: img",
+    );
+    assert_one(&p, "chapter.html", "figures/fixture-plot.svg");
+}
+
+#[test]
+fn a_figure_without_its_dark_block_glares_in_a_dark_theme() {
+    let f = fixture("browser-figure-dark");
+    f.write("src/figures/fixture-plot.svg", &figure_svg(""));
+    let options = Options {
+        widths: vec![1280],
+        themes: vec!["light".into(), "navy".into()],
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
+    // Only in the dark theme (white on white is 1:1), on the chapter and on index.html, its copy.
+    assert!(
+        p.iter()
+            .all(|p| p.contains("navy theme: figure background")),
+        "{p:#?}"
+    );
+    assert_one(
+        &p,
+        "chapter.html",
+        "at 1280 px, navy theme: figure background rgb(255, 255, 255) stands out from the page's",
+    );
+}
+
+#[test]
+fn a_figure_shrunk_to_a_phone_or_scrolling_without_a_cue_is_refused() {
+    // Without the book's stylesheet a phone shrinks the 900 px figure to its column, where its
+    // 14 px text shows at under 6 px.
+    let f = fixture("browser-figure-small");
+    f.write(
+        "src/theme/head.hbs",
+        "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
+    );
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "chapter.html",
+        "px wide), under 8.8 px: img \"figures/fixture-plot.svg\"",
+    );
+    // With the stylesheet but not the script, the figure keeps its 600 px and scrolls, but
+    // nothing marks its box for the fade.
+    let f = fixture("browser-figure-cue");
+    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "chapter.html",
+        "figure 600 px wide in a 350 px box: no cue that it scrolls: img",
+    );
+}
+
+#[test]
+fn mdbooks_own_index_with_tex_in_snippets_and_tex_commands_as_hits_is_refused() {
+    // mdBook's index, not rebuilt: the review answer's formula is there as KaTeX's HTML, its
+    // MathML and its TeX source.
+    let f = fixture("browser-search-tex");
+    let options = Options {
+        search_terms: vec!["fixture".into(), "!frac".into()],
+        ..phone()
+    };
+    let build = book::Options {
+        visible_search: false,
+        ..book::Options::default()
+    };
+    let Some(p) = problems_built(&f, &options, &build) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "index.html",
+        "search for \"fixture\": snippet with TeX (\\frac) in chapter.html",
+    );
+    assert_one(
+        &p,
+        "index.html",
+        "search for \"!frac\": found 1 result(s), and should find none: the first is chapter.html",
     );
 }

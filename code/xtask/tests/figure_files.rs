@@ -1,5 +1,7 @@
 //! Every committed figure, read as a reader sees it: text at least 11 px at the content column's
-//! width, and no legend over data (see `xtask::svg` for the rule and how it is measured).
+//! width, no legend over data (see `xtask::svg` for the rule and how it is measured), and colours
+//! that reach WCAG's contrast in the light and the dark scheme, with a legend for two or more
+//! curves (`xtask::contrast`).
 
 use xtask::svg::check_dir;
 

@@ -18,12 +18,17 @@
 //! - a table wider than its box with no cue that it scrolls (the theme fades its right edge),
 //!   with a first column that scrolls away, or in a box taller than the screen (whose sideways
 //!   scrollbar is then off screen);
+//! - a figure that is a control (mdBook's zoom checkbox, a link or a button around it), figure
+//!   text smaller than `MIN_FIGURE_TEXT_PX` (`scripts.rs`) as the figure is shown, a figure box
+//!   that scrolls without a cue, and a figure whose background (read from the image drawn into
+//!   a canvas, in the page's colour scheme) has more than `MAX_FIGURE_GLARE` against the page's;
 //!
 //! once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
-//! [`Options::search_terms`]; and, when a PDF is asked for, on the print page laid out at the
-//! printed page's width ([`PRINT_WIDTH_PX`]): a `<details>` that prints closed, an image that did
-//! not load, and a block cut off at the page's edge or clipped by a box that cannot scroll on
-//! paper.
+//! [`Options::search_terms`], whose result snippets hold a TeX command (`\frac`), or that finds
+//! something for a term written `!word` (a TeX command name); and, when a PDF is asked for, on
+//! the print page laid out at the printed page's width ([`PRINT_WIDTH_PX`]): a `<details>` that
+//! prints closed, an image that did not load, and a block cut off at the page's edge or clipped
+//! by a box that cannot scroll on paper.
 //!
 //! Why a hand-written client and not a crate: see `CONTRIBUTING.md`, "The browser check". The
 //! protocol part is `Cdp::call` and `Cdp::wait_for` (in `chromium.rs`); the scripts each page
@@ -86,7 +91,8 @@ pub struct Options {
     pub widths: Vec<u32>,
     /// mdBook theme ids (`light`, `navy`, …); each page is opened in each, at every width.
     pub themes: Vec<String>,
-    /// Terms that mdBook's search must find at least one page for.
+    /// Terms that mdBook's search must find at least one page for, with snippets free of TeX; a
+    /// term written `!word` must find nothing (a TeX command name).
     pub search_terms: Vec<String>,
     /// Print `print.html` to this file (relative to the book's folder) and count its pages.
     pub pdf: Option<PathBuf>,
@@ -226,7 +232,14 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
     let width = options.widths.first().copied().unwrap_or(1280);
     cdp.set_width(&session, width).map_err(&fail)?;
     for term in &options.search_terms {
-        let url = format!("{origin}index.html?search={}", percent_encode(term));
+        // `!word`: the search must find nothing for `word`.
+        let url = match term.strip_prefix('!') {
+            Some(word) => format!(
+                "{origin}index.html?search={}&expect-none",
+                percent_encode(word)
+            ),
+            None => format!("{origin}index.html?search={}", percent_encode(term)),
+        };
         let found = cdp
             .open(&session, &url, &origin, SEARCH_CHECK)
             .map_err(|e| fail(format!("searching for {term:?}: {e}")))?;

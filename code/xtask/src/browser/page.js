@@ -64,6 +64,60 @@ for (const box of main.querySelectorAll('.table-wrapper')) {
   if (h > vh + 1) why.push(Math.round(h) + ' px tall, so its sideways scrollbar is off the ' + vh + ' px screen');
   if (why.length) found.push('table ' + table.scrollWidth + ' px wide in a ' + box.clientWidth + ' px box: ' + why.join('; ') + ': ' + describe(table));
 }
+// Figures: an image, not a control (mdBook's zoom wraps each in a label with a checkbox, a Tab
+// stop that screen readers announce as a checkbox); text no smaller than the phone minimum as
+// the figure is shown; a box that scrolls shows a cue; and a background that does not stand out
+// from the page's (a white box on a dark theme).
+const pageBg = (() => {
+  for (const el of [document.body, document.documentElement]) {
+    const c = rgba(getComputedStyle(el).backgroundColor);
+    if (c && c[3] > 0) return c;
+  }
+  return [255, 255, 255, 1];
+})();
+for (const img of main.querySelectorAll('img[src*="figures/"]')) {
+  const r = img.getBoundingClientRect();
+  if (r.width === 0) continue;
+  const label = img.closest('label, a, button');
+  const input = (label || img.parentElement).querySelector('input');
+  if (label || input || img.hasAttribute('tabindex')) {
+    const role = input ? 'a Tab stop announced as a ' + (input.type || 'control') : 'inside a ' + (label || img).tagName.toLowerCase();
+    found.push('figure is a control (' + role + '), not an image: ' + describe(img));
+  }
+  let svg = '';
+  try { svg = await (await fetch(img.currentSrc || img.src)).text(); } catch (e) { svg = ''; }
+  const vb = /viewBox="[\d.\s-]*?\s([\d.]+)\s+[\d.]+"/.exec(svg) || /<svg[^>]*\swidth="([\d.]+)/.exec(svg);
+  const sizes = [...svg.matchAll(/<text\b[^>]*font-size="([\d.]+)[^>]*>([^<]*)</g)]
+    .filter(m => m[2].trim()).map(m => parseFloat(m[1]));
+  if (vb && sizes.length) {
+    const shown = Math.min(...sizes) * r.width / parseFloat(vb[1]);
+    if (shown < MIN_FIGURE_TEXT_PX - 0.05) {
+      found.push('figure text ' + shown.toFixed(1) + ' px as shown (' + Math.round(r.width) + ' px wide), under ' +
+        MIN_FIGURE_TEXT_PX + ' px: ' + describe(img));
+    }
+  }
+  for (let box = img.parentElement; box && box !== main; box = box.parentElement) {
+    if (box.scrollWidth <= box.clientWidth + 1 || getComputedStyle(box).overflowX === 'visible') continue;
+    const st = getComputedStyle(box);
+    const end = box.scrollLeft + box.clientWidth >= box.scrollWidth - 1;
+    if (!end && st.maskImage === 'none' && st.webkitMaskImage === 'none') {
+      found.push('figure ' + Math.round(r.width) + ' px wide in a ' + box.clientWidth + ' px box: no cue that it scrolls: ' + describe(img));
+    }
+    break;
+  }
+  if (img.complete && img.naturalWidth > 0) {
+    const c = document.createElement('canvas');
+    c.width = 2; c.height = 2;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0, 2, 2, 0, 0, 2, 2);
+    const px = [...g.getImageData(1, 1, 1, 1).data];
+    const ratio = contrast(px, pageBg);
+    if (ratio > MAX_FIGURE_GLARE) {
+      found.push('figure background rgb(' + px.slice(0, 3).join(', ') + ') stands out from the page\'s rgb(' +
+        pageBg.slice(0, 3).join(', ') + ') at ' + ratio.toFixed(2) + ':1 (over ' + MAX_FIGURE_GLARE + ':1): ' + describe(img));
+    }
+  }
+}
 const sw = document.documentElement.scrollWidth;
 if (!wide.length && sw > vw + 1) {
   // Something outside the content (or positioned out of it) widens the page:   // name the outermost element whose right edge is the page's.

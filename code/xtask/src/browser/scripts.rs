@@ -15,7 +15,21 @@ pub const SEARCH_CHECK: &str = include_str!("search.js");
 /// every image loaded, nothing wider than the page.
 pub const PRINT_CHECK: &str = include_str!("print.js");
 
-/// `body` as an expression: an async function with [`PRELUDE`] in scope, called.
+/// The smallest figure text the page check accepts, as shown at any width: the figure rule of
+/// [`crate::svg`] at a phone's width (`MIN_TEXT_PX × PHONE_FIGURE_PX / COLUMN_PX`, 8.8 px).
+pub const MIN_FIGURE_TEXT_PX: f64 =
+    crate::svg::MIN_TEXT_PX * crate::svg::PHONE_FIGURE_PX / crate::svg::COLUMN_PX;
+
+/// The largest contrast the page check accepts between a figure's background and the page's:
+/// the white of the light themes against the rust theme's page is 1.3:1, a white figure on the
+/// navy theme's page 17:1.
+pub const MAX_FIGURE_GLARE: f64 = 1.5;
+
+/// `body` as an expression: an async function with [`PRELUDE`] and the limits above in scope,
+/// called.
 pub fn wrap(body: &str) -> String {
-    format!("(async () => {{\n{PRELUDE}\n{body}\n}})()")
+    format!(
+        "(async () => {{\nconst MIN_FIGURE_TEXT_PX = {MIN_FIGURE_TEXT_PX:.1};\n\
+         const MAX_FIGURE_GLARE = {MAX_FIGURE_GLARE};\n{PRELUDE}\n{body}\n}})()"
+    )
 }
