@@ -192,12 +192,19 @@ fn reduced_run() {
             .unwrap();
         if g > 1 {
             let smaller = runtime::SelfExtend::new(g - 1, 4).unwrap();
-            assert!(runtime::remap::largest(&smaller, n) > 15.0, "n = {n}, G = {g}");
+            assert!(
+                runtime::remap::largest(&smaller, n) > 15.0,
+                "n = {n}, G = {g}"
+            );
         }
     }
     // At L itself no grouping is needed: the smallest group is 1.
     let all = schemes(16, 16).unwrap();
-    let se = &all.iter().find(|(n, _)| n.starts_with("Self-Extend")).unwrap().1;
+    let se = &all
+        .iter()
+        .find(|(n, _)| n.starts_with("Self-Extend"))
+        .unwrap()
+        .1;
     assert!(se.name().starts_with("Self-Extend G = 1,"), "{}", se.name());
 }
 
