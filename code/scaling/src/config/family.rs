@@ -117,8 +117,10 @@ impl Positions {
                 offset,
                 width,
                 ..
-            } => (positions + offset) * width,
-            Positions::T5Buckets { buckets, heads, .. } => 2 * buckets * heads,
+            } => positions.saturating_add(*offset).saturating_mul(*width),
+            Positions::T5Buckets { buckets, heads, .. } => {
+                buckets.saturating_mul(*heads).saturating_mul(2)
+            }
         }
     }
 }
