@@ -70,7 +70,7 @@ fn pad(symbols: usize) -> u16 {
 }
 
 impl TaskSetup {
-    /// The book's run: 2 blocks of width 64 (2 heads, feed-forward 256), 16 symbols, training
+    /// The book's run: 4 blocks of width 64 (2 heads, feed-forward 256), 16 symbols, training
     /// lengths 4 to 20 (windows of up to 42 tokens), 32 sequences a step for 1500 steps, 3 seeds,
     /// NoPE, sinusoidal, T5 buckets, ALiBi and RoPE, 100 sequences at each of k = 10, 20, 25, 30
     /// and 40. The learned table is left out: it has no row past the training window.
@@ -82,7 +82,7 @@ impl TaskSetup {
                 vocab: symbols + 3,
                 d_model: 64,
                 heads: 2,
-                layers: 2,
+                layers: 4,
                 ff: 256,
                 train_len: 2 * train_max + 2,
                 rope_base: 10_000.0,
@@ -105,7 +105,7 @@ impl TaskSetup {
         }
     }
 
-    /// The test command's run: 1 block of width 32, 6 symbols, lengths 2 to 6, 250 steps of 16,
+    /// The test command's run: 2 blocks of width 32, 6 symbols, lengths 2 to 6, 250 steps of 16,
     /// one seed, NoPE and ALiBi, 32 sequences at k = 6 and 12.
     pub fn reduced() -> TaskSetup {
         let (symbols, train_max) = (6, 6);
