@@ -19,7 +19,9 @@ use std::time::Instant;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use trained::lm::runs::{COMMAND, Outcome, canary, csv, run, table};
-use trained::lm::suite::{Part, Suite, Trained, experiment_one, probe_csv, probe_table, probe_ticks};
+use trained::lm::suite::{
+    Part, Suite, Trained, experiment_one, probe_csv, probe_table, probe_ticks,
+};
 use trained::lm::{finetune, task};
 use trained::text::Corpus;
 use trained::text::record::Provenance;
@@ -46,7 +48,11 @@ struct Args {
     quiet: bool,
     /// The parts to run, comma-separated, from lm, probe, finetune, task, size (probe and
     /// finetune use lm's models, so they need lm).
-    #[arg(long, value_delimiter = ',', default_value = "lm,probe,finetune,task,size")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "lm,probe,finetune,task,size"
+    )]
     part: Vec<Part>,
 }
 
@@ -91,7 +97,11 @@ impl Writer {
         );
         write(&m, md)?;
         write(&c, data)?;
-        Ok(format!("{md}\nWrote {} and {}.\n\n", m.display(), c.display()))
+        Ok(format!(
+            "{md}\nWrote {} and {}.\n\n",
+            m.display(),
+            c.display()
+        ))
     }
 
     fn wall(&self, start: Instant) -> String {
@@ -128,7 +138,11 @@ fn main() -> ExitCode {
         if (has(Part::Probe) || has(Part::Finetune)) && !has(Part::Lm) {
             return Err(format!(
                 "--part {}: probe and finetune read experiment 1's models, so they need lm as well",
-                a.part.iter().map(|p| p.name()).collect::<Vec<_>>().join(",")
+                a.part
+                    .iter()
+                    .map(|p| p.name())
+                    .collect::<Vec<_>>()
+                    .join(",")
             ));
         }
         let suite = if a.reduced {
@@ -148,7 +162,11 @@ fn main() -> ExitCode {
         let mut models: Vec<Trained> = Vec::new();
         if has(Part::Lm) {
             let start = Instant::now();
-            let probe_per_model = if has(Part::Probe) { probe_ticks(&suite.probe) } else { 0 };
+            let probe_per_model = if has(Part::Probe) {
+                probe_ticks(&suite.probe)
+            } else {
+                0
+            };
             let models_n = (suite.lm.seeds.len() * suite.lm.schemes.len()) as u64;
             let b = bar(
                 a.quiet,
@@ -217,8 +235,8 @@ fn main() -> ExitCode {
                 sw.ticks_per_run() * (bases.len() * sw.scalings.len()) as u64,
                 "steps and windows (experiment 3)",
             )?;
-            let runs =
-                finetune::run(sw, &corpus, &bases, a.threads, &|| b.inc(1)).map_err(|e| e.to_string())?;
+            let runs = finetune::run(sw, &corpus, &bases, a.threads, &|| b.inc(1))
+                .map_err(|e| e.to_string())?;
             b.finish_and_clear();
             let l = sw.base.shape.train_len;
             let md = format!(

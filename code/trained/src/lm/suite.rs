@@ -18,7 +18,7 @@ use super::params::Model;
 use super::runs::{Outcome, Setup, scored, spread, trained};
 use super::task::TaskSetup;
 use crate::text::Corpus;
-use crate::text::probe::{Point, Probe};
+use crate::text::probe::{Answer, Point, Probe};
 use crate::{Result, Scheme};
 
 /// Runs `f` on every job on up to `threads` threads and returns the results in job order.
@@ -79,7 +79,13 @@ pub enum Part {
 
 impl Part {
     /// Every part, in the order a run does them.
-    pub const ALL: [Part; 5] = [Part::Lm, Part::Probe, Part::Finetune, Part::Task, Part::Size];
+    pub const ALL: [Part; 5] = [
+        Part::Lm,
+        Part::Probe,
+        Part::Finetune,
+        Part::Task,
+        Part::Size,
+    ];
 
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -166,15 +172,11 @@ impl Suite {
         }
     }
 
-    /// The test command's run: experiment 1 as [`Setup::reduced`] with 3 schemes (NoPE, ALiBi,
-    /// RoPE), a probe of 4 trials at distances whose windows are `L` and `4L`, a fine-tune to
-    /// `4L` with checkpoints after 0 and 20 steps, the size step at 3 blocks for ALiBi, and
-    /// [`TaskSetup::reduced`].
+    /// The test command's run: experiment 1 as [`Setup::reduced`], a probe of 4 trials at
+    /// distances whose windows are `L` and `4L`, a fine-tune to `4L` with checkpoints after 0
+    /// and 20 steps, the size step at 3 blocks for ALiBi, and [`TaskSetup::reduced`].
     pub fn reduced() -> Suite {
-        let lm = Setup {
-            schemes: vec![Scheme::NoPe, Scheme::Alibi, Scheme::Rope],
-            ..Setup::reduced()
-        };
+        let lm = Setup::reduced();
         let l = lm.shape.train_len;
         Suite {
             probe: Probe {
@@ -221,7 +223,7 @@ pub struct Trained {
     /// Experiment 1's outcome.
     pub outcome: Outcome,
     /// The probe per distance (a refusal's message where the scheme cannot read the window).
-    pub probe: Vec<(usize, std::result::Result<Point, String>)>,
+    pub probe: Vec<Answer>,
     /// The model, for RoPE when the fine-tune follows.
     pub model: Option<Model>,
 }

@@ -106,7 +106,7 @@ impl TaskSetup {
     }
 
     /// The test command's run: 2 blocks of width 32, 6 symbols, lengths 2 to 6, 250 steps of 16,
-    /// one seed, NoPE and ALiBi, 32 sequences at k = 6 and 12.
+    /// two seeds, NoPE and ALiBi, 32 sequences at k = 6 and 12.
     pub fn reduced() -> TaskSetup {
         let (symbols, train_max) = (6, 6);
         TaskSetup {
@@ -126,7 +126,7 @@ impl TaskSetup {
             tests: 32,
             batch: 16,
             steps: 250,
-            seeds: vec![0],
+            seeds: vec![0, 1],
             schemes: vec![Scheme::NoPe, Scheme::Alibi],
         }
     }
@@ -311,10 +311,7 @@ pub fn run(t: &TaskSetup, threads: usize, tick: &(dyn Fn() + Sync)) -> Result<Ve
         .flat_map(|&seed| t.schemes.iter().map(move |&s| (s, seed)))
         .collect();
     pool(&jobs, threads, |&(scheme, seed)| {
-        let cfg = Config {
-            scheme,
-            ..t.shape
-        };
+        let cfg = Config { scheme, ..t.shape };
         let mut model = Model::new(cfg, seed)?;
         let sep_token = sep(t.symbols);
         let losses = fit_with(
@@ -368,7 +365,11 @@ pub fn values(
 pub fn table(t: &TaskSetup, outcomes: &[TaskOutcome], exact: bool) -> String {
     let mut out = String::from("| model |");
     for &k in &t.test_lengths {
-        let past = if k > t.train_max { " (past training)" } else { "" };
+        let past = if k > t.train_max {
+            " (past training)"
+        } else {
+            ""
+        };
         out.push_str(&format!(" k = {k}{past} |"));
     }
     out.push_str("\n|:--|");

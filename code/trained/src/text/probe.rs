@@ -50,6 +50,9 @@ impl Point {
     }
 }
 
+/// One distance's answer: the distance and its point, or the scorer's refusal.
+pub type Answer = (usize, Result<Point, String>);
+
 impl Probe {
     /// The length of the window at distance `d`: prefix, `d`, and the second copy.
     pub fn window_len(&self, d: usize) -> usize {
@@ -173,7 +176,7 @@ impl Probe {
         scorer: &dyn Scorer,
         held_out: &[u16],
         mut tick: impl FnMut(),
-    ) -> Result<Vec<(usize, Result<Point, String>)>, Error> {
+    ) -> Result<Vec<Answer>, Error> {
         self.check(held_out)?;
         let mut out = Vec::new();
         for &d in &self.distances {
