@@ -95,7 +95,7 @@ pub fn rope_frequencies(cfg: &Config, scaling: TestScaling, n: usize) -> Result<
 /// past `L`.
 ///
 /// # Errors
-/// Settings chapter 5's or chapter 6's code refuses (a factor below 1, say).
+/// Settings chapter 5's or chapter 6's code refuses (a factor that is not a positive finite number).
 ///
 /// ```
 /// use trained::{Scheme, lm::{Config, TestScaling, positions::rope_frequencies_at}};
@@ -103,7 +103,7 @@ pub fn rope_frequencies(cfg: &Config, scaling: TestScaling, n: usize) -> Result<
 ///                    ff: 8, train_len: 16, rope_base: 10_000.0 };
 /// let (pi, _) = rope_frequencies_at(&cfg, TestScaling::Pi, 4.0, 16)?; // a window of L tokens
 /// assert_eq!(pi[0], 0.25);
-/// assert!(rope_frequencies_at(&cfg, TestScaling::Pi, 0.5, 16).is_err());
+/// assert!(rope_frequencies_at(&cfg, TestScaling::Pi, 0.0, 16).is_err()); // chapter 6 refuses it
 /// # Ok::<(), trained::Error>(())
 /// ```
 pub fn rope_frequencies_at(
