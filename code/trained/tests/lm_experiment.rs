@@ -244,6 +244,53 @@ fn provenance(suite: &Suite, part: Part, seeds: &[u64]) -> Provenance {
     }
 }
 
+/// Experiment 1's (or the size step's) outcomes as their CSV holds them.
+fn outcomes_of(csv: &str) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = Vec::new();
+    for r in rows(csv) {
+        let (s, sc, seed, n) = (
+            scheme(r[0]),
+            scaling(r[1]),
+            r[2].parse::<u64>().unwrap(),
+            r[3],
+        );
+        let at = match out.iter().position(|o| o.scheme == s && o.seed == seed) {
+            Some(i) => i,
+            None => {
+                out.push(Outcome {
+                    scheme: s,
+                    seed,
+                    final_loss: num(r[5]) as f32,
+                    curves: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let curves = &mut out[at].curves;
+        if curves.last().is_none_or(|(c, _)| *c != sc) {
+            curves.push((
+                sc,
+                trained::text::eval::Curve {
+                    name: String::new(),
+                    points: Vec::new(),
+                },
+            ));
+        }
+        let point = if r[4].is_empty() {
+            Err("refused".to_string())
+        } else {
+            Ok(num(r[4]))
+        };
+        curves
+            .last_mut()
+            .unwrap()
+            .1
+            .points
+            .push((n.parse().unwrap(), point));
+    }
+    out
+}
+
 #[test]
 fn the_committed_results_match_the_code() {
     let suite = Suite::full();
@@ -251,6 +298,8 @@ fn the_committed_results_match_the_code() {
     provenance(&suite, Part::Lm, &suite.lm.seeds)
         .check(committed)
         .unwrap();
+    let outcomes = outcomes_of(include_str!("../results/lm-experiment.csv"));
+    assert!(committed.contains(&trained::lm::runs::table(&suite.lm, &outcomes)));
 }
 
 /// Experiment 1's committed bits per character: (scheme, scaling, seed, n) → value.
@@ -454,4 +503,6 @@ fn the_committed_size_step_matches_the_code_and_its_claims() {
     provenance(&suite, Part::Size, &suite.size.seeds)
         .check(md)
         .unwrap();
+    let outcomes = outcomes_of(include_str!("../results/lm-size.csv"));
+    assert!(md.contains(&trained::lm::runs::table(&suite.size, &outcomes)));
 }
