@@ -19,7 +19,8 @@ use crate::text::Corpus;
 use crate::text::eval::{Curve, curve};
 use crate::{Result, Scheme};
 
-/// The command that writes the committed results (`results/lm-experiment.md` and `.csv`).
+/// The command that writes the committed results (`results/lm-experiment.md` and `.csv`, and the
+/// other parts' files, `super::suite::Part::stem`).
 pub const COMMAND: &str = "cargo run --release -p trained --example lm_experiment";
 
 /// What experiment 1 trains and scores.
