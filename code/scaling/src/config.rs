@@ -232,11 +232,12 @@ pub fn read(text: &str) -> Result<Positions> {
     }
     // DeepSeek V4 and SGLang's MiMo V2 are read through nested tables built from the file's keys:
     // errors and sources name the file's keys again.
-    let mut m = rope(n, &model_type, kinds, notes, warnings).map_err(|e| match model_type.as_str() {
-        "deepseek_v4" => deepseek_v4::rename(e, cfg),
-        "mimo_v2" => mimo::rename(e, cfg),
-        _ => e,
-    })?;
+    let mut m =
+        rope(n, &model_type, kinds, notes, warnings).map_err(|e| match model_type.as_str() {
+            "deepseek_v4" => deepseek_v4::rename(e, cfg),
+            "mimo_v2" => mimo::rename(e, cfg),
+            _ => e,
+        })?;
     let source: Option<fn(&str) -> &'static str> = match model_type.as_str() {
         "deepseek_v4" => Some(deepseek_v4::source),
         "mimo_v2" => Some(mimo::source),

@@ -57,14 +57,20 @@ fn deepseek_v4_reads_its_three_kinds_and_two_tables() {
         panic!("the compressed layers are YaRN");
     };
     assert_eq!(
-        (y.factor, y.attention_factor, y.original_max_position_embeddings),
+        (
+            y.factor,
+            y.attention_factor,
+            y.original_max_position_embeddings
+        ),
         (Some(16.0), Some(1.0), Some(65536))
     );
     // The softmax divides by √head_dim = √512, with no mscale.
     let r = m.layers[1].rope.as_ref().unwrap();
     assert_eq!((r.logits.d_head, r.logits.softmax_factor), (512, 1.0));
     assert!(
-        m.notes.iter().any(|n| n.starts_with("`compress_ratios` has 46 entries for 43 layers")),
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("`compress_ratios` has 46 entries for 43 layers")),
         "{:?}",
         m.notes
     );
@@ -130,7 +136,9 @@ fn deepseek_v4_layer_kinds_and_tables_follow_the_config_class() {
     assert_eq!(y.attention_factor, Some(1.5));
     assert_eq!(m.base.theta, 160000.0);
     assert!(
-        m.warnings.iter().any(|w| w.starts_with("`rope_scaling.rope_theta` is not read")),
+        m.warnings
+            .iter()
+            .any(|w| w.starts_with("`rope_scaling.rope_theta` is not read")),
         "{:?}",
         m.warnings
     );
@@ -151,7 +159,10 @@ fn deepseek_v4_layer_kinds_and_tables_follow_the_config_class() {
         "max_position_embeddings": 8, "layer_types": ["sliding_attention"],
         "rope_parameters": {"main": {"rope_type": "default", "rope_theta": 20000, "partial_rotary_factor": 0.125},
                             "compress": {"rope_type": "default", "rope_theta": 40000, "partial_rotary_factor": 0.125}}}"#;
-    assert_eq!(kinds(&rope(nested)), [k("sliding_attention", 1, 64, 20000.0)]);
+    assert_eq!(
+        kinds(&rope(nested)),
+        [k("sliding_attention", 1, 64, 20000.0)]
+    );
     let e = err(&nested.replace(", \"partial_rotary_factor\": 0.125}}}", "}}}"));
     assert!(
         e.starts_with("missing key `rope_parameters.compress.partial_rotary_factor`"),
@@ -179,7 +190,9 @@ fn mimo_v2_flash_reads_its_class_tables_and_nothing_else() {
     assert_eq!(m.layers[0].rope.as_ref().unwrap().base.theta, 5_000_000.0);
     for key in ["rope_theta", "swa_rope_theta", "hybrid_layer_pattern"] {
         assert!(
-            m.warnings.iter().any(|w| w.starts_with(&format!("`{key}` is not read"))),
+            m.warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("`{key}` is not read"))),
             "{key}: {:?}",
             m.warnings
         );
@@ -214,7 +227,11 @@ fn mimo_v2_follows_sglangs_decoder_layer() {
             k("sliding_attention", 2, 64, 10_000.0)
         ]
     );
-    assert!(m.layers[1].source.contains("swa_rope_theta"), "{:?}", m.layers);
+    assert!(
+        m.layers[1].source.contains("swa_rope_theta"),
+        "{:?}",
+        m.layers
+    );
     // Without swa_rope_theta the sliding layers use rope_theta.
     let m = rope(&format!(
         r#"{{{}, "hybrid_layer_pattern": [1, 1, 1, 0]}}"#,
@@ -225,7 +242,9 @@ fn mimo_v2_follows_sglangs_decoder_layer() {
     assert!(err(&format!("{{{base}}}")).starts_with("missing key `hybrid_layer_pattern`"));
     let e = err(&format!(r#"{{{base}, "hybrid_layer_pattern": [0, 1]}}"#));
     assert!(e.starts_with("`hybrid_layer_pattern` = a list of 2"), "{e}");
-    let e = err(&format!(r#"{{{base}, "hybrid_layer_pattern": [0, 2, 1, 1]}}"#));
+    let e = err(&format!(
+        r#"{{{base}, "hybrid_layer_pattern": [0, 2, 1, 1]}}"#
+    ));
     assert!(e.starts_with("`hybrid_layer_pattern` = 2"), "{e}");
     let e = err(&format!(
         r#"{{{}, "hybrid_layer_pattern": [0, 1, 1, 1]}}"#,
@@ -256,7 +275,9 @@ fn nested_configs_take_the_type_their_class_gives_them() {
 #[test]
 fn layer_list_aliases_set_to_null_are_refused_and_lfm2_kinds_are_checked() {
     // An `attribute_map` alias is assigned after its field: null replaces the list.
-    let e = err(r#"{"model_type": "granitemoehybrid", "num_hidden_layers": 2, "layers_block_type": null}"#);
+    let e = err(
+        r#"{"model_type": "granitemoehybrid", "num_hidden_layers": 2, "layers_block_type": null}"#,
+    );
     assert!(e.starts_with("`layers_block_type` = null"), "{e}");
     let e = err(r#"{"model_type": "nemotron_h", "layer_types": null}"#);
     assert!(e.starts_with("`layer_types` = null"), "{e}");
@@ -270,12 +291,24 @@ fn layer_list_aliases_set_to_null_are_refused_and_lfm2_kinds_are_checked() {
         panic!("no RoPE");
     };
     assert_eq!(l.layers.iter().map(|g| g.count).sum::<usize>(), 2);
-    assert!(l.notes.iter().any(|n| n.starts_with("`num_hidden_layers` is not read")), "{:?}", l.notes);
+    assert!(
+        l.notes
+            .iter()
+            .any(|n| n.starts_with("`num_hidden_layers` is not read")),
+        "{:?}",
+        l.notes
+    );
     // LFM2's model has masks for full_attention and conv only; the legacy `attention` is renamed.
     let lfm = r#"{"model_type": "lfm2", "num_hidden_layers": 2, "head_dim": 64, "max_position_embeddings": 8, "layer_types": ["conv", "KIND"]}"#;
     let e = err(&lfm.replace("KIND", "sliding_attention"));
-    assert!(e.starts_with("`layer_types` = \"sliding_attention\""), "{e}");
-    assert_eq!(rope(&lfm.replace("KIND", "attention")).layers[1].layer_type, "full_attention");
+    assert!(
+        e.starts_with("`layer_types` = \"sliding_attention\""),
+        "{e}"
+    );
+    assert_eq!(
+        rope(&lfm.replace("KIND", "attention")).layers[1].layer_type,
+        "full_attention"
+    );
 }
 
 #[test]
@@ -286,7 +319,9 @@ fn transformers_float_tags_name_their_key() {
             "logit_cap": {"__float__": "Infinity"}}"#,
     );
     assert!(
-        m.notes.iter().any(|n| n.starts_with("`logit_cap` = Infinity (written as {\"__float__\": …})")),
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("`logit_cap` = Infinity (written as {\"__float__\": …})")),
         "{:?}",
         m.notes
     );
@@ -320,7 +355,13 @@ fn the_hub_cache_is_found_in_huggingface_hubs_order() {
     assert_eq!(hub(&all[1..]), Some(PathBuf::from("/b")));
     assert_eq!(hub(&all[2..]), Some(PathBuf::from("/c/hub")));
     assert_eq!(hub(&all[3..]), Some(PathBuf::from("/d/huggingface/hub")));
-    assert_eq!(hub(&all[4..]), Some(PathBuf::from("/e/.cache/huggingface/hub")));
-    assert_eq!(hub(&[("XDG_CACHE_HOME", ""), ("HOME", "/e")]), Some(PathBuf::from("/e/.cache/huggingface/hub")));
+    assert_eq!(
+        hub(&all[4..]),
+        Some(PathBuf::from("/e/.cache/huggingface/hub"))
+    );
+    assert_eq!(
+        hub(&[("XDG_CACHE_HOME", ""), ("HOME", "/e")]),
+        Some(PathBuf::from("/e/.cache/huggingface/hub"))
+    );
     assert_eq!(hub(&[]), None);
 }

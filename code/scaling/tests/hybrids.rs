@@ -427,7 +427,10 @@ fn bounds_and_generic_layer_names() {
         "{:?}",
         m.notes
     );
-    assert_eq!(kinds(text), kinds(&text.replace("\"mamba\"", "\"linear_attention\"")));
+    assert_eq!(
+        kinds(text),
+        kinds(&text.replace("\"mamba\"", "\"linear_attention\""))
+    );
     assert_eq!(
         kinds(text),
         [

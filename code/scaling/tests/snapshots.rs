@@ -158,7 +158,10 @@ fn which_model_uses_what() {
             "Llama 3.2 90B Vision",
             model("llama-3.2-90b-vision-instruct"),
         ),
-        ("DeepSeek-V4-Flash (REAP copy)", model("deepseek-v4-flash-reap")),
+        (
+            "DeepSeek-V4-Flash (REAP copy)",
+            model("deepseek-v4-flash-reap"),
+        ),
         (
             "MiMo-V2-Flash (class defaults)",
             constructed("mimo-v2-flash-defaults"),

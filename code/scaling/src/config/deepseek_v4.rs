@@ -80,7 +80,10 @@ pub(super) fn normalize(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
     out.map.insert("layer_types".into(), json!(kinds));
     // `partial_rotary_factor`: the file's, else the legacy `qk_rope_head_dim / head_dim`, else the
     // class's 64 / 512 (`default_partial_rotary_factor`).
-    let partial = match (cfg.f64("partial_rotary_factor")?, cfg.usize("qk_rope_head_dim")?) {
+    let partial = match (
+        cfg.f64("partial_rotary_factor")?,
+        cfg.usize("qk_rope_head_dim")?,
+    ) {
         (Some(p), _) => p,
         (None, Some(r)) if head > 0 => {
             out.notes.push(format!(
@@ -122,7 +125,8 @@ pub(super) fn normalize(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
         };
         nested.insert(k.into(), Value::Object(t.clone()));
     }
-    out.map.insert("rope_parameters".into(), Value::Object(nested));
+    out.map
+        .insert("rope_parameters".into(), Value::Object(nested));
     Ok(())
 }
 
@@ -133,9 +137,13 @@ fn layer_kinds(cfg: Obj<'_>, n: usize, out: &mut Normalized) -> Result<Vec<Strin
         cfg.get("compress_ratios").filter(|v| !v.is_null()),
     ) {
         (Some(v), _) => {
-            let list = v
-                .as_array()
-                .ok_or_else(|| key(cfg.path("layer_types"), v, "it must be a list of layer kinds"))?;
+            let list = v.as_array().ok_or_else(|| {
+                key(
+                    cfg.path("layer_types"),
+                    v,
+                    "it must be a list of layer kinds",
+                )
+            })?;
             let names = list
                 .iter()
                 .map(|x| match x.as_str() {
@@ -151,7 +159,11 @@ fn layer_kinds(cfg: Obj<'_>, n: usize, out: &mut Normalized) -> Result<Vec<Strin
         }
         (None, Some(v)) => {
             let list = v.as_array().ok_or_else(|| {
-                key(cfg.path("compress_ratios"), v, "it must be a list of compression ratios")
+                key(
+                    cfg.path("compress_ratios"),
+                    v,
+                    "it must be a list of compression ratios",
+                )
             })?;
             let names = list
                 .iter()
@@ -254,9 +266,8 @@ fn tables(
         }
         Some(t) => t,
         None => {
-            out.notes.push(
-                "no `compress_rope_theta`: DeepseekV4Config's default 160000".into(),
-            );
+            out.notes
+                .push("no `compress_rope_theta`: DeepseekV4Config's default 160000".into());
             160000.0
         }
     };
@@ -279,7 +290,8 @@ fn tables(
     }
     compress.insert("rope_theta".into(), json!(compress_theta));
     compress.insert("partial_rotary_factor".into(), json!(partial));
-    if compress.get("rope_type") == Some(&json!("yarn")) && !compress.contains_key("attention_factor")
+    if compress.get("rope_type") == Some(&json!("yarn"))
+        && !compress.contains_key("attention_factor")
     {
         compress.insert("attention_factor".into(), json!(1.0));
         out.notes.push(
@@ -338,13 +350,16 @@ pub(super) fn extras(cfg: Obj<'_>, rotated: usize) -> Result<Vec<String>> {
             return Ok(r);
         }
         match cfg.get("compress_rates").and_then(|v| v.get(k)) {
-            Some(v) => v.as_u64().and_then(|x| usize::try_from(x).ok()).ok_or_else(|| {
-                key(
-                    format!("{}.{k}", cfg.path("compress_rates")),
-                    v,
-                    "it must be a whole number of tokens",
-                )
-            }),
+            Some(v) => v
+                .as_u64()
+                .and_then(|x| usize::try_from(x).ok())
+                .ok_or_else(|| {
+                    key(
+                        format!("{}.{k}", cfg.path("compress_rates")),
+                        v,
+                        "it must be a whole number of tokens",
+                    )
+                }),
             None => Ok(default),
         }
     };

@@ -88,7 +88,10 @@ pub(super) const NOT_POSITIONS: [(&str, &str); 11] = [
         "swa_num_key_value_heads",
         "the sliding-window layers' key-value head count (MiMo V2)",
     ),
-    ("swa_v_head_dim", "the sliding-window layers' value width (MiMo V2)"),
+    (
+        "swa_v_head_dim",
+        "the sliding-window layers' value width (MiMo V2)",
+    ),
     (
         "add_swa_attention_sink_bias",
         "a learned sink logit per head of the sliding-window layers (MiMo V2)",

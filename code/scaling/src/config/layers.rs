@@ -202,10 +202,16 @@ fn types(
             notes.push(format!(
                 "`layer_types` legacy names {} read as {} (remap_legacy_layer_types)",
                 seen.join(", "),
-                seen.iter().map(|t| super::lists::remap(t)).collect::<Vec<_>>().join(", ")
+                seen.iter()
+                    .map(|t| super::lists::remap(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
-        let names: Vec<String> = names.iter().map(|t| super::lists::remap(t).to_string()).collect();
+        let names: Vec<String> = names
+            .iter()
+            .map(|t| super::lists::remap(t).to_string())
+            .collect();
         if let Some(n) = n
             && names.len() != n
         {

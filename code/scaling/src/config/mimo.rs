@@ -93,7 +93,13 @@ pub(super) fn flash(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
                     .ok_or_else(|| key(cfg.path("layer_types"), x, "every entry must be a string"))
             })
             .collect::<Result<_>>()?,
-        Some(v) => return Err(key(cfg.path("layer_types"), v, "it must be a list of layer kinds")),
+        Some(v) => {
+            return Err(key(
+                cfg.path("layer_types"),
+                v,
+                "it must be a list of layer kinds",
+            ));
+        }
         None => Vec::new(),
     };
     let mut tables = match cfg.get("rope_parameters") {
@@ -126,7 +132,9 @@ pub(super) fn flash(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
                 if !t.contains_key("rope_theta") {
                     return Err(errors::Error::Missing {
                         key: format!("{name}.rope_theta"),
-                        why: "MiMoV2FlashConfig fills in no base: the model reads it from the table".into(),
+                        why:
+                            "MiMoV2FlashConfig fills in no base: the model reads it from the table"
+                                .into(),
                     });
                 }
                 let default = t.get("rope_type").is_none_or(|v| v == "default");
@@ -142,7 +150,8 @@ pub(super) fn flash(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
         }
     }
     tables.retain(|k, _| kinds.contains(k));
-    out.map.insert("rope_parameters".into(), Value::Object(tables));
+    out.map
+        .insert("rope_parameters".into(), Value::Object(tables));
     Ok(())
 }
 
@@ -155,9 +164,8 @@ pub(super) fn sglang(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
     if !cfg.has("max_position_embeddings") {
         out.map
             .insert("max_position_embeddings".into(), json!(32768));
-        out.notes.push(
-            "no `max_position_embeddings`: SGLang's MiMoV2DecoderLayer default 32768".into(),
-        );
+        out.notes
+            .push("no `max_position_embeddings`: SGLang's MiMoV2DecoderLayer default 32768".into());
     }
     let n = cfg.require(
         cfg.usize("num_hidden_layers")?,
@@ -169,9 +177,13 @@ pub(super) fn sglang(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
         "hybrid_layer_pattern",
         "SGLang's MiMoV2DecoderLayer.is_swa_layer reads hybrid_layer_pattern[layer_id]",
     )?;
-    let flags = pattern
-        .as_array()
-        .ok_or_else(|| key(cfg.path("hybrid_layer_pattern"), pattern, "it must be a list of 0 and 1"))?;
+    let flags = pattern.as_array().ok_or_else(|| {
+        key(
+            cfg.path("hybrid_layer_pattern"),
+            pattern,
+            "it must be a list of 0 and 1",
+        )
+    })?;
     if flags.len() < n {
         return Err(key(
             cfg.path("hybrid_layer_pattern"),
@@ -240,7 +252,8 @@ pub(super) fn sglang(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
     for k in ["rope_scaling", "rope_theta", "partial_rotary_factor"] {
         out.map.remove(k);
     }
-    out.map.insert("rope_parameters".into(), Value::Object(nested));
+    out.map
+        .insert("rope_parameters".into(), Value::Object(nested));
     out.map.insert("layer_types".into(), json!(kinds));
     out.notes.push(format!(
         "model_type mimo_v2 read as SGLang's MiMoV2DecoderLayer reads it: `hybrid_layer_pattern` (1 = sliding window), base `swa_rope_theta` there and `rope_theta` elsewhere, partial_rotary_factor {partial}"

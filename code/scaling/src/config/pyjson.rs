@@ -50,7 +50,10 @@ pub(crate) fn parse(text: &str) -> Result<(Value, Vec<String>), serde_json::Erro
 
 /// Replaces each `{"__float__": "Infinity"}` (or `-Infinity`, `NaN`) by the string of its name.
 fn untag(v: &mut Value, path: String, paths: &mut Vec<String>) {
-    let tag = v.as_object().filter(|m| m.len() == 1).and_then(|m| m.get("__float__"));
+    let tag = v
+        .as_object()
+        .filter(|m| m.len() == 1)
+        .and_then(|m| m.get("__float__"));
     if let Some(Value::String(k)) = tag
         && CONSTANTS.contains(&k.as_str())
     {
@@ -153,7 +156,10 @@ mod tests {
             (Some("NaN"), Some("Infinity"))
         );
         assert_eq!(p.len(), 3);
-        assert!(p[0].starts_with("`x.t[1]` = -Infinity read as Python's json.loads"), "{p:?}");
+        assert!(
+            p[0].starts_with("`x.t[1]` = -Infinity read as Python's json.loads"),
+            "{p:?}"
+        );
         assert!(p[1].starts_with("`y` = NaN read as"), "{p:?}");
         assert!(p[2].starts_with("`z` = Infinity read as"), "{p:?}");
     }
@@ -166,13 +172,23 @@ mod tests {
                 "d": {"__float__": "Inf"}, "e": {"__float__": "NaN", "x": 1}, "f": {"__float__": 1}}"#,
         )
         .unwrap();
-        assert_eq!((&v["a"], &v["b"][0], &v["c"]["t"]), (&Value::from("Infinity"), &Value::from("NaN"), &Value::from("-Infinity")));
+        assert_eq!(
+            (&v["a"], &v["b"][0], &v["c"]["t"]),
+            (
+                &Value::from("Infinity"),
+                &Value::from("NaN"),
+                &Value::from("-Infinity")
+            )
+        );
         // Another tag, another key beside it, or a tag that is not a string: left as they are.
         assert_eq!(v["d"]["__float__"], "Inf");
         assert_eq!(v["e"]["x"], 1);
         assert_eq!(v["f"]["__float__"], 1);
         assert_eq!(p.len(), 3, "{p:?}");
-        assert!(p.iter().all(|n| n.contains("_decode_special_floats")), "{p:?}");
+        assert!(
+            p.iter().all(|n| n.contains("_decode_special_floats")),
+            "{p:?}"
+        );
         assert!(p[0].starts_with("`a` = Infinity"), "{p:?}");
         assert!(p[1].starts_with("`b[0]` = NaN"), "{p:?}");
         assert!(p[2].starts_with("`c.t` = -Infinity"), "{p:?}");
