@@ -7,8 +7,10 @@
 //! `original_max_position_embeddings` (Phi-3 puts it at the top level), and the scaling table under
 //! `rope_parameters` (transformers 5) or `rope_scaling` (earlier), with its kind in `rope_type` or,
 //! in older files, `type`. A multimodal config's text settings are read from its `text_config`.
-//! Layer kinds come from `layer_types` or the model class's pattern (module `layers`), older key names
-//! and class defaults from module `legacy`. Every error names the key, with its table where it lives in
+//! Layer kinds come from `layer_types` or the model class's pattern (module `layers`), from the
+//! hybrid and attention-free classes' own keys (module `hybrid`), or, for DeepSeek V4 and MiMo V2,
+//! from their own layouts turned into one table per layer kind (modules `deepseek_v4`, `mimo`);
+//! older key names and class defaults come from module `legacy`. Every error names the key, with its table where it lives in
 //! one (`rope_scaling.factor`).
 //!
 //! Where a setting may live in two places, the reader applies the precedence of Hugging Face

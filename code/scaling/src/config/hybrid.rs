@@ -6,7 +6,9 @@
 //! - `mamba`, `falcon_mamba`, `mamba2`: every layer is a state-space mixer and nothing attends
 //!   (`modeling_mamba.py`, `MambaBlock.__init__`: a norm and one `MambaMixer`; `FalconMambaBlock`
 //!   and `Mamba2Block` build the same block around their own mixer); `num_hidden_layers`
-//!   defaults to 32 (`MambaConfig`, `FalconMambaConfig`) and 64 (`Mamba2Config`);
+//!   defaults to 32 (`MambaConfig`, `FalconMambaConfig`) and 64 (`Mamba2Config`); `layer_types`
+//!   is a read-only property of each class (`linear_attention` for every layer), so a file that
+//!   sets it fails to load and the reader refuses it, and the layers are named as it names them;
 //! - `jamba`: layer `i` attends when `i % attn_layer_period == attn_layer_offset` (defaults 8
 //!   and 4, 32 layers; `JambaConfig.validate_architecture` refuses an offset not below the
 //!   period), the others are Mamba layers; `JambaConfig.layers_block_type` and `layer_types` are
@@ -36,9 +38,10 @@
 //!   `num_hidden_layers`, default 32, so a file that sets it or its alias `layer_types` fails to
 //!   load, as for Jamba), and the attention rotates (`FalconH1Model` builds one `rotary_emb`);
 //! - `lfm2`: `layer_types` of `conv` and `full_attention`, else `full_attn_idxs` (default: every
-//!   layer attends; `Lfm2Config.__post_init__`, 32 layers by default); the attention layers
-//!   rotate (`Lfm2Attention.forward` takes `position_embeddings`), the short-convolution layers
-//!   do not attend;
+//!   layer attends; `Lfm2Config.__post_init__`, 32 layers by default); `Lfm2Model.forward` has a
+//!   mask for those two kinds only, so any other kind is refused; the attention layers rotate
+//!   (`Lfm2Attention.forward` takes `position_embeddings`), the short-convolution layers do not
+//!   attend;
 //! - `mllama_text_model` (Llama 3.2 Vision's text model): the layers listed in
 //!   `cross_attention_layers` (default `[3, 8, 13, 18, 23, 28, 33, 38]` of 40 layers,
 //!   `MllamaTextConfig.__post_init__`) attend to the image tokens with no rotary embedding
