@@ -416,12 +416,16 @@ fn task_data() -> Vec<TaskOutcome> {
                 out.len() - 1
             }
         };
+        // The file has 4 decimals; the shares are whole counts over 100 sequences (exact) and
+        // over 100 (k + 1) tokens, at most 4100, so the nearest count is the one measured.
+        let tests = Suite::full().task.tests as f64;
+        let count = |v: f64, of: f64| (v * of).round() / of;
         out[at].scores.push((
             k,
             Ok(Score {
                 k,
-                exact: num(r[3]),
-                token: num(r[4]),
+                exact: count(num(r[3]), tests),
+                token: count(num(r[4]), tests * (k + 1) as f64),
             }),
         ));
     }
@@ -493,7 +497,68 @@ fn the_committed_task_matches_the_code_and_its_claims() {
     assert!(md.contains(&task::table(t, &data, true)));
     assert!(md.contains(&task::table(t, &data, false)));
     assert_eq!(data.len(), t.schemes.len() * t.seeds.len());
-    let _ = range(&[0.0]);
+    let of = |s: Scheme, k: usize, exact: bool| {
+        let pick: fn(&Score) -> f64 = if exact { |s| s.exact } else { |s| s.token };
+        range(&task::values(&data, s, k, pick).unwrap())
+    };
+    let past: Vec<usize> = t
+        .test_lengths
+        .iter()
+        .copied()
+        .filter(|&k| k > t.train_max)
+        .collect();
+    let others = |s: Scheme| t.schemes.iter().copied().filter(move |&o| o != s);
+    for &s in &t.schemes {
+        // Within the training lengths every scheme learns the task: token accuracy 0.96 or more
+        // in every seed, and at k = 10 nine sequences in ten or more exactly right.
+        for k in [10, t.train_max] {
+            assert!(of(s, k, false).0 > 0.96, "{s} at {k}");
+        }
+        assert!(of(s, 10, true).0 > 0.9, "{s}");
+        // Past them, exact match falls to at most 1 sequence in 100 from k = 30 on, for all.
+        for &k in past.iter().filter(|&&k| k >= 30) {
+            assert!(of(s, k, true).1 <= 0.01, "{s} at {k}");
+        }
+    }
+    // At k = 25 NoPE alone still gets some sequences exactly right: its lowest seed above every
+    // other scheme's highest.
+    for o in others(Scheme::NoPe) {
+        assert!(of(Scheme::NoPe, 25, true).0 > of(o, 25, true).1, "{o}");
+    }
+    // Sinusoidal positions collapse past training: at every length past it, its highest token
+    // accuracy is below every other scheme's lowest (a guess among 16 symbols is right 1 in 16).
+    for &k in &past {
+        for o in others(Scheme::Sinusoidal) {
+            assert!(
+                of(Scheme::Sinusoidal, k, false).1 < of(o, k, false).0,
+                "{o} at {k}"
+            );
+        }
+        assert!(of(Scheme::Sinusoidal, k, false).1 < 0.15);
+    }
+    // NoPE has the highest mean token accuracy at every length past training; its lowest seed is
+    // above RoPE's and T5's highest at k = 25, and above ALiBi's and RoPE's at k = 30 (the other
+    // gaps lie inside the seeds' spread and are not ranked).
+    let mean = |s: Scheme, k: usize| {
+        let v = task::values(&data, s, k, |s| s.token).unwrap();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    for &k in &past {
+        for o in others(Scheme::NoPe) {
+            assert!(mean(Scheme::NoPe, k) > mean(o, k), "{o} at {k}");
+        }
+    }
+    for (k, o) in [
+        (25, Scheme::Rope),
+        (25, Scheme::T5),
+        (30, Scheme::Alibi),
+        (30, Scheme::Rope),
+    ] {
+        assert!(
+            of(Scheme::NoPe, k, false).0 > of(o, k, false).1,
+            "{o} at {k}"
+        );
+    }
 }
 
 #[test]
@@ -505,4 +570,67 @@ fn the_committed_size_step_matches_the_code_and_its_claims() {
         .unwrap();
     let outcomes = outcomes_of(include_str!("../results/lm-size.csv"));
     assert!(md.contains(&trained::lm::runs::table(&suite.size, &outcomes)));
+    let smaller = outcomes_of(include_str!("../results/lm-experiment.csv"));
+    // The seeds' range of one variant at one length.
+    let at = |os: &[Outcome], s: Scheme, sc: TestScaling, n: usize| {
+        let v: Vec<f64> = os
+            .iter()
+            .filter(|o| o.scheme == s)
+            .map(|o| {
+                let (_, c) = o.curves.iter().find(|(x, _)| *x == sc).unwrap();
+                c.points
+                    .iter()
+                    .find(|(m, _)| *m == n)
+                    .unwrap()
+                    .1
+                    .clone()
+                    .unwrap()
+            })
+            .collect();
+        range(&v)
+    };
+    let l = suite.lm.shape.train_len;
+    let plain = TestScaling::None;
+    for os in [&outcomes[..], &smaller[..]] {
+        // The curves' shape at both sizes: ALiBi eases down from L to 16L in every seed (by less
+        // than 0.05 bit), RoPE rises by more than 1.5 bits; RoPE is below ALiBi at L and above it
+        // from 2L on; at 16L YaRN is the best of RoPE's test-time changes and PI the worst, with
+        // plain RoPE between NTK-aware and PI.
+        let rise = |s: Scheme| {
+            let v: Vec<f64> = os
+                .iter()
+                .filter(|o| o.scheme == s)
+                .map(|o| {
+                    let b = bits(o, plain);
+                    b[b.len() - 1].clone().unwrap() - b[0].clone().unwrap()
+                })
+                .collect();
+            range(&v)
+        };
+        let (lo, hi) = rise(Scheme::Alibi);
+        assert!(lo > -0.05 && hi < 0.0, "ALiBi {lo} {hi}");
+        assert!(rise(Scheme::Rope).0 > 1.5);
+        assert!(at(os, Scheme::Rope, plain, l).1 < at(os, Scheme::Alibi, plain, l).0);
+        for m in [2, 4, 8, 16] {
+            assert!(at(os, Scheme::Rope, plain, m * l).0 > at(os, Scheme::Alibi, plain, m * l).1);
+        }
+        let end = |sc: TestScaling| at(os, Scheme::Rope, sc, 16 * l);
+        for sc in [
+            TestScaling::Ntk,
+            TestScaling::DynamicNtk,
+            plain,
+            TestScaling::Pi,
+        ] {
+            assert!(end(TestScaling::Yarn).1 < end(sc).0, "{sc:?}");
+        }
+        assert!(end(TestScaling::Ntk).1 < end(plain).0);
+        assert!(end(plain).1 < end(TestScaling::Pi).0);
+    }
+    // One step up in size helps at L: both schemes lower there in every seed.
+    for s in [Scheme::Alibi, Scheme::Rope] {
+        assert!(
+            at(&outcomes, s, plain, l).1 < at(&smaller, s, plain, l).0,
+            "{s}"
+        );
+    }
 }
