@@ -74,16 +74,29 @@ fn figure_svg(dark_block: &str) -> String {
 /// The figure's line on the chapter page: a paragraph of its own, as the book's figures are.
 const FIGURE_LINE: &str = "![A fixture figure: one curve.](figures/fixture-plot.svg)";
 
+/// A listing whose one line is `chars` characters long (a `let` and a string).
+fn listing_line(chars: usize) -> String {
+    let fill = chars - "let s = \"\";".len();
+    format!("let s = \"{}\";\n", "x".repeat(fill))
+}
+
+/// The fixture's wide listing on the chapter page.
+const LISTING_LINE: &str = "```rust,noplayground\n{{#include wide.rs}}\n```";
+
 /// The fixture with the real theme, a wide formula, a wide and tall table, a figure (drawn by a
-/// stand-in crate `fixture`, so the build's figure-owner check passes) and a search term it
-/// contains.
+/// stand-in crate `fixture`, so the build's figure-owner check passes), a listing line as long
+/// as rustfmt writes (100 characters) and a search term it contains.
 fn fixture(name: &str) -> Fixture {
     let f = Fixture::with_real_theme(name);
     f.edit(
         "src/chapter.md",
         "Some math",
-        &format!("{WIDE}\n{}\n{FIGURE_LINE}\n\nSome math", wide_table()),
+        &format!(
+            "{WIDE}\n{}\n{FIGURE_LINE}\n\n{LISTING_LINE}\n\nSome math",
+            wide_table()
+        ),
     );
+    f.write("src/wide.rs", &listing_line(100));
     // A formula with a TeX command beside the search term, in the review answer.
     f.edit(
         "src/chapter.md",
@@ -464,5 +477,27 @@ fn mdbooks_own_index_with_tex_in_snippets_and_tex_commands_as_hits_is_refused() 
         &p,
         "index.html",
         "search for \"!frac\": found 1 result(s), and should find none: the first is chapter.html",
+    );
+}
+
+#[test]
+fn a_listing_line_wider_than_its_box_at_a_desktop_width_is_refused() {
+    // 130 characters: past rustfmt's 100 and the 920 px the theme gives a listing.
+    let f = fixture("browser-listing");
+    f.write("src/wide.rs", &listing_line(130));
+    let options = Options {
+        widths: vec![1280, 390],
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
+    // Only at the desktop width: on a phone a listing scrolls, as every listing must there.
+    assert!(p.iter().all(|p| p.contains("at 1280 px")), "{p:#?}");
+    assert_one(&p, "chapter.html", "listing line wider than its box (");
+    assert_one(
+        &p,
+        "chapter.html",
+        "px box; line 1, 130 characters: \"let s = \"xxxxxxxx",
     );
 }

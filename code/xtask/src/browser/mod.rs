@@ -18,6 +18,8 @@
 //! - a table wider than its box with no cue that it scrolls (the theme fades its right edge),
 //!   with a first column that scrolls away, or in a box taller than the screen (whose sideways
 //!   scrollbar is then off screen);
+//! - at a desktop width ([`LISTING_FULL_WIDTH_PX`] and wider), a listing line wider than
+//!   its box (cut off at the box's right edge until the reader scrolls);
 //! - a figure that is a control (mdBook's zoom checkbox, a link or a button around it), figure
 //!   text smaller than `MIN_FIGURE_TEXT_PX` (`scripts.rs`) as the figure is shown, a figure box
 //!   that scrolls without a cue, and a figure whose background (read from the image drawn into
@@ -44,6 +46,7 @@ use serde_json::json;
 
 use crate::Problem;
 use chromium::{Browser, Cdp};
+pub use scripts::{LISTING_FULL_WIDTH_PX, LISTING_MAX_PX};
 use scripts::{PAGE_CHECK, SEARCH_CHECK};
 
 /// The programs tried, in order, when `CHROMIUM` is not set.
@@ -354,6 +357,16 @@ mod tests {
         assert!(page.contains("margin: 16mm 14mm;"), "{page}");
         let px = (210.0 - 2.0 * 14.0) / 25.4 * 96.0;
         assert_eq!(PRINT_WIDTH_PX, px as u32, "{px}");
+    }
+
+    #[test]
+    fn the_listing_width_is_the_rule_of_the_theme_and_holds_a_rustfmt_line() {
+        let css = std::fs::read_to_string(crate::root().join("src/theme/fit.css")).unwrap();
+        let rule = format!("min({}px, var(--listing-room))", LISTING_MAX_PX);
+        assert!(css.contains(&rule), "fit.css lacks {rule}");
+        // rustfmt's 100 characters at 14 px Source Code Pro (0.6 em each) and 16 px padding.
+        let line = 100.0 * 14.0 * 0.6 + 2.0 * 16.0;
+        assert!(line < f64::from(LISTING_MAX_PX), "{line}");
     }
 
     #[test]

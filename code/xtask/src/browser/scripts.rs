@@ -25,11 +25,22 @@ pub const MIN_FIGURE_TEXT_PX: f64 =
 /// navy theme's page 17:1.
 pub const MAX_FIGURE_GLARE: f64 = 1.5;
 
+/// The narrowest viewport (`window.innerWidth`) at which no listing line may run past its box: a desktop window, where
+/// mdBook's sidebar and the 750 px column sit side by side with room beside the column, into
+/// which `src/theme/fit.css` widens a listing to at most [`LISTING_MAX_PX`].
+pub const LISTING_FULL_WIDTH_PX: u32 = 1280;
+
+/// The widest a listing's box grows beside the column: 100 characters (rustfmt's `max_width`)
+/// of mdBook's 14 px Source Code Pro (8.4 px each) and the box's 16 px padding on both sides
+/// come to 872 px; the rest is room for a glyph drawn from a wider fallback font (`θ`, `×`).
+pub const LISTING_MAX_PX: u32 = 920;
+
 /// `body` as an expression: an async function with [`PRELUDE`] and the limits above in scope,
 /// called.
 pub fn wrap(body: &str) -> String {
     format!(
         "(async () => {{\nconst MIN_FIGURE_TEXT_PX = {MIN_FIGURE_TEXT_PX:.1};\n\
-         const MAX_FIGURE_GLARE = {MAX_FIGURE_GLARE};\n{PRELUDE}\n{body}\n}})()"
+         const MAX_FIGURE_GLARE = {MAX_FIGURE_GLARE};\n\
+         const LISTING_FULL_WIDTH_PX = {LISTING_FULL_WIDTH_PX};\n{PRELUDE}\n{body}\n}})()"
     )
 }
