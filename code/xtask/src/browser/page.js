@@ -79,6 +79,17 @@ if (window.innerWidth >= LISTING_FULL_WIDTH_PX) {
       (line.length > 50 ? line.slice(0, 50) + '…' : line) + '"): ' + describe(code.parentElement));
   }
 }
+// Review questions and solutions open from their <summary>, a target a pointer must hit: at
+// least MIN_TARGET_PX tall and wide (WCAG 2.2, 2.5.8).
+const small = [...main.querySelectorAll('summary')].filter(el => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && (r.height < MIN_TARGET_PX - 0.5 || r.width < MIN_TARGET_PX - 0.5);
+});
+small.slice(0, 3).forEach(el => {
+  const r = el.getBoundingClientRect();
+  found.push('target ' + Math.round(r.width) + ' × ' + r.height.toFixed(1) + ' px, under ' + MIN_TARGET_PX + ' px: ' + describe(el));
+});
+if (small.length > 3) found.push('… and ' + (small.length - 3) + ' more targets under ' + MIN_TARGET_PX + ' px');
 // Figures: an image, not a control (mdBook's zoom wraps each in a label with a checkbox, a Tab
 // stop that screen readers announce as a checkbox); text no smaller than the phone minimum as
 // the figure is shown; a box that scrolls shows a cue; and a background that does not stand out
