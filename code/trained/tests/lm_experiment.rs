@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use trained::Scheme;
 use trained::lm::finetune::{self, Checkpoint, Extension};
 use trained::lm::runs::{COMMAND, Outcome, Setup, canary, run};
@@ -104,6 +106,19 @@ fn the_reduced_run_trains_every_part() {
         }
     }
     assert!(probe_table(&suite.probe, &trained).contains("| learned | "));
+    let back = trained_of(&trained::lm::suite::probe_csv(&suite.probe, &trained));
+    assert_eq!(back.len(), trained.len());
+    for (a, b) in back.iter().zip(&trained) {
+        assert_eq!(a.outcome.scheme, b.outcome.scheme);
+        for ((d, p), (e, q)) in a.probe.iter().zip(&b.probe) {
+            assert_eq!(d, e);
+            match (p, q) {
+                (Ok(x), Ok(y)) => assert!((x.gain() - y.gain()).abs() < 2e-6),
+                (Err(_), Err(_)) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     // Experiment 3: the RoPE models were kept, and no other.
     let bases: Vec<(u64, Model)> = trained
@@ -113,8 +128,34 @@ fn the_reduced_run_trains_every_part() {
     assert_eq!(bases.len(), suite.lm.seeds.len());
     assert!(bases.iter().all(|(_, m)| m.cfg.scheme == Scheme::Rope));
     let sw = &suite.sweep;
-    let runs = finetune::run(sw, &corpus, &bases, 2, &|| {}).unwrap();
+    let ticks = AtomicU64::new(0);
+    let runs = finetune::run(sw, &corpus, &bases, 2, &|| {
+        ticks.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap();
     assert_eq!(runs.len(), bases.len() * sw.scalings.len());
+    // The progress bar's length is the ticks the run gives.
+    assert_eq!(
+        ticks.load(Ordering::Relaxed),
+        sw.ticks_per_run() * runs.len() as u64
+    );
+    // The CSV holds every checkpoint to 6 decimals.
+    let back = extensions_of(&finetune::csv(sw, &runs), sw);
+    assert_eq!(back.len(), runs.len());
+    for (a, b) in back.iter().zip(&runs) {
+        assert_eq!((a.scaling, a.seed), (b.scaling, b.seed));
+        for (x, y) in a.checkpoints.iter().zip(&b.checkpoints) {
+            assert_eq!(x.budget, y.budget);
+            assert!((x.long - y.long).abs() < 1e-6 && (x.short - y.short).abs() < 1e-6);
+        }
+    }
+    // The extended model's name says its factor.
+    let read = trained::lm::Extended {
+        model: &bases[0].1,
+        scaling: TestScaling::Pi,
+        factor: 4.0,
+    };
+    assert_eq!(trained::lm::Scorer::name(&read), "RoPE + PI (×4)");
     for r in &runs {
         let rope = outcomes
             .iter()
@@ -142,7 +183,20 @@ fn the_reduced_run_trains_every_part() {
     // Experiment 4: every model learns the task in part within its training lengths (token
     // accuracy well above the 1 in 6 of a guess; measured 0.49 to 0.51) and does worse past them.
     let t = &suite.task;
-    let tasks = task::run(t, 2, &|| {}).unwrap();
+    let ticks = AtomicU64::new(0);
+    let tasks = task::run(t, 2, &|| {
+        ticks.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(ticks.load(Ordering::Relaxed), t.ticks());
+    // The CSV holds every score (4 decimals, the counts recovered).
+    let back = task_outcomes_of(&task::csv(&tasks), t.tests);
+    assert_eq!(back.len(), tasks.len());
+    for (a, b) in back.iter().zip(&tasks) {
+        assert_eq!((a.scheme, a.seed, &a.scores), (b.scheme, b.seed, &b.scores));
+        assert!((a.final_loss - b.final_loss).abs() < 1e-5);
+    }
+    assert!(task::table(t, &tasks, true).contains("| NoPE |"));
     assert_eq!(tasks.len(), t.schemes.len() * t.seeds.len());
     for o in &tasks {
         let s = |k: usize| {
@@ -208,7 +262,38 @@ fn bad_settings_are_refused() {
     let mut t = suite.task.clone();
     t.test_lengths.clear();
     assert!(task::run(&t, 1, &|| {}).is_err());
+    let bads: [fn(&mut task::TaskSetup); 6] = [
+        |t: &mut task::TaskSetup| t.train_min = t.train_max + 1,
+        |t: &mut task::TaskSetup| t.train_min = 0,
+        |t: &mut task::TaskSetup| t.shape.train_len += 1,
+        |t: &mut task::TaskSetup| t.tests = 0,
+        |t: &mut task::TaskSetup| t.test_lengths = vec![0],
+        |t: &mut task::TaskSetup| {
+            t.symbols = 1;
+            t.shape.vocab = 4;
+        },
+    ];
+    for bad in bads {
+        let mut t = suite.task.clone();
+        bad(&mut t);
+        assert!(task::run(&t, 1, &|| {}).is_err(), "{t:?}");
+    }
     assert!("sizes".parse::<Part>().unwrap_err().contains("sizes"));
+    // Every part's name parses back, and each writes its own files.
+    for p in Part::ALL {
+        assert_eq!(p.name().parse::<Part>(), Ok(p));
+        assert_eq!(p.to_string(), p.name());
+        assert!(p.stem().starts_with("lm-"));
+    }
+    let stems: std::collections::HashSet<&str> = Part::ALL.iter().map(|p| p.stem()).collect();
+    assert_eq!(stems.len(), Part::ALL.len());
+    // The book's fine-tune reads the base training's characters per step: 4 windows of 4L.
+    assert_eq!(finetune::Sweep::full().windows_per_step(), 4);
+    // Every part's fingerprint is its own.
+    let full = Suite::full();
+    let prints: std::collections::HashSet<String> =
+        Part::ALL.iter().map(|&p| full.fingerprint(p)).collect();
+    assert_eq!(prints.len(), Part::ALL.len());
 }
 
 // ---- The committed results ----
@@ -320,8 +405,12 @@ fn experiment_one_data() -> Vec<(Scheme, TestScaling, u64, usize, Option<f64>)> 
 
 /// The probe's committed data as the suite's records (outcomes without curves).
 fn probe_data() -> Vec<Trained> {
+    trained_of(include_str!("../results/lm-probe.csv"))
+}
+
+fn trained_of(csv: &str) -> Vec<Trained> {
     let mut out: Vec<Trained> = Vec::new();
-    for r in rows(include_str!("../results/lm-probe.csv")) {
+    for r in rows(csv) {
         let (s, seed) = (scheme(r[0]), r[1].parse::<u64>().unwrap());
         let d: usize = r[2].parse().unwrap();
         let point = if r[4].is_empty() {
@@ -358,9 +447,13 @@ fn probe_data() -> Vec<Trained> {
 }
 
 fn finetune_data(sw: &finetune::Sweep) -> Vec<Extension> {
+    extensions_of(include_str!("../results/lm-finetune.csv"), sw)
+}
+
+fn extensions_of(csv: &str, sw: &finetune::Sweep) -> Vec<Extension> {
     let l = sw.base.shape.train_len;
     let mut out: Vec<Extension> = Vec::new();
-    for r in rows(include_str!("../results/lm-finetune.csv")) {
+    for r in rows(csv) {
         let (sc, seed, budget, n) = (
             scaling(r[0]),
             r[1].parse::<u64>().unwrap(),
@@ -397,8 +490,15 @@ fn finetune_data(sw: &finetune::Sweep) -> Vec<Extension> {
 }
 
 fn task_data() -> Vec<TaskOutcome> {
+    task_outcomes_of(
+        include_str!("../results/lm-task.csv"),
+        Suite::full().task.tests,
+    )
+}
+
+fn task_outcomes_of(csv: &str, tests: usize) -> Vec<TaskOutcome> {
     let mut out: Vec<TaskOutcome> = Vec::new();
-    for r in rows(include_str!("../results/lm-task.csv")) {
+    for r in rows(csv) {
         let (s, seed, k) = (
             scheme(r[0]),
             r[1].parse::<u64>().unwrap(),
@@ -418,7 +518,7 @@ fn task_data() -> Vec<TaskOutcome> {
         };
         // The file has 4 decimals; the shares are whole counts over 100 sequences (exact) and
         // over 100 (k + 1) tokens, at most 4100, so the nearest count is the one measured.
-        let tests = Suite::full().task.tests as f64;
+        let tests = tests as f64;
         let count = |v: f64, of: f64| (v * of).round() / of;
         out[at].scores.push((
             k,
