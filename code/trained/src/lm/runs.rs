@@ -68,7 +68,7 @@ impl Setup {
         }
     }
 
-    /// The test command's configuration: 2 blocks of width 64, `L = 32`, 120 steps of 8 windows,
+    /// The test command's configuration: 2 blocks of width 64, `L = 32`, 60 steps of 8 windows,
     /// 2 seeds, `1 + 8 · 511` held-out characters (8 whole windows at `16L`) at `L`, `4L` and
     /// `16L`.
     pub fn reduced() -> Setup {
@@ -82,7 +82,7 @@ impl Setup {
                 ..Setup::full().shape
             },
             batch: 8,
-            steps: 120,
+            steps: 60,
             seeds: vec![0, 1],
             eval_tokens: 1 + 8 * 511,
             multiples: vec![1, 4, 16],

@@ -15,6 +15,7 @@ use errors::bad;
 
 use super::finetune::Sweep;
 use super::params::Model;
+use super::positions::TestScaling;
 use super::runs::{Outcome, Setup, scored, spread, trained};
 use super::task::TaskSetup;
 use crate::text::Corpus;
@@ -173,8 +174,9 @@ impl Suite {
     }
 
     /// The test command's run: experiment 1 as [`Setup::reduced`], a probe of 4 trials at
-    /// distances whose windows are `L` and `4L`, a fine-tune to `4L` with checkpoints after 0
-    /// and 20 steps, the size step at 3 blocks for ALiBi, and [`TaskSetup::reduced`].
+    /// distances whose windows are `L` and `4L`, a fine-tune to `4L` of plain RoPE and PI with
+    /// checkpoints after 0 and 20 steps, the size step at 3 blocks for ALiBi, and
+    /// [`TaskSetup::reduced`].
     pub fn reduced() -> Suite {
         let lm = Setup::reduced();
         let l = lm.shape.train_len;
@@ -186,7 +188,10 @@ impl Suite {
                 trials: 4,
                 seed: 0,
             },
-            sweep: Sweep::on(lm.clone(), vec![0, 20]),
+            sweep: Sweep {
+                scalings: vec![TestScaling::None, TestScaling::Pi],
+                ..Sweep::on(lm.clone(), vec![0, 20])
+            },
             size: Setup {
                 shape: super::Config {
                     layers: 3,
