@@ -15,6 +15,8 @@
 //!   multi-head attention and a GELU feed-forward layer, an untied unembedding) with its gradient
 //!   written out, every matrix product through ndarray's `dot`, AdamW and its training loop, and
 //!   the [`lm::Scorer`] trait that held-out evaluation scores models through;
+//! - [`lm_results`]: experiment 1's committed results read back, for the page's order table,
+//!   figure and the claims its sentences make;
 //! - [`text`]: real text: the shipped corpus (the King James Version, byte tokens, a held-out
 //!   block, the training sampler), bits per character at `L` to `16L`, the repeated-phrase
 //!   probe, a bigram baseline, and the first line of a results file.
@@ -47,6 +49,7 @@ pub mod experiment;
 pub mod figures;
 pub mod heads;
 pub mod lm;
+pub mod lm_results;
 pub mod model;
 pub mod nope;
 pub mod report;
