@@ -326,7 +326,11 @@ fn lm_panel(
         lines.iter().map(|x| (x.name(), lm_style(x))).collect();
     entries.push(("bigram (dashed)".to_string(), grey));
     let area = bookkit::legend_below(area, &entries)?;
-    let xs: Vec<f64> = setup.lengths().iter().map(|&n| (n as f64 / l).log2()).collect();
+    let xs: Vec<f64> = setup
+        .lengths()
+        .iter()
+        .map(|&n| (n as f64 / l).log2())
+        .collect();
     let last = xs.last().copied().unwrap_or(1.0);
     let mut chart = Axes::new(title)
         .caption_size(16)
@@ -401,15 +405,43 @@ fn lm_length(setup: &Setup, r: &LmResults) -> Result<Figure, FigureError> {
                     plotters::style::text_anchor::VPos::Center,
                 )),
         ))?;
-        let values = r.lines.iter().flat_map(|x| x.cells.iter()).flat_map(|(_, v)| v.iter().flatten());
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let values = r
+            .lines
+            .iter()
+            .flat_map(|x| x.cells.iter())
+            .flat_map(|(_, v)| v.iter().flatten());
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
         let y = (lo * 2.0).floor() / 2.0..(hi * 2.0).ceil() / 2.0;
         let panels = body.split_evenly((1, 2));
-        let trained: Vec<&Line> = r.lines.iter().filter(|x| x.scaling == TestScaling::None).collect();
-        let rope: Vec<&Line> = r.lines.iter().filter(|x| x.scheme == Scheme::Rope).collect();
+        let trained: Vec<&Line> = r
+            .lines
+            .iter()
+            .filter(|x| x.scaling == TestScaling::None)
+            .collect();
+        let rope: Vec<&Line> = r
+            .lines
+            .iter()
+            .filter(|x| x.scheme == Scheme::Rope)
+            .collect();
         let bigram = crate::lm_results::bigram_bits(setup)?;
-        lm_panel(&panels[0], "every scheme as trained", setup, &trained, y.clone(), bigram)?;
-        lm_panel(&panels[1], "RoPE read with a test-time change", setup, &rope, y, bigram)?;
+        lm_panel(
+            &panels[0],
+            "every scheme as trained",
+            setup,
+            &trained,
+            y.clone(),
+            bigram,
+        )?;
+        lm_panel(
+            &panels[1],
+            "RoPE read with a test-time change",
+            setup,
+            &rope,
+            y,
+            bigram,
+        )?;
         Ok(())
     })
 }

@@ -24,10 +24,8 @@ pub const CSV: &str = include_str!("../results/lm-experiment.csv");
 /// A missing or corrupt corpus, a setup that asks for more held-out text than there is.
 pub fn bigram_bits(setup: &Setup) -> Result<f64, Error> {
     let corpus = crate::text::Corpus::kjv()?;
-    let bigram = crate::text::Bigram::fit(
-        corpus.train(),
-        crate::text::baseline::Config::book().alpha,
-    )?;
+    let bigram =
+        crate::text::Bigram::fit(corpus.train(), crate::text::baseline::Config::book().alpha)?;
     let held = corpus.held_out();
     let text = held.get(..setup.eval_tokens).ok_or_else(|| {
         bad(

@@ -5,10 +5,17 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use trained::lm_results::{LmResults, Range, slow_pairs, t5_untrained};
 use trained::lm::runs::Setup;
+use trained::lm_results::{LmResults, Range, slow_pairs, t5_untrained};
 
-const AS_TRAINED: [&str; 6] = ["NoPE", "sinusoidal", "learned", "T5 buckets", "ALiBi", "RoPE"];
+const AS_TRAINED: [&str; 6] = [
+    "NoPE",
+    "sinusoidal",
+    "learned",
+    "T5 buckets",
+    "ALiBi",
+    "RoPE",
+];
 const ROPE: [&str; 5] = [
     "RoPE",
     "RoPE + PI",
@@ -140,6 +147,17 @@ fn every_other_scheme_as_trained_rises_at_every_doubling() {
 #[test]
 fn t5_and_rope_cross_between_2l_and_4l() {
     let c = Check::new();
+    // "From L to 16L T5 rises by less than RoPE, in every seed."
+    let (t5, rope) = (
+        c.r.change("T5 buckets", c.l, 16 * c.l).unwrap(),
+        c.r.change("RoPE", c.l, 16 * c.l).unwrap(),
+    );
+    assert!(t5.iter().zip(&rope).all(|(a, b)| a < b), "{t5:?} {rope:?}");
+    // "Sinusoidal lies above RoPE from 2L to 8L; by 16L their ranges overlap."
+    for m in [2, 4, 8] {
+        assert!(c.below("RoPE", "sinusoidal", m), "{m}L");
+    }
+    assert!(c.overlap("RoPE", "sinusoidal", 16));
     for m in [1, 2] {
         assert!(c.below("RoPE", "T5 buckets", m), "{m}L");
     }
@@ -190,7 +208,11 @@ fn the_test_time_changes_of_rope() {
     }
     // "From 4L on, YaRN lies below every other RoPE row, and below every scheme but ALiBi."
     for m in [4, 8, 16] {
-        for name in c.names().iter().filter(|n| *n != "RoPE + YaRN" && *n != "ALiBi") {
+        for name in c
+            .names()
+            .iter()
+            .filter(|n| *n != "RoPE + YaRN" && *n != "ALiBi")
+        {
             if c.r.values(name, m * c.l).is_ok() {
                 assert!(c.below("RoPE + YaRN", name, m), "YaRN below {name} at {m}L");
             }

@@ -80,6 +80,14 @@ fn lm_results() {
     );
     let bigram = trained::lm_results::bigram_bits(&setup).unwrap();
     snapshot!("lm_bigram", format!("{bigram:.3}"));
+    let rope = trained::lm::Config {
+        scheme: trained::Scheme::Rope,
+        ..setup.shape
+    };
+    let params = trained::lm::Model::<f32>::new(rope, 0)
+        .unwrap()
+        .parameter_count();
+    snapshot!("lm_parameters", params.to_string());
     let (first, last) = t5_untrained(&setup).unwrap();
     snapshot!("lm_t5_untrained", format!("{first} to {last}"));
     snapshot!(
