@@ -408,3 +408,53 @@ pub fn csv(outcomes: &[TaskOutcome]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_loss_counts_the_answer_only() {
+        let t = TaskSetup::reduced();
+        let model = Model::new(t.shape, 3).unwrap();
+        let batch = t.batch(5, 0);
+        let n = t.shape.train_len;
+        let tables = Tables::new(&model.cfg, TestScaling::None, n).unwrap();
+        let seqs: Vec<&[u16]> = batch.iter().map(Vec::as_slice).collect();
+        let trace = model.forward(&seqs, &tables).unwrap();
+        let (loss, grad) = answer_loss(&trace, sep(t.symbols));
+        // The answer's rows: from the separator to the token before the end token.
+        let all = trace.token_losses();
+        let mut picked = Vec::new();
+        for (w, seq) in batch.iter().enumerate() {
+            let k = seq.iter().position(|&x| x == sep(t.symbols)).unwrap();
+            for r in 0..n {
+                let row = grad.row(w * n + r);
+                if (k..=2 * k).contains(&r) {
+                    picked.push(all[w * (n - 1) + r]);
+                    // Softmax minus the one-hot target, over the count: sums to zero.
+                    assert!(row.sum().abs() < 1e-6, "{w} {r}");
+                    assert!(row[usize::from(seq[r + 1])] < 0.0);
+                } else {
+                    assert!(row.iter().all(|&g| g == 0.0), "{w} {r}");
+                }
+            }
+        }
+        let mean = picked.iter().sum::<f32>() / picked.len() as f32;
+        // Both are means of the same f32 losses, summed in another order.
+        assert!((loss - mean).abs() < 1e-5, "{loss} {mean}");
+        let count = picked.len() as f32;
+        let r = k_row(&batch[0], t.symbols);
+        let row = trace.logits.row(r);
+        let max = row.fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        let z: f32 = row.iter().map(|&x| (x - max).exp()).sum();
+        let y = usize::from(batch[0][r + 1]);
+        let p = (row[y] - max).exp() / z;
+        assert!((grad[[r, y]] - (p - 1.0) / count).abs() < 1e-6);
+    }
+
+    /// The separator's row of a window.
+    fn k_row(seq: &[u16], symbols: usize) -> usize {
+        seq.iter().position(|&x| x == sep(symbols)).unwrap()
+    }
+}
