@@ -365,3 +365,109 @@ fn the_hub_cache_is_found_in_huggingface_hubs_order() {
     );
     assert_eq!(hub(&[]), None);
 }
+
+#[test]
+fn deepseek_v4_defaults_and_each_source_of_its_tables() {
+    // Nothing but the type: DeepseekV4Config's 43 layers (2 + 21 heavily compressed, 20
+    // compressed-sparse), head_dim 512 rotating 64 / 512 of it, 1048576 positions, no scaling.
+    let m = rope(r#"{"model_type": "deepseek_v4"}"#);
+    assert_eq!(
+        kinds(&m),
+        [
+            k("heavily_compressed_attention", 23, 64, 160000.0),
+            k("compressed_sparse_attention", 20, 64, 160000.0)
+        ]
+    );
+    assert_eq!(m.base.max_position_embeddings, 1_048_576);
+    assert_eq!(m.scheme, Scheme::Default);
+    assert_eq!(m.notes.len(), 6, "{:?}", m.notes);
+    // A flat `rope_parameters` is the compress table too, and its errors are named by it.
+    let flat = r#"{"model_type": "deepseek_v4", "num_hidden_layers": 1, "rope_parameters": {"rope_type": "linear", "factor": 2}}"#;
+    assert_eq!(rope(flat).scheme, Scheme::Linear { factor: 2.0 });
+    let e = err(&flat.replace("\"factor\": 2", "\"factor\": 0"));
+    assert!(e.starts_with("`rope_parameters.factor` = 0"), "{e}");
+    assert!(
+        err(&flat.replace("{\"rope_type\": \"linear\", \"factor\": 2}", "[1]"))
+            .starts_with("`rope_parameters` = [1]")
+    );
+    // qk_rope_head_dim over a zero head is refused, naming head_dim.
+    let e = err(r#"{"model_type": "deepseek_v4", "head_dim": 0, "qk_rope_head_dim": 64}"#);
+    assert!(e.starts_with("`head_dim` = 0"), "{e}");
+    // A top-level pretraining length is not read for V4: the table keeps its own.
+    let m = rope(
+        r#"{"model_type": "deepseek_v4", "num_hidden_layers": 1, "original_max_position_embeddings": 8,
+            "rope_scaling": {"rope_type": "yarn", "factor": 2, "original_max_position_embeddings": 524288}}"#,
+    );
+    let Scheme::Yarn(y) = &m.scheme else {
+        panic!("yarn")
+    };
+    assert_eq!(y.original_max_position_embeddings, Some(524288));
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w
+                .starts_with("`original_max_position_embeddings` at the top level is not read")),
+        "{:?}",
+        m.warnings
+    );
+    // The compression rates the extras report: `compress_rates`, else the legacy scalars, else 4
+    // and 128.
+    let extras = |text: &str| rope(text).extras.join("\n");
+    let x = extras(r#"{"model_type": "deepseek_v4", "num_hidden_layers": 1}"#);
+    assert!(
+        x.contains("window of 4 tokens") && x.contains("or 128 (heavily"),
+        "{x}"
+    );
+    let x = extras(
+        r#"{"model_type": "deepseek_v4", "num_hidden_layers": 1, "compress_rates": {"compressed_sparse_attention": 8}, "compress_rate_hca": 64}"#,
+    );
+    assert!(
+        x.contains("window of 8 tokens") && x.contains("or 64 (heavily"),
+        "{x}"
+    );
+    let e = err(
+        r#"{"model_type": "deepseek_v4", "num_hidden_layers": 1, "compress_rates": {"heavily_compressed_attention": -1}}"#,
+    );
+    assert!(
+        e.starts_with("`compress_rates.heavily_compressed_attention` = -1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn mimo_defaults_nulls_and_scaling() {
+    // MiMoV2FlashConfig: a null table is a kind without RoPE; a non-default table keeps its own
+    // width rule (no 0.334 filled in).
+    let text = r#"{"model_type": "mimo_v2_flash", "num_hidden_layers": 2, "head_dim": 192,
+        "layer_types": ["full_attention", "sliding_attention"],
+        "rope_parameters": {"full_attention": {"rope_type": "linear", "factor": 2, "rope_theta": 1e6},
+                            "sliding_attention": null}}"#;
+    let m = rope(text);
+    assert_eq!((m.base.dim, m.layers[1].rope.is_none()), (192, true));
+    assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+    // SGLang's defaults for mimo_v2: rope_theta 1000000, partial_rotary_factor 1, 32768
+    // positions; a `type` names the shared scheme.
+    let m = rope(
+        r#"{"model_type": "mimo_v2", "num_hidden_layers": 2, "head_dim": 64,
+            "hybrid_layer_pattern": [0, 1], "rope_scaling": {"type": "linear", "factor": 4}}"#,
+    );
+    assert_eq!(
+        kinds(&m),
+        [
+            k("full_attention", 1, 64, 1_000_000.0),
+            k("sliding_attention", 1, 64, 1_000_000.0)
+        ]
+    );
+    assert_eq!(m.base.max_position_embeddings, 32768);
+    assert_eq!(m.scheme, Scheme::Linear { factor: 4.0 });
+    let e = err(
+        r#"{"model_type": "mimo_v2", "num_hidden_layers": 1, "head_dim": 64, "hybrid_layer_pattern": [0], "rope_scaling": 3}"#,
+    );
+    assert!(e.starts_with("`rope_scaling` = 3"), "{e}");
+    let e = err(
+        r#"{"model_type": "mimo_v2", "num_hidden_layers": 1, "head_dim": 64, "hybrid_layer_pattern": 0}"#,
+    );
+    assert!(e.starts_with("`hybrid_layer_pattern` = 0"), "{e}");
+    // EXAONE 4 with no layers and no window: nothing to divide, nothing refused.
+    assert!(read(r#"{"model_type": "exaone4", "num_hidden_layers": 0, "sliding_window": null, "head_dim": 64, "max_position_embeddings": 8}"#).is_ok());
+}

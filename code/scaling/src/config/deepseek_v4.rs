@@ -185,11 +185,13 @@ fn layer_kinds(cfg: Obj<'_>, n: usize, out: &mut Normalized) -> Result<Vec<Strin
                 "no `layer_types` or `compress_ratios`: DeepseekV4Config's pattern, two heavily compressed layers, then compressed-sparse and heavily compressed in turn".into(),
             );
             let kinds = (0..n)
+                // Two heavily compressed layers, then an interleave whose entry j (layer j + 2)
+                // is compressed-sparse when j is odd: the odd layers from 3 on.
                 .map(|i| {
-                    if i < 2 || (i - 2) % 2 == 0 {
-                        KINDS[2].to_string()
-                    } else {
+                    if i > 1 && i % 2 == 1 {
                         KINDS[1].to_string()
+                    } else {
+                        KINDS[2].to_string()
                     }
                 })
                 .collect();

@@ -1,6 +1,8 @@
 //! Older key names and model-class defaults, turned into the keys the rest of the reader reads.
 //!
-//! Each rule names the code it follows:
+//! This module dispatches on `model_type` and fills in class defaults; the older names are read in
+//! module `old_names` (GPT-NeoX, GPT-J, CodeGen, ChatGLM), MiniMax M2's `rotary_dim` in `minimax`,
+//! DeepSeek V4 and MiMo V2 in their own modules. Each rule names the code it follows:
 //!
 //! - `gpt_neox` (GPT-NeoX, Pythia): `GPTNeoXConfig.convert_rope_params_to_dict` in transformers
 //!   5.24.0 takes the base from `rotary_emb_base` (default 10000) and the rotated fraction from
@@ -32,7 +34,6 @@
 //! - `llama4_text`: `Llama4TextConfig`'s `attn_temperature_tuning` (true), `floor_scale` (8192) and
 //!   `attn_scale` (0.1).
 
-use errors::key;
 use serde_json::{Map, Value, json};
 
 use super::Obj;
@@ -87,16 +88,6 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
         notes: Vec::new(),
         warnings: Vec::new(),
     };
-    let set = |o: &mut Normalized, k: &str, v: Value, note: String| {
-        o.map.insert(k.to_string(), v);
-        o.notes.push(note);
-    };
-    let ignored = |o: &mut Normalized, k: &str, why: &str| {
-        if o.map.remove(k).is_some() {
-            o.warnings
-                .push(format!("`{k}` is in the file but {why}: ignored"));
-        }
-    };
     if let Some((_, layers, class)) = super::hybrid::LAYER_DEFAULTS
         .iter()
         .find(|(t, ..)| *t == model_type)
@@ -113,99 +104,8 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
         "deepseek_v4" => super::deepseek_v4::normalize(cfg, &mut out)?,
         "mimo_v2_flash" => super::mimo::flash(cfg, &mut out)?,
         "mimo_v2" => super::mimo::sglang(cfg, &mut out)?,
-        "gpt_neox" => {
-            ignored(
-                &mut out,
-                "rope_theta",
-                "GPTNeoXConfig reads the base from `rotary_emb_base`",
-            );
-            ignored(
-                &mut out,
-                "partial_rotary_factor",
-                "GPTNeoXConfig reads the rotated fraction from `rotary_pct`",
-            );
-            let base = cfg.f64("rotary_emb_base")?;
-            let pct = cfg.f64("rotary_pct")?;
-            set(
-                &mut out,
-                "rope_theta",
-                json!(base.unwrap_or(10000.0)),
-                match base {
-                    Some(b) => format!("base {b} from `rotary_emb_base` (GPT-NeoX's name)"),
-                    None => "no `rotary_emb_base`: GPTNeoXConfig's default 10000".into(),
-                },
-            );
-            set(
-                &mut out,
-                "partial_rotary_factor",
-                json!(pct.unwrap_or(0.25)),
-                match pct {
-                    Some(p) => format!("rotated fraction {p} from `rotary_pct` (GPT-NeoX's name)"),
-                    None => "no `rotary_pct`: GPTNeoXConfig's default 0.25".into(),
-                },
-            );
-        }
-        "gptj" | "codegen" => {
-            let hidden =
-                cfg.require(cfg.usize("n_embd")?, "n_embd", "GPT-J's width is `n_embd`")?;
-            let heads = cfg.require(
-                cfg.usize("n_head")?,
-                "n_head",
-                "GPT-J's head count is `n_head`",
-            )?;
-            if heads == 0 || !hidden.is_multiple_of(heads) {
-                return Err(key(
-                    "n_head",
-                    heads,
-                    "it must be positive and divide n_embd",
-                ));
-            }
-            let head = hidden / heads;
-            let rotary = match cfg.get("rotary_dim") {
-                None => {
-                    out.notes
-                        .push("no `rotary_dim`: the config class's default 64".into());
-                    64
-                }
-                Some(Value::Null) => {
-                    return Err(key(
-                        "rotary_dim",
-                        "null",
-                        "GPT-J then builds its table over n_embd dimensions, wider than a head; give a width",
-                    ));
-                }
-                Some(_) => cfg.usize("rotary_dim")?.unwrap_or(64),
-            };
-            if rotary > head {
-                return Err(key(
-                    "rotary_dim",
-                    rotary,
-                    format!("it must fit in a head of n_embd / n_head = {head}"),
-                ));
-            }
-            ignored(
-                &mut out,
-                "rope_theta",
-                "GPT-J's create_sinusoidal_positions has the base 10000 written in",
-            );
-            ignored(
-                &mut out,
-                "rope_scaling",
-                "GPT-J's modeling code reads no scaling table",
-            );
-            out.map.insert("head_dim".into(), json!(head));
-            out.map.insert(
-                "partial_rotary_factor".into(),
-                json!(rotary as f64 / head as f64),
-            );
-            out.map.insert("rope_theta".into(), json!(10000.0));
-            let positions = cfg.usize("n_positions")?.unwrap_or(2048);
-            out.map
-                .insert("max_position_embeddings".into(), json!(positions));
-            out.notes.push(format!(
-                "GPT-J layout: head n_embd / n_head = {head}, first `rotary_dim` = {rotary} dimensions rotate, base 10000, {positions} positions (`n_positions`)"
-            ));
-        }
+        "gpt_neox" => super::old_names::gpt_neox(cfg, &mut out)?,
+        "gptj" | "codegen" => super::old_names::gptj(cfg, &mut out)?,
         t if !cfg.has("partial_rotary_factor")
             && !in_a_table(cfg, "partial_rotary_factor")
             && let Some((_, p, class)) = DEFAULT_PARTIAL.iter().find(|(m, ..)| *m == t) =>
@@ -230,59 +130,8 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
                 out.map.insert("head_dim".into(), json!(h / n));
             }
         }
-        "minimax_m2" => minimax_m2(cfg, &mut out)?,
-        "chatglm" if cfg.get("position_encoding_2d") == Some(&Value::Bool(true)) => {
-            return Err(key(
-                "position_encoding_2d",
-                true,
-                "ChatGLM-6B (the first version) rotates two positions per token (2-D RoPE), which this reader does not read",
-            ));
-        }
-        "chatglm" => {
-            let head = match cfg.usize("kv_channels")? {
-                Some(k) => k,
-                None => {
-                    let hidden = cfg.require(
-                        cfg.usize("hidden_size")?,
-                        "hidden_size",
-                        "without kv_channels, ChatGLM's head is hidden_size / num_attention_heads",
-                    )?;
-                    let heads = cfg.require(
-                        cfg.usize("num_attention_heads")?,
-                        "num_attention_heads",
-                        "without kv_channels, ChatGLM's head is hidden_size / num_attention_heads",
-                    )?;
-                    if heads == 0 {
-                        return Err(key("num_attention_heads", 0, "it must be positive"));
-                    }
-                    hidden / heads
-                }
-            };
-            let ratio = cfg.f64("rope_ratio")?.unwrap_or(1.0);
-            if !(ratio.is_finite() && ratio > 0.0) {
-                return Err(key(
-                    "rope_ratio",
-                    ratio,
-                    "it multiplies the base 10000: it must be positive and finite",
-                ));
-            }
-            let length = cfg.require(
-                cfg.usize("seq_length")?,
-                "seq_length",
-                "ChatGLM's context length is `seq_length`",
-            )?;
-            out.map.insert("head_dim".into(), json!(head));
-            out.map.insert("partial_rotary_factor".into(), json!(0.5));
-            out.map.insert("rope_theta".into(), json!(10000.0 * ratio));
-            out.map
-                .insert("max_position_embeddings".into(), json!(length));
-            if let Some(layers) = cfg.usize("num_layers")? {
-                out.map.insert("num_hidden_layers".into(), json!(layers));
-            }
-            out.notes.push(format!(
-                "ChatGLM layout: head `kv_channels` = {head}, half of it rotates, base 10000 × `rope_ratio` ({ratio}), {length} positions (`seq_length`)"
-            ));
-        }
+        "minimax_m2" => super::minimax::minimax_m2(cfg, &mut out)?,
+        "chatglm" => super::old_names::chatglm(cfg, &mut out)?,
         "gemma3_text" => {
             for (k, v) in [
                 ("head_dim", json!(256)),
@@ -316,70 +165,23 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
     Ok(out)
 }
 
-/// MiniMax M2 spells its rotated width `rotary_dim`: `MiniMaxM2Config.convert_rope_params_to_dict`
-/// (transformers 5.24.0, `configuration_minimax_m2.py`) does
-/// `kwargs.setdefault("partial_rotary_factor", rotary_dim / self.head_dim)` only when
-/// `rotary_dim` is given, so a `partial_rotary_factor` in the file wins over it (and one in the
-/// scaling table wins over both, as for every model, `RotaryEmbeddingConfigMixin.convert_rope_params_to_dict`);
-/// without either, the whole head rotates. `head_dim` defaults to 128 (the class's field).
-fn minimax_m2(cfg: Obj<'_>, out: &mut Normalized) -> Result<()> {
-    let head = match cfg.get("head_dim") {
-        None => {
-            out.map.insert("head_dim".into(), json!(128));
-            out.notes
-                .push("no `head_dim`: MiniMaxM2Config's default 128".into());
-            Some(128)
-        }
-        Some(_) => cfg.usize("head_dim")?,
-    };
-    let Some(rotary) = cfg.usize("rotary_dim")? else {
-        out.notes
-            .push("no `rotary_dim`: MiniMaxM2Config sets no partial_rotary_factor from it".into());
-        return Ok(());
-    };
-    let head = match head {
-        Some(0) | None => {
-            return Err(key(
-                "head_dim",
-                cfg.get("head_dim").unwrap_or(&Value::Null),
-                "MiniMaxM2Config divides rotary_dim by head_dim: it must be a positive whole number",
-            ));
-        }
-        Some(h) => h,
-    };
-    if rotary > head {
-        return Err(key(
-            "rotary_dim",
-            rotary,
-            format!("it is the rotated part of a head of head_dim = {head}: it cannot be wider"),
-        ));
+/// Sets `k` to `v` in the normalized config, with a note saying why.
+pub(super) fn set(o: &mut Normalized, k: &str, v: Value, note: String) {
+    o.map.insert(k.to_string(), v);
+    o.notes.push(note);
+}
+
+/// Drops `k` from the normalized config, with a warning saying `why` when the file had it.
+pub(super) fn ignored(o: &mut Normalized, k: &str, why: &str) {
+    if o.map.remove(k).is_some() {
+        o.warnings
+            .push(format!("`{k}` is in the file but {why}: ignored"));
     }
-    let from_dim = rotary as f64 / head as f64;
-    if in_a_table(cfg, "partial_rotary_factor") {
-        out.warnings.push(format!(
-            "`rotary_dim` = {rotary} is not read: the scaling table's `partial_rotary_factor` wins (`setdefault` in RotaryEmbeddingConfigMixin.convert_rope_params_to_dict)"
-        ));
-        return Ok(());
-    }
-    match cfg.get("partial_rotary_factor") {
-        None => {
-            out.map
-                .insert("partial_rotary_factor".into(), json!(from_dim));
-            out.notes.push(format!(
-                "`rotary_dim` = {rotary} of head_dim {head}: partial_rotary_factor {rotary}/{head}, as MiniMaxM2Config sets it"
-            ));
-        }
-        Some(v) if v.as_f64() != Some(from_dim) => out.warnings.push(format!(
-            "`rotary_dim` = {rotary} is not read: the file's `partial_rotary_factor` ({v}) wins, as MiniMaxM2Config only sets it from rotary_dim / head_dim when it is absent"
-        )),
-        Some(_) => {}
-    }
-    Ok(())
 }
 
 /// Whether a scaling table of `cfg` (`rope_scaling` or `rope_parameters`) names `k`; the table's
 /// own value wins over a class default copied in with `setdefault`, so no default is noted then.
-fn in_a_table(cfg: Obj<'_>, k: &str) -> bool {
+pub(super) fn in_a_table(cfg: Obj<'_>, k: &str) -> bool {
     ["rope_scaling", "rope_parameters"].iter().any(|t| {
         cfg.get(t)
             .and_then(Value::as_object)
