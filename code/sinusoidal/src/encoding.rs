@@ -341,9 +341,15 @@ mod tests {
     fn fairseq_widths_are_checked() {
         for d in [0, 2, 5] {
             let e = fairseq_f32(d, 1).unwrap_err().to_string();
-            assert!(e.contains(&format!("d = {d}")) && e.contains("at least 4"), "{e}");
+            assert!(
+                e.contains(&format!("d = {d}")) && e.contains("at least 4"),
+                "{e}"
+            );
         }
-        assert_eq!(fairseq_f32(6, 0).unwrap(), vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+        assert_eq!(
+            fairseq_f32(6, 0).unwrap(),
+            vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+        );
     }
 
     #[test]

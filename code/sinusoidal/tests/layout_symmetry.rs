@@ -245,13 +245,19 @@ fn gradients_are_permuted_the_same_way() {
         assert!(worst < 1e-8, "{name}: gradients differ by {worst}");
         // Not vacuous: every tensor's gradient has an entry well away from zero.
         let largest = x.iter().fold(0.0f64, |w, d| w.max(d.abs()));
-        assert!(largest > 1e-4, "{name}: the largest gradient entry is {largest}");
+        assert!(
+            largest > 1e-4,
+            "{name}: the largest gradient entry is {largest}"
+        );
     }
     // And the permutation matters: the unpermuted gradient is a different one.
     let mut plain = a.numeric_gradient(&TOKENS, &interleaved, h);
     let (_, x) = &plain.tensors_mut()[3];
     let (_, y) = &gb.tensors_mut()[3];
-    assert!((x - y).iter().any(|d| d.abs() > 1e-4), "W_Q's gradient is not moved");
+    assert!(
+        (x - y).iter().any(|d| d.abs() > 1e-4),
+        "W_Q's gradient is not moved"
+    );
 }
 
 #[test]
