@@ -54,6 +54,26 @@ impl SelfExtend {
     pub fn window(&self) -> usize {
         self.window
     }
+
+    /// The smallest relative position a key outside the neighbour window gets, over the pairs of
+    /// the first `n` tokens: the grouped position nearest the window (`None` when no pair of
+    /// `n` tokens is `w` apart). Every key at distance `d ≥ w` is shown at
+    /// `⌊i/G⌋ − ⌊j/G⌋ + w − w/G`, and the floor difference is at least `⌊w/G⌋`, so for `n > w + G`
+    /// this is `⌊w/G⌋ + w − w/G`.
+    ///
+    /// ```
+    /// use runtime::SelfExtend;
+    /// // w = 4: G = 6 shows the keys just outside the window at 4 − 4/6, nearer 3 than G = 3 does.
+    /// let near = |g| SelfExtend::new(g, 4).unwrap().nearest_grouped(64).unwrap();
+    /// assert!((near(6) - (4.0 - 4.0 / 6.0)).abs() < 1e-12);
+    /// assert!((near(3) - (1.0 + 4.0 - 4.0 / 3.0)).abs() < 1e-12);
+    /// assert_eq!(SelfExtend::new(6, 4).unwrap().nearest_grouped(4), None);
+    /// ```
+    pub fn nearest_grouped(&self, n: usize) -> Option<f64> {
+        (self.window..n)
+            .flat_map(|i| (0..=i - self.window).filter_map(move |j| self.relative(i, j)))
+            .reduce(f64::min)
+    }
 }
 
 impl Remap for SelfExtend {
