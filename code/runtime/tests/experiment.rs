@@ -335,6 +335,9 @@ fn the_page_claims_what_the_committed_results_show() {
         .split("Attention on the first token")
         .nth(1)
         .unwrap()
+        .split("by group size G")
+        .next()
+        .unwrap()
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| n"))
         .map(|l| {
