@@ -361,9 +361,12 @@ fn the_page_claims_what_the_committed_results_show() {
     }
 }
 
-/// The Self-Extend sweep of the committed file: per group, its nearest grouped position and, per
-/// length past L, each seed's accuracy (`None` where the group does not fit).
-fn group_sweep(text: &str) -> Vec<(usize, f64, Vec<Option<Vec<f64>>>)> {
+/// One row of the Self-Extend sweep: the group, its nearest grouped position and, per length past
+/// L, each seed's accuracy (`None` where the group does not fit).
+type SweepRow = (usize, f64, Vec<Option<Vec<f64>>>);
+
+/// The Self-Extend sweep of the committed file, row by row.
+fn group_sweep(text: &str) -> Vec<SweepRow> {
     text.split("by group size G")
         .nth(1)
         .unwrap()
