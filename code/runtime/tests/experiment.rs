@@ -174,6 +174,30 @@ fn reduced_run() {
         assert!((u - uniform).abs() < 1e-12, "{u} vs {uniform}");
     }
     assert!(text.contains(&format!("queries from position {from} on")));
+    // The Self-Extend sweep: every group of GROUPS, w = L/4, at each length past L (32 and 64
+    // here); a cell for each length where the group keeps positions below L, one accuracy per
+    // seed; the nearest grouped position in closed form.
+    assert!(text.contains("smallest G that fits: G = 3 at n = 32, G = 6 at n = 64.\n"));
+    let groups: Vec<usize> = results.groups.iter().map(|r| r.group).collect();
+    assert_eq!(groups, runtime::study::GROUPS);
+    for row in &results.groups {
+        let se = runtime::SelfExtend::new(row.group, 4).unwrap();
+        let g = row.group as f64;
+        let closed = (4 / row.group) as f64 + 4.0 - 4.0 / g;
+        assert!(
+            (row.nearest.unwrap() - closed).abs() < 1e-12,
+            "G = {}",
+            row.group
+        );
+        assert_eq!(row.accuracy.len(), 2);
+        for (cell, n) in row.accuracy.iter().zip([32, 64]) {
+            let fits = runtime::remap::largest(&se, n) <= 15.0;
+            assert_eq!(cell.is_some(), fits, "G = {}, n = {n}", row.group);
+            if let Some(accs) = cell {
+                assert_eq!(accs.len(), config.seeds.len());
+            }
+        }
+    }
     // Self-Extend's neighbour window is L/4, and its group keeps every position below L.
     for n in [16, 64, 128] {
         let all = schemes(16, n).unwrap();
