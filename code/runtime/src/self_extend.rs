@@ -54,6 +54,32 @@ impl SelfExtend {
     pub fn window(&self) -> usize {
         self.window
     }
+
+    /// The smallest relative position a key outside the neighbour window gets, over the pairs of
+    /// the first `n` tokens: the grouped position nearest the window (`None` when no two of the
+    /// `n` tokens are `w` apart). A key at distance `d = i − j ≥ w` is shown at
+    /// `⌊i/G⌋ − ⌊j/G⌋ + w − w/G`, and `⌊i/G⌋ − ⌊j/G⌋ ≥ ⌊d/G⌋ ≥ ⌊w/G⌋`, which the pair
+    /// `(i, j) = (w, 0)` attains: so this is that pair's position, `⌊w/G⌋ + w − w/G`.
+    ///
+    /// ```
+    /// use runtime::{SelfExtend, remap::Remap};
+    /// // w = 4: G = 6 shows the keys just outside the window at 4 − 4/6, nearer 3 than G = 3 does.
+    /// let near = |g| SelfExtend::new(g, 4).unwrap().nearest_grouped(64).unwrap();
+    /// assert!((near(6) - (4.0 - 4.0 / 6.0)).abs() < 1e-12);
+    /// assert!((near(3) - (1.0 + 4.0 - 4.0 / 3.0)).abs() < 1e-12);
+    /// assert_eq!(SelfExtend::new(6, 4).unwrap().nearest_grouped(4), None);
+    /// // No pair of 64 tokens at a distance of 4 or more comes nearer (up to the rounding of
+    /// // `⌊i/G⌋ + w − w/G` at larger `i`).
+    /// let se = SelfExtend::new(6, 4).unwrap();
+    /// let all = (4..64).flat_map(|i| (0..=i - 4).map(move |j| (i, j)));
+    /// assert!(all.filter_map(|(i, j)| se.relative(i, j)).all(|r| r > near(6) - 1e-12));
+    /// ```
+    pub fn nearest_grouped(&self, n: usize) -> Option<f64> {
+        if n <= self.window {
+            return None;
+        }
+        self.relative(self.window, 0)
+    }
 }
 
 impl Remap for SelfExtend {
@@ -73,4 +99,39 @@ impl Remap for SelfExtend {
         (q, (j / g) as f64)
     }
     // ANCHOR_END: pair
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `nearest_grouped` is the smallest position of any pair outside the window, by brute force
+    /// over every pair of 40 tokens, for every group and window up to 12 and 8. Positions of
+    /// size 10 to 40 computed as `⌊i/G⌋ + w − w/G` round differently for different `i`: 1e-12.
+    #[test]
+    fn nearest_grouped_is_the_smallest_outside_the_window() {
+        for g in 1..=12 {
+            for w in 1..=8 {
+                let se = SelfExtend::new(g, w).unwrap();
+                let brute = (w..40)
+                    .flat_map(|i| (0..=i - w).map(move |j| (i, j)))
+                    .filter_map(|(i, j)| se.relative(i, j))
+                    .reduce(f64::min);
+                let (near, brute) = (se.nearest_grouped(40).unwrap(), brute.unwrap());
+                assert!(
+                    (near - brute).abs() < 1e-12,
+                    "G = {g}, w = {w}: {near} vs {brute}"
+                );
+                let closed = (w / g) as f64 + w as f64 - w as f64 / g as f64;
+                assert!((near - closed).abs() < 1e-12, "G = {g}, w = {w}");
+            }
+        }
+        assert_eq!(
+            SelfExtend::new(3, 4)
+                .unwrap()
+                .nearest_grouped(5)
+                .map(|_| ()),
+            Some(())
+        );
+    }
 }

@@ -67,7 +67,25 @@ pub struct Results {
     /// Per length: per layer, the mean weight on the first key (the marker) from the queries past
     /// `L/2`, and what uniform attention would put there, for plain RoPE and the first seed.
     pub sinks: Vec<(usize, Vec<(f64, f64)>)>,
+    /// Self-Extend (`w = L/4`) with each group of [`GROUPS`], at each length past `L`.
+    pub groups: Vec<GroupRow>,
 }
+
+/// One group of the Self-Extend sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    /// The group size `G`.
+    pub group: usize,
+    /// [`SelfExtend::nearest_grouped`] over the longest length.
+    pub nearest: Option<f64>,
+    /// Per length past `L`: one accuracy per seed, or `None` where this group would give a
+    /// position past `L − 1`.
+    pub accuracy: Vec<Option<Vec<f64>>>,
+}
+
+/// The group sizes the Self-Extend sweep scores: the three the main table uses at `2L`, `4L` and
+/// `8L` for `L = 16` (3, 6 and 11), and others around them.
+pub const GROUPS: [usize; 7] = [3, 4, 5, 6, 8, 11, 16];
 
 /// Trains chapter 7's RoPE model for each seed of `config` with chapter 7's `train` (its `train_all`, on up to two threads), then scores
 /// every scheme at every length.
@@ -127,11 +145,50 @@ pub fn run(config: &Config, tick: &(dyn Fn() + Sync)) -> Result<Results, Error> 
             }
         }
     }
+    let groups = sweep(config, &models)?;
     Ok(Results {
         lengths,
         rows,
         sinks,
+        groups,
     })
+}
+
+/// Self-Extend with every group of [`GROUPS`] that keeps the positions of `n` tokens below `L`,
+/// at every length `n` past `L`, on each seed's model.
+fn sweep(config: &Config, models: &[trained::model::Model]) -> Result<Vec<GroupRow>, Error> {
+    let l = config.dims.train_len;
+    let longer: Vec<usize> = config.lengths().into_iter().filter(|&n| n > l).collect();
+    let mut out = Vec::new();
+    for g in GROUPS {
+        let se = SelfExtend::new(g, l / 4)?;
+        let mut cells = Vec::new();
+        for &n in &longer {
+            if crate::remap::largest(&se, n) > (l - 1) as f64 {
+                cells.push(None);
+                continue;
+            }
+            let mut accs = Vec::new();
+            for (model, &seed) in models.iter().zip(&config.seeds) {
+                let (s, _) = evaluate(
+                    model,
+                    &se,
+                    config.schedule.delta,
+                    n,
+                    config.eval_sequences,
+                    seed,
+                )?;
+                accs.push(s.accuracy);
+            }
+            cells.push(Some(accs));
+        }
+        out.push(GroupRow {
+            group: g,
+            nearest: se.nearest_grouped(longer.last().copied().unwrap_or(l)),
+            accuracy: cells,
+        });
+    }
+    Ok(out)
 }
 
 fn cell(values: &[f64], decimals: usize) -> String {
@@ -174,6 +231,40 @@ impl Results {
         t.to_string()
     }
 
+    /// The Self-Extend sweep: per group, the nearest grouped position and each seed's accuracy
+    /// at each length past `l`, `·` where the group does not fit.
+    pub fn group_table(&self, l: usize) -> String {
+        let mut t = Table::new(
+            ["G".to_string(), "nearest grouped position".to_string()]
+                .into_iter()
+                .chain(
+                    self.lengths
+                        .iter()
+                        .filter(|&&n| n > l)
+                        .map(|n| format!("n = {n}")),
+                ),
+        );
+        for row in &self.groups {
+            let cells = row.accuracy.iter().map(|c| match c {
+                None => "·".to_string(),
+                Some(accs) => accs
+                    .iter()
+                    .map(|a| fixed(*a, 3))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+            t.row(
+                [
+                    row.group.to_string(),
+                    row.nearest.map_or("·".to_string(), |v| fixed(v, 2)),
+                ]
+                .into_iter()
+                .chain(cells),
+            );
+        }
+        t.to_string()
+    }
+
     /// The attention mass on the first key (the copy task's marker), per length and layer.
     pub fn sink_table(&self) -> String {
         let mut t = Table::new([
@@ -203,7 +294,8 @@ pub fn report(config: &Config, results: &Results, seconds: f64) -> String {
         "Measured: output of `cargo run --release -p runtime --example experiment`, chapter 7's configuration `{}` (seeds {}), in {} s on this machine (one thread).\n\n\
 Accuracy (fraction of positions whose most likely token is the one {} back; mean over seeds, range in brackets):\n\n{}\n\
 Loss (cross-entropy in nats per position):\n\n{}\n\
-Attention on the first token (the copy task's marker), plain RoPE, seed {}, queries from position {} on, mean over heads:\n\n{}",
+Attention on the first token (the copy task's marker), plain RoPE, seed {}, queries from position {} on, mean over heads:\n\n{}\n\
+Self-Extend, w = L/4, by group size G: each seed's accuracy (seeds in the order of the header), and the relative position of the keys just outside the window; · where G would give a position past L − 1. The tables above use the smallest G that fits: {}.\n\n{}",
         config.hash(),
         seeds.join(", "),
         fixed(seconds, 0),
@@ -212,8 +304,26 @@ Attention on the first token (the copy task's marker), plain RoPE, seed {}, quer
         results.table(true),
         seeds.first().cloned().unwrap_or_default(),
         config.dims.train_len / 2,
-        results.sink_table()
+        results.sink_table(),
+        smallest_groups(config),
+        results.group_table(config.dims.train_len),
     )
+}
+
+/// "G = 3 at n = 32, …": the smallest Self-Extend group at each length past `L`.
+fn smallest_groups(config: &Config) -> String {
+    let l = config.dims.train_len;
+    config
+        .lengths()
+        .into_iter()
+        .filter(|&n| n > l)
+        .map(|n| {
+            self_extend_group(n, l, l / 4).map_or(format!("none at n = {n}"), |g| {
+                format!("G = {g} at n = {n}")
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -235,7 +345,23 @@ mod tests {
                 scores: vec![vec![sc(1.0, 0.5), sc(3.0, 0.7)], vec![sc(0.2, 1.0)]],
             }],
             sinks: vec![(16, vec![(0.1, 0.05), (0.25, 0.5)])],
+            groups: vec![
+                GroupRow {
+                    group: 6,
+                    nearest: Some(10.0 / 3.0),
+                    accuracy: vec![Some(vec![0.5, 0.75])],
+                },
+                GroupRow {
+                    group: 2,
+                    nearest: None,
+                    accuracy: vec![None],
+                },
+            ],
         };
+        assert_eq!(
+            r.group_table(16),
+            "| G | nearest grouped position | n = 32 |\n|:--|--:|--:|\n| 6 | 3.33 | 0.500, 0.750 |\n| 2 | · | · |\n"
+        );
         assert_eq!(
             r.table(false),
             "| scheme | n = 16 | n = 32 |\n|:--|--:|--:|\n| x | 0.60 (0.50–0.70) | 1.00 |\n"

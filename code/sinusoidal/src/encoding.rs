@@ -1,7 +1,8 @@
 //! The encoding itself: [`Sinusoid`] holds the width, base, layout and frequency schedule, and
 //! computes one position
 //! ([`Sinusoid::encode`]), many ([`Sinusoid::matrix`]), the textbook form
-//! ([`Sinusoid::encode_slow`]) and the `f32` form ([`Sinusoid::encode_f32`]).
+//! ([`Sinusoid::encode_slow`]) and the `f32` form ([`Sinusoid::encode_f32`]); and fairseq's
+//! `f32` table as it builds it ([`fairseq_f32`]).
 
 use ndarray::{Array1, Array2};
 
@@ -248,6 +249,54 @@ impl Sinusoid {
     }
 }
 
+/// Row `position` of fairseq's sinusoidal table as `get_embedding` builds it, every step in `f32`
+/// (`SinusoidalPositionalEmbedding.get_embedding` in facebookresearch/fairseq,
+/// `fairseq/modules/sinusoidal_positional_embedding.py`, commit `0491f26`): the step
+/// `ln 10000 / (d/2 − 1)` is a Python double that meets an `f32` tensor and is rounded to `f32`;
+/// `arange(d/2) · −step` is rounded to `f32`; its exponential, the frequencies, is rounded to
+/// `f32`; the position times a frequency is rounded to `f32`; the sines fill the first half and
+/// the cosines the second. The exponential, sine and cosine are computed here in `f64` and
+/// rounded once, so they are correctly rounded nearly always. A framework's `f32` maths library
+/// need not be: an exponential one unit in the last place off moves the angle at position `p` by
+/// about `p ω 2^−24` more, the same order as the errors this path is used to measure, so this is
+/// the path's own rounding with exact functions, not any one machine's table.
+///
+/// # Errors
+/// [`Error::Bad`] for a `d` that is odd or below 4 (fairseq pads an odd width with a zero and
+/// divides by `d/2 − 1`, which is 0 at `d = 2`).
+///
+/// ```
+/// let row = sinusoidal::encoding::fairseq_f32(4, 0)?;
+/// assert_eq!(row, vec![0.0, 0.0, 1.0, 1.0]); // sines, then cosines
+/// // Half-split, the frequencies 1 and 10000^(−1): entry 1 is sin(p / 10000).
+/// let row = sinusoidal::encoding::fairseq_f32(4, 3)?;
+/// assert!((f64::from(row[1]) - (3e-4f64).sin()).abs() < 1e-9);
+/// assert!(sinusoidal::encoding::fairseq_f32(2, 3).is_err());
+/// # Ok::<(), sinusoidal::Error>(())
+/// ```
+pub fn fairseq_f32(d: usize, position: usize) -> Result<Vec<f32>, Error> {
+    if d < 4 || !d.is_multiple_of(2) {
+        return Err(errors::bad(
+            "d",
+            d,
+            "fairseq's table needs an even width of at least 4 (it divides by d/2 − 1)",
+        ));
+    }
+    let half = d / 2;
+    let step = (BASE.ln() / (half - 1) as f64) as f32; // the scalar, rounded to the tensor's type
+    let p = position as f32;
+    let mut out = vec![0f32; d];
+    for i in 0..half {
+        let exponent = (i as f32) * -step; // rounded to f32
+        let w = f64::from(exponent).exp() as f32; // the frequency, rounded to f32
+        let angle = p * w; // rounded to f32
+        let (sin, cos) = f64::from(angle).sin_cos();
+        out[i] = sin as f32;
+        out[half + i] = cos as f32;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,7 +337,46 @@ mod tests {
         assert!(e.to_string().contains("j = 4"), "{e}");
     }
 
+    #[test]
+    fn fairseq_widths_are_checked() {
+        for d in [0, 2, 5] {
+            let e = fairseq_f32(d, 1).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("d = {d}")) && e.contains("at least 4"),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            fairseq_f32(6, 0).unwrap(),
+            vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn fairseq_rounds_its_own_way() {
+        // Rounding the step, then the exponent, then the exponential is not rounding each
+        // frequency once: at position 10^5 some entry differs from the tensor2tensor encoding
+        // computed by `encode_f32` (same schedule and layout, ω rounded once).
+        let once = Sinusoid::tensor2tensor(512).unwrap().encode_f32(100_000);
+        let fairseq = fairseq_f32(512, 100_000).unwrap();
+        assert!(once.iter().zip(&fairseq).any(|(a, b)| a != b));
+    }
+
     proptest! {
+        /// fairseq's table is tensor2tensor's encoding up to its f32 roundings: the frequency
+        /// ω = e^x with |x| ≤ ln 10000 carries a relative error of at most (2|x| + 1)·2^−24
+        /// (step, exponent, exponential) < 1.2e-6, the product one of 2^−24 more, and the output
+        /// one of 2^−24 absolute, so entry errors stay below 1.3e-6 · p + 1e-7.
+        #[test]
+        fn fairseq_is_tensor2tensor_in_f32(half in 2usize..64, p in 0usize..20_000) {
+            let exact = Sinusoid::tensor2tensor(2 * half).unwrap().encode(p);
+            let single = fairseq_f32(2 * half, p).unwrap();
+            for (j, (&s, &e)) in single.iter().zip(exact.iter()).enumerate() {
+                let err = (f64::from(s) - e).abs();
+                prop_assert!(err < 1.3e-6 * p as f64 + 1e-7, "entry {}: {}", j, err);
+            }
+        }
+
         /// The tie between the fast and the slow form (listed in the crate doc).
         #[test]
         fn encode_matches_encode_slow(

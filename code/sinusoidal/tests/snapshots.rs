@@ -105,6 +105,15 @@ fn f32_precision() {
     bookkit::snapshot!("precision", report::precision(512, &positions).unwrap());
 }
 
+#[test]
+fn f32_precision_fairseq() {
+    let positions = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+    bookkit::snapshot!(
+        "precision_fairseq",
+        report::precision_fairseq(512, &positions).unwrap()
+    );
+}
+
 /// The offset the base-1 exercise names in its solution.
 #[test]
 fn base_one_return() {

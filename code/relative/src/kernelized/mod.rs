@@ -357,6 +357,34 @@ mod tests {
         }
     }
 
+    /// The FFT form's error is absolute: each Toeplitz product is off by a few ε times the
+    /// largest factor times the sequence's size, whatever the size of the entry itself. A causal
+    /// row 0 reaches only its own key; with that factor `e^{−20}` and a far-past factor `e^{20}`
+    /// elsewhere in the table, row 0's sums (about `e^{−20}`) drown in an error of order
+    /// `ε e^{20}`, while the explicit sum, which never mixes the factors, returns `v_0` exactly.
+    #[test]
+    fn the_fft_error_is_absolute_not_relative() {
+        let n = 16;
+        let zeros = Array2::<f64>::zeros((n, 1)); // φ = 1 for every query and key
+        let v = Array2::from_shape_fn((n, 1), |(j, _)| 1.0 + j as f64);
+        // Offsets −(n−1)..=n−1: −∞ after 0, −20 at 0, +20 at the farthest past, 0 between.
+        let b: Vec<f64> = (0..2 * n - 1)
+            .map(|e| match e {
+                0 => 20.0,
+                e if e == n - 1 => -20.0,
+                e if e > n - 1 => f64::NEG_INFINITY,
+                _ => 0.0,
+            })
+            .collect();
+        let slow = kernelized_slow(zeros.view(), zeros.view(), v.view(), &b).unwrap();
+        let fast = kernelized(zeros.view(), zeros.view(), v.view(), &b).unwrap();
+        assert!((slow[[0, 0]] - 1.0).abs() < 1e-12, "{}", slow[[0, 0]]);
+        assert!((fast[[0, 0]] - 1.0).abs() > 0.5, "{}", fast[[0, 0]]);
+        // The last row reaches the large factor: its sums are of its size, and the forms agree.
+        let last = (fast[[n - 1, 0]] - slow[[n - 1, 0]]).abs() / slow[[n - 1, 0]];
+        assert!(last < 1e-12, "{last}");
+    }
+
     #[test]
     fn a_zero_bias_is_plain_linear_attention() {
         // With every factor 1 the output is Katharopoulos et al.'s, computed here from its sums.

@@ -8,6 +8,9 @@ use crate::{
     BASE, Error, Layout, Schedule, Sinusoid, concat_from_interleaved, lstsq, max_abs_diff, sin_only,
 };
 
+mod precision;
+pub use precision::{precision, precision_fairseq};
+
 /// The encodings of positions `0..n` as a table, one row per position.
 pub fn encoding_table(enc: &Sinusoid, n: usize, decimals: usize) -> String {
     let m = enc.matrix(n);
@@ -430,36 +433,6 @@ pub fn embedding_scale(dims: &[usize]) -> Result<String, Error> {
             fixed(norm, 3),
             fixed(norm * (d as f64).sqrt(), 3),
             fixed(pe.dot(&pe).sqrt(), 3),
-        ]);
-    }
-    Ok(t.to_string())
-}
-
-/// The encoding in `f32` against `f64` at large positions.
-///
-/// # Errors
-/// A zero or odd `d`.
-pub fn precision(d: usize, positions: &[usize]) -> Result<String, Error> {
-    let enc = Sinusoid::paper(d)?;
-    let mut t = Table::new([
-        "position".to_string(),
-        format!("largest f32 error, over {d} entries"),
-        "entries off by more than 0.001".to_string(),
-        "spacing of f32 at p".to_string(),
-    ]);
-    for &p in positions {
-        let exact = enc.encode(p);
-        let single: ndarray::Array1<f64> = enc.encode_f32(p).into_iter().map(f64::from).collect();
-        let err = (&single - &exact).mapv(f64::abs);
-        let worst = err.fold(0.0f64, |m, &v| m.max(v));
-        let many = err.iter().filter(|&&v| v > 1e-3).count();
-        // f32 has 24 significant bits: between 2^e and 2^(e+1) its spacing is 2^(e-23).
-        let spacing = format!("2^{}", (p.max(1) as f64).log2().floor() as i64 - 23);
-        t.row([
-            p.to_string(),
-            format!("{worst:.1e}"),
-            many.to_string(),
-            spacing,
         ]);
     }
     Ok(t.to_string())
