@@ -213,7 +213,7 @@ fn figure_captions() {
         scaling::figures::wavelengths_caption()
     );
     bookkit::snapshot!("caption_ratio", scaling::figures::ratios_caption());
-    bookkit::snapshot!("caption_explore", scaling::explore::caption());
+    bookkit::snapshot!("explore_caption", scaling::explore::caption());
     assert!(scaling::figures::wavelengths_title().contains("target 8 × 4096"));
     assert!(scaling::figures::ratios_title().contains("L = 4096, factor 8"));
 }

@@ -22,6 +22,9 @@
 //!   text smaller than `MIN_FIGURE_TEXT_PX` (`scripts.rs`) as the figure is shown, a figure box
 //!   that scrolls without a cue, and a figure whose background (read from the image drawn into
 //!   a canvas, in the page's colour scheme) has more than `MAX_FIGURE_GLARE` against the page's;
+//! - a figure a reader can move whose controls are not labelled native sliders in the Tab order
+//!   and on screen, or that draws, at some setting or after an arrow key, curves other than its
+//!   data's (`interactive.rs`);
 //!
 //! once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
 //! [`Options::search_terms`], whose result snippets hold a TeX command (`\frac`), or that finds
@@ -35,6 +38,7 @@
 //! runs are JavaScript files beside this one (`scripts.rs`); everything else is the check.
 
 mod chromium;
+mod interactive;
 mod scripts;
 
 use std::path::{Path, PathBuf};
@@ -213,9 +217,10 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
                     .open(&session, &url, &origin, PAGE_CHECK)
                     .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
                 loads += 1;
+                let moved = interactive::check(&mut cdp, &session, &origin)
+                    .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
                 problems.extend(
-                    found
-                        .into_iter()
+                    (found.into_iter().chain(moved))
                         .map(|m| at(dest, page, format!("at {width} px, {theme} theme: {m}"))),
                 );
             }
