@@ -85,8 +85,15 @@
     }
     box.dataset.ready = 'true';
   };
+  // mdBook's print page prints the whole book as it loads: there the static figure is the one
+  // that matters (and what paper shows), so nothing starts.
+  const printPage = /\/print\.html$/.test(location.pathname);
   const all = () => {
     for (const box of document.querySelectorAll('.explore')) {
+      if (printPage) {
+        box.dataset.ready = 'print';
+        continue;
+      }
       start(box).catch(e => {
         box.dataset.ready = 'failed';
         console.error('explore: ' + (e && e.message ? e.message : e));

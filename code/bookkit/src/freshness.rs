@@ -1,4 +1,5 @@
-//! Figure freshness: compare the committed SVGs with what the code draws now, or rewrite them.
+//! Figure freshness: compare the committed SVGs (and the JSON data of figures a reader can move)
+//! with what the code draws now, or rewrite them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -57,7 +57,7 @@ pub fn schemes(factor: f64, train: usize) -> Vec<(&'static str, Scheme)> {
 /// assert_eq!(r[2].1[0], 1.0); // YaRN keeps the fastest pair
 /// # Ok::<(), scaling::Error>(())
 /// ```
-pub fn ratios(factor: f64, train: usize) -> crate::Result<Vec<(&'static str, Vec<f64>)>> {
+pub fn ratios(factor: f64, train: usize) -> crate::Result<Ratios> {
     let base = Base::new(DIM, THETA, train)?;
     let theta = base.inv_freq();
     schemes(factor, train)
@@ -91,6 +91,9 @@ pub fn caption() -> String {
         alt(FACTOR, TRAIN).trim_end_matches('.')
     )
 }
+
+/// Each scheme's legend label and `θ'_j / θ_j` for every pair, at one setting.
+pub type Ratios = Vec<(&'static str, Vec<f64>)>;
 
 fn fail(e: crate::Error) -> FigureError {
     FigureError(format!("scaling-explore: {e}"))
@@ -152,7 +155,7 @@ fn data(
     entries: &[(String, ShapeStyle)],
     corners: ((i32, i32), (i32, i32)),
 ) -> crate::Result<String> {
-    let grid: Vec<Vec<Vec<(&str, Vec<f64>)>>> = FACTORS
+    let grid: Vec<Vec<Ratios>> = FACTORS
         .iter()
         .map(|&f| TRAINS.iter().map(|&l| ratios(f, l)).collect())
         .collect::<crate::Result<_>>()?;
