@@ -2,8 +2,8 @@
 //! code/scaling`) and the chapter's example `inspect` run this one function.
 //!
 //! The path may be a `config.json`, a model folder holding one, or a model id `ORG/NAME` found in
-//! the local Hugging Face cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
-//! `~/.cache/huggingface/hub`, at `models--ORG--NAME/snapshots/*/config.json`, the snapshot that
+//! the local Hugging Face cache (`$HF_HUB_CACHE`, else `$HUGGINGFACE_HUB_CACHE`, else
+//! `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`, at `models--ORG--NAME/snapshots/*/config.json`, the snapshot that
 //! `refs/main` names when there are several). Nothing is ever fetched from the network.
 
 use std::path::{Path, PathBuf};
@@ -19,7 +19,8 @@ use crate::config::{Positions, read};
 #[command(name = "rope-inspect")]
 pub struct Args {
     /// A config.json, a model folder holding one, or a model id ORG/NAME in the local Hugging
-    /// Face cache: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub (never
+    /// Face cache: $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub, else
+    /// $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub (never
     /// downloaded).
     #[arg(value_name = "CONFIG.json | FOLDER | ORG/NAME")]
     pub config: PathBuf,
@@ -43,16 +44,27 @@ fn seq_len(text: &str) -> Result<usize, String> {
     }
 }
 
-/// The local Hugging Face hub cache: `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
-/// `$HOME/.cache/huggingface/hub` (the order `huggingface_hub` documents for its cache).
+/// The local Hugging Face hub cache, found as `huggingface_hub` 1.31.0 finds it
+/// (`huggingface_hub/constants.py`, the oldest release transformers 5.24.0 accepts):
+/// `$HF_HUB_CACHE`, else the legacy `$HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`, else
+/// `$XDG_CACHE_HOME/huggingface/hub`, else `$HOME/.cache/huggingface/hub`.
 pub fn hub_dir() -> Option<PathBuf> {
-    let var = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    hub_dir_from(|k| std::env::var_os(k))
+}
+
+/// [`hub_dir`] with the environment given by `var`; an empty variable counts as unset.
+///
+/// ```
+/// use std::path::PathBuf;
+/// let env = |k: &str| (k == "XDG_CACHE_HOME").then(|| "/xdg".into());
+/// assert_eq!(scaling::cli::hub_dir_from(env), Some(PathBuf::from("/xdg/huggingface/hub")));
+/// ```
+pub fn hub_dir_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |k: &str| var(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     var("HF_HUB_CACHE")
+        .or_else(|| var("HUGGINGFACE_HUB_CACHE"))
         .or_else(|| var("HF_HOME").map(|h| h.join("hub")))
+        .or_else(|| var("XDG_CACHE_HOME").map(|h| h.join("huggingface/hub")))
         .or_else(|| var("HOME").map(|h| h.join(".cache/huggingface/hub")))
 }
 

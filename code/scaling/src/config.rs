@@ -7,8 +7,10 @@
 //! `original_max_position_embeddings` (Phi-3 puts it at the top level), and the scaling table under
 //! `rope_parameters` (transformers 5) or `rope_scaling` (earlier), with its kind in `rope_type` or,
 //! in older files, `type`. A multimodal config's text settings are read from its `text_config`.
-//! Layer kinds come from `layer_types` or the model class's pattern (module `layers`), older key names
-//! and class defaults from module `legacy`. Every error names the key, with its table where it lives in
+//! Layer kinds come from `layer_types` or the model class's pattern (module `layers`), from the
+//! hybrid and attention-free classes' own keys (module `hybrid`), or, for DeepSeek V4 and MiMo V2,
+//! from their own layouts turned into one table per layer kind (modules `deepseek_v4`, `mimo`);
+//! older key names and class defaults come from module `legacy`. Every error names the key, with its table where it lives in
 //! one (`rope_scaling.factor`).
 //!
 //! Where a setting may live in two places, the reader applies the precedence of Hugging Face
@@ -23,6 +25,7 @@ use serde_json::Value;
 
 use crate::{Base, LogitScale, Result, Scheme};
 
+mod deepseek_v4;
 mod default_theta;
 mod extras;
 mod family;
@@ -31,6 +34,9 @@ mod hybrid;
 pub(crate) mod keys;
 mod layers;
 mod legacy;
+mod lists;
+mod mimo;
+mod model_type;
 mod pyjson;
 mod reading;
 mod schemes;
@@ -180,10 +186,7 @@ pub fn read(text: &str) -> Result<Positions> {
     // Llama 4, Mistral 3, Qwen3-VL, Qwen3.5): its config class builds the text config from that
     // table (`Gemma3Config.__post_init__` and the like), and the vision tower's own positions are
     // not the text model's.
-    let mut notes: Vec<String> = python
-        .into_iter()
-        .map(|p| format!("{p} read as Python's json.loads reads it, as a non-finite number"))
-        .collect();
+    let mut notes: Vec<String> = python;
     let cfg = match top.get("text_config") {
         None | Some(Value::Null) => top,
         Some(Value::Object(map)) => {
@@ -198,26 +201,7 @@ pub fn read(text: &str) -> Result<Positions> {
         }
         Some(v) => return Err(key("text_config", v, "it must be an object")),
     };
-    let mut model_type = match cfg.get("model_type").or_else(|| top.get("model_type")) {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => return Err(key(cfg.path("model_type"), v, "it must be a string")),
-    };
-    // Kimi K2's text model is DeepSeek-V3's: `Kimi_K25Config.__post_init__` rewrites a `kimi_k2`
-    // text config to `deepseek_v3`.
-    if model_type == "kimi_k2" {
-        notes.push("model_type kimi_k2 read as deepseek_v3, as Kimi_K25Config rewrites it".into());
-        model_type = "deepseek_v3".into();
-    }
-    // EXAONE 4.5's text model is EXAONE 4's: in transformers 5.24.0 `Exaone4_5_Config.__post_init__`
-    // (`configuration_exaone4_5.py`) rewrites `exaone4_5_text` to `exaone4`, and its
-    // `sub_configs_defaults` give a text config without a `model_type` that type too.
-    if model_type == "exaone4_5_text" || (model_type == "exaone4_5" && cfg.name == "text_config") {
-        notes.push(format!(
-            "model_type {model_type} read as exaone4, as Exaone4_5_Config rewrites it"
-        ));
-        model_type = "exaone4".into();
-    }
+    let model_type = model_type::resolve(top, cfg, &mut notes)?;
     // ANCHOR_END: nested
     let normal = legacy::normalize(cfg, &model_type)?;
     let n = Obj {
@@ -229,7 +213,7 @@ pub fn read(text: &str) -> Result<Positions> {
     }
     notes.extend(normal.notes);
     let mut warnings = normal.warnings;
-    let kinds = layers::kinds(n, &model_type, &mut warnings)?;
+    let kinds = layers::kinds(n, &model_type, &mut notes, &mut warnings)?;
     if kinds.iter().all(|k| k.no_rope.is_some()) {
         warnings.extend(guard::unread(cfg, &model_type));
         return Ok(Positions::NoEncoding(Layered {
@@ -248,7 +232,27 @@ pub fn read(text: &str) -> Result<Positions> {
             warnings,
         }));
     }
-    let mut m = rope(n, &model_type, kinds, notes, warnings)?;
+    // DeepSeek V4 and SGLang's MiMo V2 are read through nested tables built from the file's keys:
+    // errors and sources name the file's keys again.
+    let mut m =
+        rope(n, &model_type, kinds, notes, warnings).map_err(|e| match model_type.as_str() {
+            "deepseek_v4" => deepseek_v4::rename(e, cfg),
+            "mimo_v2" => mimo::rename(e, cfg),
+            _ => e,
+        })?;
+    let source: Option<fn(&str) -> &'static str> = match model_type.as_str() {
+        "deepseek_v4" => Some(deepseek_v4::source),
+        "mimo_v2" => Some(mimo::source),
+        _ => None,
+    };
+    for g in m.layers.iter_mut().filter(|g| g.rope.is_some()) {
+        if let Some(f) = source {
+            g.source = f(&g.layer_type).to_string();
+        }
+    }
+    if model_type == "deepseek_v4" {
+        m.extras.extend(deepseek_v4::extras(cfg, m.base.dim)?);
+    }
     m.warnings.extend(guard::unread(cfg, &model_type));
     if top.has("vision_config") {
         m.notes

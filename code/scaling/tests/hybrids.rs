@@ -34,7 +34,12 @@ fn attention_free_models_say_so_and_are_not_refused() {
         let p = read(&text).unwrap();
         assert_eq!(p.describe(), "no attention, no position encoding", "{mt}");
         assert_eq!(p.learned_parameters(), 0);
-        assert_eq!(kinds(&text), [k("mamba", 24, Mixer::StateSpace, false)]);
+        // The layer kind as the reference names it (`MambaConfig.layer_types`, a property:
+        // `linear_attention` for every layer), the mixer as the block is built.
+        assert_eq!(
+            kinds(&text),
+            [k("linear_attention", 24, Mixer::StateSpace, false)]
+        );
         let r = scaling::report::reading(&p, None).unwrap();
         assert!(r.contains("no attention, no position encoding"), "{r}");
         // `parse` is for RoPE models: it names what the model uses instead.
@@ -50,7 +55,7 @@ fn attention_free_models_say_so_and_are_not_refused() {
         let text = format!(r#"{{"model_type": "{mt}"}}"#);
         assert_eq!(
             kinds(&text),
-            [k("mamba", n, Mixer::StateSpace, false)],
+            [k("linear_attention", n, Mixer::StateSpace, false)],
             "{mt}"
         );
         let Positions::NoEncoding(l) = read(&text).unwrap() else {
@@ -73,8 +78,8 @@ fn jamba_attends_every_eighth_layer_without_rope() {
     assert_eq!(
         kinds(text),
         [
-            k("mamba", 28, Mixer::StateSpace, false),
-            k("attention", 4, Mixer::Attention, false)
+            k("linear_attention", 28, Mixer::StateSpace, false),
+            k("full_attention", 4, Mixer::Attention, false)
         ]
     );
     let p = read(text).unwrap();
@@ -85,7 +90,7 @@ fn jamba_attends_every_eighth_layer_without_rope() {
     // The class defaults are 8 and 4; an offset not below the period is refused.
     assert_eq!(
         kinds(r#"{"model_type": "jamba", "num_hidden_layers": 16}"#)[1],
-        k("attention", 2, Mixer::Attention, false)
+        k("full_attention", 2, Mixer::Attention, false)
     );
     let e = read(r#"{"model_type": "jamba", "num_hidden_layers": 8, "attn_layer_period": 4, "attn_layer_offset": 4}"#)
         .unwrap_err()
@@ -97,11 +102,16 @@ fn jamba_attends_every_eighth_layer_without_rope() {
     // No layer count: JambaConfig's 32.
     assert_eq!(
         kinds(r#"{"model_type": "jamba"}"#)[1],
-        k("attention", 4, Mixer::Attention, false)
+        k("full_attention", 4, Mixer::Attention, false)
     );
     // `layers_block_type` and `layer_types` are read-only properties of JambaConfig (and of
     // FalconH1Config): a file that sets one fails to load in transformers 5.24.0, and here.
+    // So is `layer_types` of the Mamba classes (`MambaConfig.layer_types`,
+    // `configuration_mamba.py`, and the same property in `FalconMambaConfig` and `Mamba2Config`).
     for (mt, kk) in [
+        ("mamba", "layer_types"),
+        ("falcon_mamba", "layer_types"),
+        ("mamba2", "layer_types"),
         ("jamba", "layers_block_type"),
         ("jamba", "layer_types"),
         ("falcon_h1", "layers_block_type"),
@@ -360,7 +370,7 @@ fn the_guard_names_layer_keys_of_other_model_types_and_unknown_types() {
         "`attn_layer_period` is read only for model_type jamba",
         "`hybrid_override_pattern` is read only for model_type nemotron_h",
         "`rotary_dim` is read only for model_type gptj, codegen, minimax_m2",
-        "`swa_rope_theta` looks position-related",
+        "`swa_rope_theta` is read only for model_type mimo_v2, mimo_v2_flash",
     ] {
         assert!(
             m.warnings.iter().any(|w| w.starts_with(key)),
@@ -402,13 +412,29 @@ fn bounds_and_generic_layer_names() {
     );
     assert!(read(&at.replace("100000", "100001")).is_err());
     // A model type with no rule of its own: `mamba` and `conv` entries of `layer_types` do not
-    // attend, so they are not read as rotating (constructed).
+    // attend, so they are not read as rotating (constructed). `PreTrainedConfig.__post_init__`
+    // renames the legacy `mamba` to `linear_attention` (`remap_legacy_layer_types`), so it reads
+    // as the same kind as a file that says `linear_attention`, with a note.
     let text = r#"{"model_type": "newhybrid", "head_dim": 64, "max_position_embeddings": 8,
         "num_hidden_layers": 3, "layer_types": ["mamba", "conv", "full_attention"]}"#;
+    let Positions::Rope(m) = read(text).unwrap() else {
+        panic!("rotates");
+    };
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("`layer_types` legacy names mamba read as linear_attention")),
+        "{:?}",
+        m.notes
+    );
+    assert_eq!(
+        kinds(text),
+        kinds(&text.replace("\"mamba\"", "\"linear_attention\""))
+    );
     assert_eq!(
         kinds(text),
         [
-            k("mamba", 1, Mixer::StateSpace, false),
+            k("linear_attention", 1, Mixer::LinearAttention, false),
             k("conv", 1, Mixer::Convolution, false),
             k("full_attention", 1, Mixer::Attention, true)
         ]

@@ -24,7 +24,8 @@ fn fixtures() -> Vec<(String, String)> {
 
 /// The readings the chapter includes (named here, whole, so that the book's include check finds
 /// the test that asserts them).
-const ON_THE_PAGE: [&str; 5] = [
+const ON_THE_PAGE: [&str; 6] = [
+    "reading-deepseek-v4-flash-reap",
     "reading-gemma-3-4b-it",
     "reading-lfm2.5-vl-1.6b",
     "reading-llama-3.2-90b-vision-instruct",

@@ -158,6 +158,18 @@ fn which_model_uses_what() {
             "Llama 3.2 90B Vision",
             model("llama-3.2-90b-vision-instruct"),
         ),
+        (
+            "DeepSeek-V4-Flash (REAP copy)",
+            model("deepseek-v4-flash-reap"),
+        ),
+        (
+            "MiMo-V2-Flash (class defaults)",
+            constructed("mimo-v2-flash-defaults"),
+        ),
+        (
+            "MiMo V2 (constructed, SGLang)",
+            constructed("mimo-v2-constructed"),
+        ),
         ("Mamba (constructed)", constructed("mamba-constructed")),
         ("Jamba (class defaults)", constructed("jamba-defaults")),
         (
@@ -175,6 +187,10 @@ fn which_model_uses_what() {
         (
             "MiniMax M2 (class defaults)",
             constructed("minimax-m2-defaults"),
+        ),
+        (
+            "MiniMax M2 (constructed, rotary_dim 64)",
+            constructed("minimax-m2-rotary-dim"),
         ),
     ];
     // Two tables from the same rows: the models with no RoPE in any layer, one row each, and the

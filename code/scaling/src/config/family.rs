@@ -33,7 +33,7 @@ use crate::Result;
 pub enum Positions {
     /// Rotary embeddings, read in full.
     Rope(ModelRope),
-    /// No layer encodes positions: an attention-free model (Mamba, Falcon Mamba) or a hybrid whose
+    /// No layer encodes positions: an attention-free model (Mamba, Falcon Mamba, Mamba-2) or a hybrid whose
     /// attention layers see no position (Jamba, Nemotron-H), read per kind of layer.
     NoEncoding(Layered),
     /// A learned table of absolute positions with `positions` rows.

@@ -79,7 +79,23 @@ pub(super) const READ: [&str; 22] = [
 ];
 
 /// Keys that look position-related and do not change how positions are encoded.
-pub(super) const NOT_POSITIONS: [(&str, &str); 7] = [
+pub(super) const NOT_POSITIONS: [(&str, &str); 11] = [
+    (
+        "swa_num_attention_heads",
+        "the sliding-window layers' head count (MiMo V2)",
+    ),
+    (
+        "swa_num_key_value_heads",
+        "the sliding-window layers' key-value head count (MiMo V2)",
+    ),
+    (
+        "swa_v_head_dim",
+        "the sliding-window layers' value width (MiMo V2)",
+    ),
+    (
+        "add_swa_attention_sink_bias",
+        "a learned sink logit per head of the sliding-window layers (MiMo V2)",
+    ),
     (
         "temperature",
         "the sampling temperature of the generation defaults, not a query temperature",
@@ -128,7 +144,7 @@ pub(super) const SPECIFIC: [(&str, &[&str]); 12] = [
 /// the plain classes whose published configs are read by the generic rules and checked against
 /// the independent Python reading (`llama`, `mistral`, `qwen2`, `qwen3`, `olmo2`, `ministral3`,
 /// `deepseek_v2`, `deepseek_v3`, `phi3`, `qwen2_5_vl`, `qwen3_vl_text`).
-pub(super) const KNOWN: [&str; 50] = [
+pub(super) const KNOWN: [&str; 53] = [
     // The generic rules, checked on published configs.
     "llama",
     "mistral",
@@ -158,6 +174,9 @@ pub(super) const KNOWN: [&str; 50] = [
     "qwen3_next",
     "llama4_text",
     "smollm3",
+    "deepseek_v4",
+    "mimo_v2_flash",
+    "mimo_v2",
     // Old names and class defaults (module `legacy`).
     "gpt_neox",
     "gptj",
@@ -221,7 +240,19 @@ pub(super) fn unread(cfg: Obj<'_>, model_type: &str) -> Vec<String> {
             )
         });
     }
-    let specific = SPECIFIC.iter().chain(super::hybrid::KEYS.iter());
+    let family: Vec<(&str, &[&str])> = super::deepseek_v4::KEYS
+        .iter()
+        .map(|k| (*k, &["deepseek_v4"][..]))
+        .chain(
+            super::mimo::KEYS
+                .iter()
+                .map(|k| (*k, &["mimo_v2", "mimo_v2_flash"][..])),
+        )
+        .collect();
+    let specific = SPECIFIC
+        .iter()
+        .chain(super::hybrid::KEYS.iter())
+        .chain(family.iter());
     for (k, _) in cfg.map.iter() {
         let related = FRAGMENTS.iter().any(|f| k.contains(f));
         let old = OLD_KEYS.contains(&k.as_str());

@@ -6,7 +6,9 @@
 //! - `mamba`, `falcon_mamba`, `mamba2`: every layer is a state-space mixer and nothing attends
 //!   (`modeling_mamba.py`, `MambaBlock.__init__`: a norm and one `MambaMixer`; `FalconMambaBlock`
 //!   and `Mamba2Block` build the same block around their own mixer); `num_hidden_layers`
-//!   defaults to 32 (`MambaConfig`, `FalconMambaConfig`) and 64 (`Mamba2Config`);
+//!   defaults to 32 (`MambaConfig`, `FalconMambaConfig`) and 64 (`Mamba2Config`); `layer_types`
+//!   is a read-only property of each class (`linear_attention` for every layer), so a file that
+//!   sets it fails to load and the reader refuses it, and the layers are named as it names them;
 //! - `jamba`: layer `i` attends when `i % attn_layer_period == attn_layer_offset` (defaults 8
 //!   and 4, 32 layers; `JambaConfig.validate_architecture` refuses an offset not below the
 //!   period), the others are Mamba layers; `JambaConfig.layers_block_type` and `layer_types` are
@@ -36,9 +38,10 @@
 //!   `num_hidden_layers`, default 32, so a file that sets it or its alias `layer_types` fails to
 //!   load, as for Jamba), and the attention rotates (`FalconH1Model` builds one `rotary_emb`);
 //! - `lfm2`: `layer_types` of `conv` and `full_attention`, else `full_attn_idxs` (default: every
-//!   layer attends; `Lfm2Config.__post_init__`, 32 layers by default); the attention layers
-//!   rotate (`Lfm2Attention.forward` takes `position_embeddings`), the short-convolution layers
-//!   do not attend;
+//!   layer attends; `Lfm2Config.__post_init__`, 32 layers by default); `Lfm2Model.forward` has a
+//!   mask for those two kinds only, so any other kind is refused; the attention layers rotate
+//!   (`Lfm2Attention.forward` takes `position_embeddings`), the short-convolution layers do not
+//!   attend;
 //! - `mllama_text_model` (Llama 3.2 Vision's text model): the layers listed in
 //!   `cross_attention_layers` (default `[3, 8, 13, 18, 23, 28, 33, 38]` of 40 layers,
 //!   `MllamaTextConfig.__post_init__`) attend to the image tokens with no rotary embedding
@@ -50,6 +53,7 @@ use errors::key;
 use serde_json::Value;
 
 use super::Obj;
+use super::lists::{indices, list, null_alias, remap, whole};
 use crate::Result;
 
 /// What a layer does with the other tokens.
@@ -166,14 +170,19 @@ pub(super) fn layers(
     let layer = |name: &str, mixer: Mixer, why: Option<&str>| -> Layer {
         (name.to_string(), mixer, why.map(str::to_string))
     };
-    if let Some(class) = match model_type {
-        "jamba" => Some("JambaConfig"),
-        "falcon_h1" => Some("FalconH1Config"),
-        _ => None,
-    } && let Some(k) = ["layers_block_type", "layer_types"]
-        .into_iter()
-        .find(|k| cfg.has(k))
-    {
+    // Read-only properties (transformers 5.24.0): `MambaConfig.layer_types` and its siblings'
+    // (`configuration_mamba.py`, `configuration_falcon_mamba.py`, `configuration_mamba2.py`),
+    // `JambaConfig.layers_block_type` and `layer_types`, `FalconH1Config.layers_block_type` (and
+    // `layer_types`, its `attribute_map` alias).
+    let (class, read_only): (&str, &[&str]) = match model_type {
+        "mamba" => ("MambaConfig", &["layer_types"]),
+        "falcon_mamba" => ("FalconMambaConfig", &["layer_types"]),
+        "mamba2" => ("Mamba2Config", &["layer_types"]),
+        "jamba" => ("JambaConfig", &["layers_block_type", "layer_types"]),
+        "falcon_h1" => ("FalconH1Config", &["layers_block_type", "layer_types"]),
+        _ => ("", &[]),
+    };
+    if let Some(k) = read_only.iter().find(|k| cfg.has(k)) {
         return Err(key(
             cfg.path(k),
             cfg.get(k).unwrap_or(&Value::Null),
@@ -184,7 +193,7 @@ pub(super) fn layers(
     }
     Ok(Some(match model_type {
         "mamba" | "falcon_mamba" | "mamba2" => (0..need()?)
-            .map(|_| layer("mamba", Mixer::StateSpace, Some(SSM)))
+            .map(|_| layer("linear_attention", Mixer::StateSpace, Some(SSM)))
             .collect(),
         "jamba" => {
             let period = whole(cfg, "attn_layer_period", 8, 1)?;
@@ -202,12 +211,12 @@ pub(super) fn layers(
                 .map(|i| {
                     if i % period == offset {
                         layer(
-                            "attention",
+                            "full_attention",
                             Mixer::Attention,
                             Some("Jamba's attention applies no rotary embedding (JambaAttention.forward)"),
                         )
                     } else {
-                        layer("mamba", Mixer::StateSpace, Some(SSM))
+                        layer("linear_attention", Mixer::StateSpace, Some(SSM))
                     }
                 })
                 .collect()
@@ -239,15 +248,20 @@ pub(super) fn layers(
             };
             names
                 .iter()
-                .map(|t| match t.as_str() {
-                    "conv" => layer(
+                .map(|t| match remap(t) {
+                    "conv" => Ok(layer(
                         "conv",
                         Mixer::Convolution,
                         Some("a short-convolution layer (Lfm2ShortConv): no attention, so no position encoding"),
-                    ),
-                    other => layer(other, Mixer::Attention, None),
+                    )),
+                    "full_attention" => Ok(layer("full_attention", Mixer::Attention, None)),
+                    other => Err(key(
+                        cfg.path("layer_types"),
+                        format!("\"{other}\""),
+                        "Lfm2Model.forward has masks for \"full_attention\" and \"conv\" only",
+                    )),
                 })
-                .collect()
+                .collect::<Result<_>>()?
         }
         "mllama_text_model" => {
             let n = need()?;
@@ -287,6 +301,7 @@ fn granite(cfg: Obj<'_>, n: usize) -> Result<Vec<Layer>> {
         "position_embedding_type is {}, not \"rope\": GraniteMoeHybridModel builds no rotary embedding",
         cfg.get("position_embedding_type").unwrap_or(&Value::Null)
     );
+    null_alias(cfg, "layers_block_type", "GraniteMoeHybridConfig")?;
     let (k, names) = match list(cfg, &["layers_block_type", "layer_types"], Some(n))? {
         Some(found) => found,
         None => ("layer_types", vec!["linear_attention".to_string(); n]),
@@ -309,20 +324,11 @@ fn granite(cfg: Obj<'_>, n: usize) -> Result<Vec<Layer>> {
         .collect()
 }
 
-/// `remap_legacy_layer_types` (transformers 5.24.0 `configuration_utils.py`,
-/// `_LEGACY_LAYER_TYPE_REMAP`) for the two names the hybrids use.
-fn remap(t: &str) -> &str {
-    match t {
-        "mamba" => "linear_attention",
-        "attention" => "full_attention",
-        other => other,
-    }
-}
-
 /// Nemotron-H's layers: `layer_types` (the alias, assigned after the field), else
 /// `layers_block_type`, else `hybrid_override_pattern`, else the class's default of four layers;
 /// legacy names remapped.
 fn nemotron_h(cfg: Obj<'_>) -> Result<Vec<Layer>> {
+    null_alias(cfg, "layer_types", "NemotronHConfig")?;
     let (k, names) = match list(cfg, &["layer_types", "layers_block_type"], None)? {
         Some((k, names)) => (k, names.iter().map(|t| remap(t).to_string()).collect()),
         None => match cfg.get("hybrid_override_pattern") {
@@ -383,98 +389,4 @@ fn nemotron_h(cfg: Obj<'_>) -> Result<Vec<Layer>> {
             Ok((t, mixer, why))
         })
         .collect()
-}
-
-/// A whole number of at least `min` under `k`, or `default` when absent or null.
-fn whole(cfg: Obj<'_>, k: &str, default: usize, min: usize) -> Result<usize> {
-    match cfg.usize(k)? {
-        None => Ok(default),
-        Some(v) if v < min => Err(key(cfg.path(k), v, format!("it must be at least {min}"))),
-        Some(v) => Ok(v),
-    }
-}
-
-/// The first of `names` that holds a list of strings (with its name), checked against `n`
-/// layers.
-fn list(
-    cfg: Obj<'_>,
-    names: &[&'static str],
-    n: Option<usize>,
-) -> Result<Option<(&'static str, Vec<String>)>> {
-    for &k in names {
-        match cfg.get(k) {
-            None | Some(Value::Null) => continue,
-            Some(Value::Array(a)) => {
-                let out = a
-                    .iter()
-                    .map(|x| {
-                        x.as_str().map(str::to_string).ok_or_else(|| {
-                            key(
-                                cfg.path(k),
-                                x,
-                                "every entry must be a string naming a layer kind",
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                if let Some(n) = n
-                    && out.len() != n
-                {
-                    return Err(key(
-                        cfg.path(k),
-                        format!("a list of {}", out.len()),
-                        format!("it must name every layer: num_hidden_layers is {n}"),
-                    ));
-                }
-                return Ok(Some((k, out)));
-            }
-            Some(v) => return Err(key(cfg.path(k), v, "it must be a list of layer kinds")),
-        }
-    }
-    Ok(None)
-}
-
-/// A list of layer indices under `k`; `None` when absent or null. The reference tests `i in
-/// list` for each layer `i` (in `class`), so an index at or past `n` names no layer: it is
-/// ignored, with a warning.
-fn indices(
-    cfg: Obj<'_>,
-    k: &str,
-    n: usize,
-    class: &str,
-    warnings: &mut Vec<String>,
-) -> Result<Option<Vec<usize>>> {
-    match cfg.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) => {
-            let all = a
-                .iter()
-                .map(|x| {
-                    x.as_u64()
-                        .and_then(|i| usize::try_from(i).ok())
-                        .ok_or_else(|| {
-                            key(
-                                cfg.path(k),
-                                x,
-                                "every entry must be a layer index (a whole number)",
-                            )
-                        })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let past: Vec<String> = all
-                .iter()
-                .filter(|i| **i >= n)
-                .map(usize::to_string)
-                .collect();
-            if !past.is_empty() {
-                warnings.push(format!(
-                    "`{}` names layer {} but num_hidden_layers is {n}: {class} tests each layer's index against the list, so it names no layer",
-                    cfg.path(k),
-                    past.join(", ")
-                ));
-            }
-            Ok(Some(all))
-        }
-        Some(v) => Err(key(cfg.path(k), v, "it must be a list of layer indices")),
-    }
 }

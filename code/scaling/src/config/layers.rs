@@ -9,7 +9,8 @@
 //! - `gemma2`: `Gemma2Config.__post_init__`, sliding and full in turn;
 //! - `olmo3`: `Olmo3Config.__post_init__`, every fourth layer full;
 //! - `exaone4`: `Exaone4Config.__post_init__`, every `sliding_window_pattern`-th layer full
-//!   (default 4; all full when `sliding_window` is null);
+//!   (default 4; with `sliding_window` null the class computes `(i + 1) % 0` and fails, and so
+//!   the reader refuses it);
 //! - `qwen3_5_text`: `Qwen3_5TextConfig.__post_init__`, every `full_attention_interval`-th layer
 //!   full (default 4), the others `linear_attention`;
 //! - `llama4_text`: `Llama4TextConfig.__post_init__`, `no_rope_layers` (1 = rotates; default: all
@@ -41,7 +42,7 @@ pub(super) const MAX_LAYERS: usize = 100_000;
 /// The model types whose per-layer rules were read in transformers 5.24.0 (the ones above); for
 /// any other type that mixes kinds of layer, the reader warns that it reads every kind as rotating
 /// with the one table.
-pub(super) const AUDITED: [&str; 12] = [
+pub(super) const AUDITED: [&str; 15] = [
     "gemma3_text",
     "gemma2",
     "olmo3",
@@ -54,6 +55,9 @@ pub(super) const AUDITED: [&str; 12] = [
     "qwen3_next",
     "llama4_text",
     "smollm3",
+    "deepseek_v4",
+    "mimo_v2_flash",
+    "mimo_v2",
 ];
 
 /// One kind of layer as the config lays it out: its name, how many layers, and whether it
@@ -76,9 +80,19 @@ pub(super) struct Kind {
 pub(super) fn kinds(
     cfg: Obj<'_>,
     model_type: &str,
+    notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Kind>> {
-    let n = cfg.usize("num_hidden_layers")?;
+    // `NemotronHConfig.num_hidden_layers` is a property over the layer list whose setter ignores
+    // the file's value (transformers 5.24.0, `configuration_nemotron_h.py`).
+    let n = if model_type == "nemotron_h" {
+        if cfg.has("num_hidden_layers") {
+            notes.push("`num_hidden_layers` is not read: NemotronHConfig computes it from the layer list and its setter ignores the file's value".into());
+        }
+        None
+    } else {
+        cfg.usize("num_hidden_layers")?
+    };
     if let Some(n) = n.filter(|n| *n > MAX_LAYERS) {
         return Err(key(
             cfg.path("num_hidden_layers"),
@@ -91,7 +105,7 @@ pub(super) fn kinds(
     let per_layer: Vec<hybrid::Layer> = match hybrid::layers(cfg, model_type, n, warnings)? {
         Some(layers) => layers,
         None => {
-            let types = types(cfg, model_type, n)?;
+            let types = types(cfg, model_type, n, notes)?;
             let rotates = rotates(cfg, model_type, &types)?;
             types
                 .into_iter()
@@ -147,7 +161,6 @@ pub(super) fn kinds(
 fn mixer_of(layer_type: &str) -> Mixer {
     match layer_type {
         "linear_attention" => Mixer::LinearAttention,
-        "mamba" => Mixer::StateSpace,
         "conv" => Mixer::Convolution,
         "moe" => Mixer::MlpOnly,
         "hybrid" | "hybrid_sliding" => Mixer::AttentionAndStateSpace,
@@ -156,7 +169,12 @@ fn mixer_of(layer_type: &str) -> Mixer {
 }
 
 /// The kind of every layer.
-fn types(cfg: Obj<'_>, model_type: &str, n: Option<usize>) -> Result<Vec<String>> {
+fn types(
+    cfg: Obj<'_>,
+    model_type: &str,
+    n: Option<usize>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<String>> {
     if let Some(v) = cfg.get("layer_types").filter(|v| !v.is_null()) {
         let list = v
             .as_array()
@@ -169,6 +187,31 @@ fn types(cfg: Obj<'_>, model_type: &str, n: Option<usize>) -> Result<Vec<String>
                     .ok_or_else(|| key("layer_types", x, "every entry must be a string"))
             })
             .collect::<Result<Vec<_>>>()?;
+        let legacy: Vec<&str> = names
+            .iter()
+            .filter(|t| super::lists::remap(t) != t.as_str())
+            .map(String::as_str)
+            .collect();
+        if !legacy.is_empty() {
+            let mut seen: Vec<&str> = Vec::new();
+            for t in legacy {
+                if !seen.contains(&t) {
+                    seen.push(t);
+                }
+            }
+            notes.push(format!(
+                "`layer_types` legacy names {} read as {} (remap_legacy_layer_types)",
+                seen.join(", "),
+                seen.iter()
+                    .map(|t| super::lists::remap(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let names: Vec<String> = names
+            .iter()
+            .map(|t| super::lists::remap(t).to_string())
+            .collect();
         if let Some(n) = n
             && names.len() != n
         {
@@ -220,8 +263,19 @@ fn types(cfg: Obj<'_>, model_type: &str, n: Option<usize>) -> Result<Vec<String>
         }
         "exaone4" | "exaone_moe" => {
             need(why)?;
-            if cfg.get("sliding_window").is_some_and(Value::is_null) {
-                every(1, "sliding_attention")
+            if cfg.get("sliding_window").is_some_and(Value::is_null) && n.is_some_and(|n| n > 0) {
+                let class = if model_type == "exaone4" {
+                    "Exaone4Config"
+                } else {
+                    "ExaoneMoeConfig"
+                };
+                return Err(key(
+                    cfg.path("sliding_window"),
+                    "null",
+                    format!(
+                        "without `layer_types`, {class}.__post_init__ sets sliding_window_pattern to 0 and computes (i + 1) % 0, which fails (ZeroDivisionError); give layer_types or a window"
+                    ),
+                ));
             } else {
                 every(pattern("sliding_window_pattern", 4)?, "sliding_attention")
             }
@@ -342,7 +396,7 @@ mod tests {
             map: &map,
             name: "",
         };
-        Ok(kinds(cfg, model_type, &mut Vec::new())?
+        Ok(kinds(cfg, model_type, &mut Vec::new(), &mut Vec::new())?
             .into_iter()
             .map(|k| (k.layer_type, k.count, k.no_rope.is_none()))
             .collect())
@@ -379,13 +433,23 @@ mod tests {
                 s("full_attention", 2, false)
             ]
         );
+        // With no window and no `layer_types`, Exaone4Config divides by a pattern of 0 and fails
+        // (transformers 5.24.0, `configuration_exaone4.py`, `__post_init__`): refused, naming the
+        // key. With `layer_types`, every layer rotates.
+        for mt in ["exaone4", "exaone_moe"] {
+            let e = kinds_of(r#"{"num_hidden_layers": 8, "sliding_window": null}"#, mt)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("`sliding_window` = null"), "{e}");
+            assert!(e.contains("ZeroDivisionError"), "{e}");
+        }
         assert_eq!(
             kinds_of(
-                r#"{"num_hidden_layers": 8, "sliding_window": null}"#,
+                r#"{"num_hidden_layers": 2, "sliding_window": null, "layer_types": ["full_attention", "sliding_attention"]}"#,
                 "exaone4"
             )
             .unwrap(),
-            [s("full_attention", 8, true)]
+            [s("full_attention", 1, true), s("sliding_attention", 1, true)]
         );
         assert!(
             kinds_of(

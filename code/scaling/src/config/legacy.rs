@@ -110,6 +110,9 @@ pub(super) fn normalize(cfg: Obj<'_>, model_type: &str) -> Result<Normalized> {
         );
     }
     match model_type {
+        "deepseek_v4" => super::deepseek_v4::normalize(cfg, &mut out)?,
+        "mimo_v2_flash" => super::mimo::flash(cfg, &mut out)?,
+        "mimo_v2" => super::mimo::sglang(cfg, &mut out)?,
         "gpt_neox" => {
             ignored(
                 &mut out,

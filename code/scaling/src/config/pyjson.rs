@@ -5,6 +5,13 @@
 //! outside a string taken as the string `"Infinity"`, `"-Infinity"` or `"NaN"`, and every key that
 //! held one is named in a note, so that a key the inspector reads is then refused by name (it is
 //! not a finite number) and one it does not read is accepted, as the reference accepts it.
+//!
+//! transformers 5.24.0 also writes these numbers its own way: `PreTrainedConfig.to_json_string`
+//! encodes each as an object `{"__float__": "Infinity"}` (`_encode_special_floats`), and
+//! `_dict_from_json_file` decodes such an object back into the number (`_decode_special_floats`:
+//! an object whose only key is `__float__`, holding one of the three names). The reader decodes
+//! the same objects, into the same strings, and names each key; an object with another tag is
+//! left as it is, as the reference leaves it.
 
 use serde_json::Value;
 
@@ -17,17 +24,61 @@ const CONSTANTS: [&str; 3] = ["-Infinity", "Infinity", "NaN"];
 /// # Errors
 /// The strict parser's message when the text is not JSON even with the constants allowed.
 pub(crate) fn parse(text: &str) -> Result<(Value, Vec<String>), serde_json::Error> {
-    let strict = match serde_json::from_str(text) {
-        Ok(v) => return Ok((v, Vec::new())),
-        Err(e) => e,
-    };
-    let Some(marked) = mark(text) else {
-        return Err(strict);
-    };
-    let mut value: Value = serde_json::from_str(&marked).map_err(|_| strict)?;
     let mut paths = Vec::new();
-    unmark(&mut value, String::new(), &mut paths);
-    Ok((value, paths))
+    let mut value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(strict) => {
+            let Some(marked) = mark(text) else {
+                return Err(strict);
+            };
+            let mut value: Value = serde_json::from_str(&marked).map_err(|_| strict)?;
+            unmark(&mut value, String::new(), &mut paths);
+            value
+        }
+    };
+    let mut tagged = Vec::new();
+    untag(&mut value, String::new(), &mut tagged);
+    let notes = paths
+        .into_iter()
+        .map(|p| format!("{p} read as Python's json.loads reads it, as a non-finite number"))
+        .chain(tagged.into_iter().map(|p| {
+            format!("{p} (written as {{\"__float__\": …}}) read as transformers' _decode_special_floats reads it, as a non-finite number")
+        }))
+        .collect();
+    Ok((value, notes))
+}
+
+/// Replaces each `{"__float__": "Infinity"}` (or `-Infinity`, `NaN`) by the string of its name.
+fn untag(v: &mut Value, path: String, paths: &mut Vec<String>) {
+    let tag = v
+        .as_object()
+        .filter(|m| m.len() == 1)
+        .and_then(|m| m.get("__float__"));
+    if let Some(Value::String(k)) = tag
+        && CONSTANTS.contains(&k.as_str())
+    {
+        paths.push(format!("`{path}` = {k}"));
+        *v = Value::String(k.clone());
+        return;
+    }
+    match v {
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                untag(x, format!("{path}[{i}]"), paths);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                untag(x, p, paths);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Replaces each constant outside a string with a marked string; `None` if there is none.
@@ -104,7 +155,43 @@ mod tests {
             (v["y"].as_str(), v["z"].as_str()),
             (Some("NaN"), Some("Infinity"))
         );
-        assert_eq!(p, ["`x.t[1]` = -Infinity", "`y` = NaN", "`z` = Infinity"]);
+        assert_eq!(p.len(), 3);
+        assert!(
+            p[0].starts_with("`x.t[1]` = -Infinity read as Python's json.loads"),
+            "{p:?}"
+        );
+        assert!(p[1].starts_with("`y` = NaN read as"), "{p:?}");
+        assert!(p[2].starts_with("`z` = Infinity read as"), "{p:?}");
+    }
+
+    #[test]
+    fn transformers_float_tags_are_decoded_as_the_reference_decodes_them() {
+        let (v, p) = parse(
+            r#"{"a": {"__float__": "Infinity"}, "b": [{"__float__": "NaN"}, 2],
+                "c": {"t": {"__float__": "-Infinity"}},
+                "d": {"__float__": "Inf"}, "e": {"__float__": "NaN", "x": 1}, "f": {"__float__": 1}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (&v["a"], &v["b"][0], &v["c"]["t"]),
+            (
+                &Value::from("Infinity"),
+                &Value::from("NaN"),
+                &Value::from("-Infinity")
+            )
+        );
+        // Another tag, another key beside it, or a tag that is not a string: left as they are.
+        assert_eq!(v["d"]["__float__"], "Inf");
+        assert_eq!(v["e"]["x"], 1);
+        assert_eq!(v["f"]["__float__"], 1);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(
+            p.iter().all(|n| n.contains("_decode_special_floats")),
+            "{p:?}"
+        );
+        assert!(p[0].starts_with("`a` = Infinity"), "{p:?}");
+        assert!(p[1].starts_with("`b[0]` = NaN"), "{p:?}");
+        assert!(p[2].starts_with("`c.t` = -Infinity"), "{p:?}");
     }
 
     #[test]

@@ -63,12 +63,18 @@ fn layers_cell(g: &LayerGroup, one_kind: bool) -> String {
         (n, true) => format!("all {n}"),
         (n, false) => n.to_string(),
     };
+    // One word for every layer with no softmax attention at all (state-space, linear attention,
+    // convolution, MLP only), another for attention, to the text or to an image, that does not
+    // rotate.
     let mark = match (&g.rope, g.mixer) {
-        (Some(_), _) => "",
-        (None, Mixer::StateSpace | Mixer::Convolution | Mixer::MlpOnly) => " (no attention)",
-        (None, _) => " (no RoPE)",
+        (Some(_), Mixer::Attention) => String::new(),
+        (Some(_), m) => format!(" ({})", m.name()),
+        (None, Mixer::Attention | Mixer::CrossAttention | Mixer::AttentionAndStateSpace) => {
+            " (no RoPE)".to_string()
+        }
+        (None, _) => " (no attention)".to_string(),
     };
-    if one_kind && g.rope.is_some() {
+    if one_kind && g.rope.is_some() && g.mixer == Mixer::Attention {
         count
     } else {
         format!("{count} {}{mark}", g.layer_type)

@@ -151,7 +151,7 @@ pub fn logits(model: &ModelRope, seq_len: usize) -> Result<String> {
 /// let mamba = scaling::config::read(r#"{"model_type": "mamba", "num_hidden_layers": 24}"#)?;
 /// let text = scaling::report::reading(&mamba, None)?;
 /// assert!(text.starts_with("model_type mamba: no attention, no position encoding"), "{text}");
-/// assert!(text.contains("| mamba | 24 | state-space | none |"), "{text}");
+/// assert!(text.contains("| linear_attention | 24 | state-space | none |"), "{text}");
 /// # Ok::<(), scaling::Error>(())
 /// ```
 pub fn reading(p: &Positions, seq_len: Option<usize>) -> Result<String> {
@@ -266,7 +266,7 @@ fn layered(l: &Layered) -> String {
         ]);
     }
     let what = if l.attends() {
-        "no layer rotates; the attention layers see no position (NoPE), and the others carry the order"
+        "no layer rotates; the attention layers see no position (NoPE), and only the recurrent layers (state-space, convolution) read the tokens in order"
     } else {
         "no attention, no position encoding (in this book's sense): the layers read the tokens in order"
     };
