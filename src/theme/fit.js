@@ -1,4 +1,5 @@
-// The book's layout helpers for tables and figures, linked from head.hbs; the rules they switch on are in
+// The book's layout and keyboard helpers (tables, figures, a skip link, the menu), linked from
+// head.hbs; the rules they switch on are in
 // fit.css, and the browser check (`cargo xtask browser`) holds what they promise. Without
 // JavaScript every table still scrolls sideways inside mdBook's .table-wrapper.
 (() => {
@@ -61,7 +62,41 @@
             if (inner > room + 1) el.style.zoom = String(Math.floor((room / inner) * 1000) / 1000);
         }
     };
+    // Keyboard: the first Tab stop of every page is a link past the menu and the table of
+    // contents to the page's text (WCAG 2.2, 2.4.1), and the table of contents' toggle, which
+    // mdBook writes as a <label> (no Tab stop), is a button a keyboard reaches and presses; on a
+    // phone it is the only way to the table of contents.
+    const skipLink = () => {
+        const target = document.getElementById('mdbook-content');
+        if (!target || document.querySelector('a.skip-link')) return;
+        target.setAttribute('tabindex', '-1');
+        const link = document.createElement('a');
+        link.className = 'skip-link';
+        link.href = '#mdbook-content';
+        link.textContent = 'Skip to the text';
+        // Focus moves to the text itself: mdBook's 404 page sets a <base>, against which the
+        // fragment alone would load another page.
+        link.addEventListener('click', (e) => {
+            e.preventDefault();
+            target.focus();
+        });
+        document.body.prepend(link);
+    };
+    const toggleByKeyboard = () => {
+        const toggle = document.getElementById('mdbook-sidebar-toggle');
+        if (!toggle || toggle.tagName !== 'LABEL' || toggle.hasAttribute('tabindex')) return;
+        toggle.setAttribute('tabindex', '0');
+        toggle.setAttribute('role', 'button');
+        toggle.addEventListener('keydown', (e) => {
+            if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                toggle.click();
+            }
+        });
+    };
     const start = () => {
+        skipLink();
+        toggleByKeyboard();
         markCells();
         markWide();
         markFigures();

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             Config::full()
         };
         let start = Instant::now();
-        let results = runtime::study::run(&config, || {}).map_err(|e| e.to_string())?;
+        let results = runtime::study::run(&config, &|| {}).map_err(|e| e.to_string())?;
         let secs = start.elapsed().as_secs_f64();
         let text = runtime::study::report(&config, &results, secs);
         std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;

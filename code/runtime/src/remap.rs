@@ -97,7 +97,8 @@ fn dot(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
 /// let rope = Rope::new(2, 10000.0, Layout::HalfSplit)?;
 /// let q = array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.5, -1.0]];
 /// let s = SelfExtend::new(2, 2)?;
-/// let (a, b) = (logits(&s, &rope, q.view(), q.view())?, logits_by_offset(&s, &rope, q.view(), q.view())?);
+/// let a = logits(&s, &rope, q.view(), q.view())?;
+/// let b = logits_by_offset(&s, &rope, q.view(), q.view())?;
 /// assert!((a[[3, 0]] - b[[3, 0]]).abs() < 1e-12);
 /// assert_eq!(a[[0, 1]], f64::NEG_INFINITY);
 /// # Ok::<(), runtime::Error>(())

@@ -6,8 +6,7 @@
 use bookkit::{Table, fixed};
 use trained::RopeScaling;
 use trained::experiment::Config;
-use trained::model::Model;
-use trained::train::{Score, train};
+use trained::train::{Score, train_all};
 
 use crate::cache::Positions;
 use crate::experiment::{chapter_7_variant, evaluate, first_key_mass};
@@ -70,20 +69,20 @@ pub struct Results {
     pub sinks: Vec<(usize, Vec<(f64, f64)>)>,
 }
 
-/// Trains chapter 7's RoPE model for each seed of `config` with chapter 7's `train`, then scores
+/// Trains chapter 7's RoPE model for each seed of `config` with chapter 7's `train` (its `train_all`, on up to two threads), then scores
 /// every scheme at every length.
 ///
 /// # Errors
 /// A configuration chapter 7's code refuses.
-pub fn run(config: &Config, mut tick: impl FnMut()) -> Result<Results, Error> {
+pub fn run(config: &Config, tick: &(dyn Fn() + Sync)) -> Result<Results, Error> {
     let l = config.dims.train_len;
     let lengths = config.lengths();
-    let mut models = Vec::new();
-    for &seed in &config.seeds {
-        let mut model = Model::new(trained::Scheme::Rope, config.dims, seed)?;
-        train(&mut model, &config.schedule, seed, &mut tick)?;
-        models.push(model);
-    }
+    let jobs: Vec<_> = config
+        .seeds
+        .iter()
+        .map(|&seed| (trained::Scheme::Rope, seed))
+        .collect();
+    let models = train_all(&jobs, config.dims, &config.schedule, tick)?;
     let names: Vec<String> = ["RoPE + PI (chapter 7)", "RoPE + YaRN (chapter 7)"]
         .into_iter()
         .map(String::from)

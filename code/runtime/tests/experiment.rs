@@ -146,7 +146,7 @@ fn first_key_mass_counts_what_it_says() {
 #[test]
 fn reduced_run() {
     let config = Config::reduced();
-    let results = run(&config, || {}).unwrap();
+    let results = run(&config, &|| {}).unwrap();
     let names: Vec<&str> = results.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names.len(), 2 + schemes(16, 16).unwrap().len());
     let row = |name: &str| results.rows.iter().find(|r| r.name == name).unwrap();

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
             .progress_chars("=> "),
         );
         let start = Instant::now();
-        let results = run(&config, || bar.inc(1)).map_err(|e| e.to_string())?;
+        let results = run(&config, &|| bar.inc(1)).map_err(|e| e.to_string())?;
         bar.finish_and_clear();
         let seconds = start.elapsed().as_secs_f64();
         std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;

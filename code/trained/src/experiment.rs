@@ -6,7 +6,7 @@ use ndarray::Array2;
 use errors::bad;
 
 use crate::model::{Dims, Model};
-use crate::train::{Schedule, Score, evaluate, train};
+use crate::train::{Schedule, Score, evaluate, train, train_all};
 use crate::{Error, RopeScaling, Scheme, Variant};
 
 /// Everything that decides the experiment's numbers.
@@ -194,11 +194,12 @@ fn offset_head(weights: &[Vec<Array2<f64>>], delta: usize) -> (usize, usize) {
 
 // ANCHOR: run
 /// Runs the experiment: for each scheme and seed, train at `L`, then score every variant of
-/// that scheme at every length. `tick` is called after every optimiser step.
+/// that scheme at every length (the models train on up to two threads, see [`train_all`]).
+/// `tick` is called after every optimiser step.
 ///
 /// # Errors
 /// A configuration the model or the schedule refuses, or no seeds or lengths.
-pub fn run(config: &Config, mut tick: impl FnMut()) -> Result<Results, Error> {
+pub fn run(config: &Config, tick: &(dyn Fn() + Sync)) -> Result<Results, Error> {
     if config.seeds.is_empty() || config.multiples.is_empty() || config.multiples.contains(&0) {
         return Err(bad(
             "seeds / multiples",
@@ -214,14 +215,11 @@ pub fn run(config: &Config, mut tick: impl FnMut()) -> Result<Results, Error> {
         maps: Vec::new(),
         canary: canary(config)?,
     };
-    let mut trained = Vec::new();
-    for scheme in Scheme::ALL {
-        for &seed in &config.seeds {
-            let mut model = Model::new(scheme, config.dims, seed)?;
-            train(&mut model, &config.schedule, seed, &mut tick)?;
-            trained.push(model);
-        }
-    }
+    let jobs: Vec<(Scheme, u64)> = Scheme::ALL
+        .into_iter()
+        .flat_map(|scheme| config.seeds.iter().map(move |&seed| (scheme, seed)))
+        .collect();
+    let trained = train_all(&jobs, config.dims, &config.schedule, tick)?;
     for variant in Variant::ALL {
         let models = trained.iter().filter(|m| m.scheme == variant.scheme);
         for (model, &seed) in models.zip(&config.seeds) {

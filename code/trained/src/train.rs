@@ -5,8 +5,11 @@ use ndarray::Array2;
 use bookkit::rng::SplitMix64;
 use errors::bad;
 
-use crate::model::{Model, Positions};
-use crate::{Error, Variant};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use crate::model::{Dims, Model, Positions};
+use crate::{Error, Scheme, Variant};
 
 /// The marker every sequence starts with (NoPE's counter needs it; every scheme gets it).
 pub const MARKER: usize = 0;
@@ -227,6 +230,53 @@ pub fn train(
     Ok(())
 }
 // ANCHOR_END: train
+
+/// Trains one fresh model per `(scheme, seed)` job, as [`train`] would one after another, on up
+/// to two threads (the machine this book is checked on has two cores). Each model depends only on
+/// its own scheme and seed, so the models are the same bits whatever the thread count; they come
+/// back in the order of `jobs`. `tick` is called after every step of every model.
+///
+/// # Errors
+/// The first job's refusal (from [`Model::new`] or [`train`]).
+pub fn train_all(
+    jobs: &[(Scheme, u64)],
+    dims: Dims,
+    schedule: &Schedule,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Model>, Error> {
+    let one = |&(scheme, seed): &(Scheme, u64)| -> Result<Model, Error> {
+        let mut model = Model::new(scheme, dims, seed)?;
+        train(&mut model, schedule, seed, tick)?;
+        Ok(model)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 2)
+        .min(jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<Model, Error>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let done = one(job);
+                    *slots[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .unwrap_or_else(|| Err(bad("jobs", "a job", "every job runs to an outcome")))
+        })
+        .collect()
+}
 
 /// Scores `model` on `count` fresh sequences of `n` tokens, read as `variant` (RoPE's test-time
 /// scaling), returning the score and the attention weights of the first sequence.

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use trained::experiment::{Config, Results, canary, run, spread};
 use trained::figures::RESULTS;
 use trained::{RopeScaling, Scheme, Variant, report};
@@ -186,30 +188,54 @@ fn the_committed_results_come_from_the_current_configuration() {
 #[test]
 fn a_reduced_run_shows_the_robust_claims() {
     let config = Config::reduced();
-    let mut steps = 0;
-    let results = run(&config, || steps += 1).unwrap();
-    assert_eq!(steps, config.total_steps());
+    let steps = AtomicU64::new(0);
+    let results = run(&config, &|| {
+        steps.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(steps.into_inner(), config.total_steps());
     assert_eq!(results.hash, config.hash());
     assert_eq!(results.canary, canary(&config).unwrap());
     robust_claims(&results, config.dims.train_len);
     // A results file from another configuration is refused.
     assert!(report::experiment(&Config::full(), &results, false).is_err());
-    // Same seeds, same bits: a second run of one scheme repeats the first exactly.
+    // Same seeds, same bits: a second run of one scheme repeats the first exactly, and the
+    // models trained two at a time by `train_all` are the ones `train` makes one at a time (a
+    // short schedule: determinism does not need the whole run).
+    let short = trained::train::Schedule {
+        steps: 20,
+        ..config.schedule
+    };
     let again = trained::model::Model::new(Scheme::T5, config.dims, 0).unwrap();
     let mut a = again.clone();
     let mut b = again;
-    trained::train::train(&mut a, &config.schedule, 0, || {}).unwrap();
-    trained::train::train(&mut b, &config.schedule, 0, || {}).unwrap();
+    trained::train::train(&mut a, &short, 0, || {}).unwrap();
+    trained::train::train(&mut b, &short, 0, || {}).unwrap();
     assert_eq!(a, b);
+    let jobs = [(Scheme::Alibi, 1), (Scheme::T5, 0), (Scheme::Rope, 2)];
+    let both = trained::train::train_all(&jobs, config.dims, &short, &|| {}).unwrap();
+    assert_eq!(both[1], a);
+    for (model, &(scheme, seed)) in both.iter().zip(&jobs) {
+        let mut alone = trained::model::Model::new(scheme, config.dims, seed).unwrap();
+        trained::train::train(&mut alone, &short, seed, || {}).unwrap();
+        assert_eq!(model, &alone);
+    }
+    let refused = trained::train::Schedule { steps: 0, ..short };
+    assert!(trained::train::train_all(&jobs, config.dims, &refused, &|| {}).is_err());
+    assert!(
+        trained::train::train_all(&[], config.dims, &short, &|| {})
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn bad_configurations_are_refused() {
     let mut c = Config::reduced();
     c.seeds.clear();
-    assert!(run(&c, || {}).is_err());
+    assert!(run(&c, &|| {}).is_err());
     let mut c = Config::reduced();
     c.multiples = vec![0];
-    assert!(run(&c, || {}).is_err());
+    assert!(run(&c, &|| {}).is_err());
     assert!(Results::from_csv("NoPE,x,16,0.5,1.0\n").is_err());
 }

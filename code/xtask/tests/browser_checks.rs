@@ -74,16 +74,29 @@ fn figure_svg(dark_block: &str) -> String {
 /// The figure's line on the chapter page: a paragraph of its own, as the book's figures are.
 const FIGURE_LINE: &str = "![A fixture figure: one curve.](figures/fixture-plot.svg)";
 
+/// A listing whose one line is `chars` characters long (a `let` and a string).
+fn listing_line(chars: usize) -> String {
+    let fill = chars - "let s = \"\";".len();
+    format!("let s = \"{}\";\n", "x".repeat(fill))
+}
+
+/// The fixture's wide listing on the chapter page.
+const LISTING_LINE: &str = "```rust,noplayground\n{{#include wide.rs}}\n```";
+
 /// The fixture with the real theme, a wide formula, a wide and tall table, a figure (drawn by a
-/// stand-in crate `fixture`, so the build's figure-owner check passes) and a search term it
-/// contains.
+/// stand-in crate `fixture`, so the build's figure-owner check passes), a listing line as long
+/// as rustfmt writes (100 characters) and a search term it contains.
 fn fixture(name: &str) -> Fixture {
     let f = Fixture::with_real_theme(name);
     f.edit(
         "src/chapter.md",
         "Some math",
-        &format!("{WIDE}\n{}\n{FIGURE_LINE}\n\nSome math", wide_table()),
+        &format!(
+            "{WIDE}\n{}\n{FIGURE_LINE}\n\n{LISTING_LINE}\n\nSome math",
+            wide_table()
+        ),
     );
+    f.write("src/wide.rs", &listing_line(100));
     // A formula with a TeX command beside the search term, in the review answer.
     f.edit(
         "src/chapter.md",
@@ -465,4 +478,78 @@ fn mdbooks_own_index_with_tex_in_snippets_and_tex_commands_as_hits_is_refused() 
         "index.html",
         "search for \"!frac\": found 1 result(s), and should find none: the first is chapter.html",
     );
+}
+
+#[test]
+fn a_listing_line_wider_than_its_box_at_a_desktop_width_is_refused() {
+    // 130 characters: past rustfmt's 100 and the 920 px the theme gives a listing.
+    let f = fixture("browser-listing");
+    f.write("src/wide.rs", &listing_line(130));
+    let options = Options {
+        widths: vec![1280, 390],
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
+    // Only at the desktop width: on a phone a listing scrolls, as every listing must there.
+    assert!(p.iter().all(|p| p.contains("at 1280 px")), "{p:#?}");
+    assert_one(&p, "chapter.html", "listing line wider than its box (");
+    assert_one(
+        &p,
+        "chapter.html",
+        "px box; line 1, 130 characters: \"let s = \"xxxxxxxx",
+    );
+}
+
+#[test]
+fn without_the_themes_script_there_is_no_skip_link_and_no_way_to_the_contents_by_keyboard() {
+    // mdBook's own page: the first Tab stop is in its toolbar, and its table-of-contents toggle
+    // is a <label>, which Tab skips.
+    let f = fixture("browser-keyboard");
+    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(&p, "chapter.html", "focus order: the first Tab stop is ");
+    assert_one(&p, "chapter.html", ", not a skip link to the text");
+    assert_one(
+        &p,
+        "chapter.html",
+        "the table of contents toggle cannot be reached with Tab: after the first stop, Tab goes to ",
+    );
+}
+
+#[test]
+fn a_review_question_under_24_px_and_mdbooks_coal_toolbar_are_refused() {
+    // The theme's stylesheet without its target rule and its colours for coal.
+    let f = fixture("browser-targets-colours");
+    let css = std::fs::read_to_string(f.root.join("src/theme/fit.css")).unwrap();
+    for rule in [
+        ".content details > summary {\n    min-height: 24px;\n    padding: 4px 0;\n}\n",
+        "html.coal {\n    --links: #3088b6;\n    --icons: #79818a;\n    --sidebar-active: #5f99cf;\n}\n",
+    ] {
+        assert!(css.contains(rule), "fit.css lacks {rule:?}");
+        f.edit("src/theme/fit.css", rule, "");
+    }
+    let Some(p) = problems(&f, &phone()) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "chapter.html",
+        "px, under 24 px: summary \"Is this a fixture?\"",
+    );
+    // mdBook 0.5.4's coal: toolbar icons #43484d on hsl(200, 7%, 8%), links #2b79a2.
+    assert_one(
+        &p,
+        "index.html",
+        "every theme: coal theme: toolbar icon rgb(67, 72, 77) on rgb(19, 21, 22) at 1.98:1, under 4.5:1",
+    );
+    assert_one(
+        &p,
+        "index.html",
+        "coal theme: table of contents, the current page rgb(52, 115, 173) on rgb(41, 44, 47)",
+    );
+    assert!(p.iter().all(|p| !p.contains("navy theme")), "{p:#?}");
 }

@@ -222,6 +222,37 @@ impl Cdp {
         Ok(found)
     }
 
+    /// Runs `body` (a script as the page checks are written, see [`wrap`]) in the page open in
+    /// `session` and returns the problems it found.
+    pub(super) fn run(&mut self, session: &str, body: &str) -> Result<Vec<String>, String> {
+        self.evaluate(session, &wrap(body))
+    }
+
+    /// Presses and releases `key` (`Tab` or `Enter`) as a keyboard does, so that the browser
+    /// moves focus or activates what has it.
+    pub(super) fn press(&mut self, session: &str, key: &str) -> Result<(), String> {
+        let (code, text) = match key {
+            "Tab" => (9, ""),
+            "Enter" => (13, "\r"),
+            _ => return Err(format!("the check presses Tab or Enter, not {key:?}")),
+        };
+        // A key that types nothing goes down as a raw key, as Chromium's own input does.
+        let down = if text.is_empty() {
+            "rawKeyDown"
+        } else {
+            "keyDown"
+        };
+        for kind in [down, "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code,
+                        "nativeVirtualKeyCode": code, "text": if kind == "keyUp" { "" } else { text } }),
+                Some(session),
+            )?;
+        }
+        Ok(())
+    }
+
     pub(super) fn evaluate(&mut self, session: &str, script: &str) -> Result<Vec<String>, String> {
         let result = self.call(
             "Runtime.evaluate",

@@ -18,15 +18,24 @@
 //! - a table wider than its box with no cue that it scrolls (the theme fades its right edge),
 //!   with a first column that scrolls away, or in a box taller than the screen (whose sideways
 //!   scrollbar is then off screen);
+//! - at a desktop width ([`LISTING_FULL_WIDTH_PX`] and wider), a listing line wider than
+//!   its box (cut off at the box's right edge until the reader scrolls);
 //! - a figure that is a control (mdBook's zoom checkbox, a link or a button around it), figure
 //!   text smaller than `MIN_FIGURE_TEXT_PX` (`scripts.rs`) as the figure is shown, a figure box
 //!   that scrolls without a cue, and a figure whose background (read from the image drawn into
 //!   a canvas, in the page's colour scheme) has more than `MAX_FIGURE_GLARE` against the page's;
+//! - a review question (a `<summary>`) smaller than [`MIN_TARGET_PX`] either way;
+//! - the keyboard walk (`keyboard`): the first Tab stop is not a skip link to the text shown on
+//!   screen, Enter on it does not move focus to the text, or, while the table of contents is
+//!   hidden (a phone), the next Tab does not reach its toggle or Enter does not open and close it;
 //! - a figure a reader can move whose controls are not labelled native sliders in the Tab order
 //!   and on screen, or that draws, at some setting or after an arrow key, curves other than its
 //!   data's (`interactive.rs`);
 //!
-//! once per book, on a search (mdBook's `?search=` address) that finds nothing for one of
+//! once per book, on the first chapter at the first width, on a link of the text, a toolbar icon,
+//! the toolbar's title or a link of the table of contents under [`MIN_TEXT_CONTRAST`] against its
+//! background in any of the themes mdBook offers (switched on the page, as its theme menu does);
+//! on a search (mdBook's `?search=` address) that finds nothing for one of
 //! [`Options::search_terms`], whose result snippets hold a TeX command (`\frac`), or that finds
 //! something for a term written `!word` (a TeX command name); and, when a PDF is asked for, on
 //! the print page laid out at the printed page's width ([`PRINT_WIDTH_PX`]): a `<details>` that
@@ -48,7 +57,8 @@ use serde_json::json;
 
 use crate::Problem;
 use chromium::{Browser, Cdp};
-use scripts::{PAGE_CHECK, SEARCH_CHECK};
+pub use scripts::{LISTING_FULL_WIDTH_PX, LISTING_MAX_PX, MIN_TARGET_PX, MIN_TEXT_CONTRAST};
+use scripts::{PAGE_CHECK, SEARCH_CHECK, THEME_CHECK, focus_step};
 
 /// The programs tried, in order, when `CHROMIUM` is not set.
 pub const CANDIDATES: &[&str] = &[
@@ -203,7 +213,8 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
             .call(
                 "Page.addScriptToEvaluateOnNewDocument",
                 json!({ "source": format!(
-                    "try {{ localStorage.setItem('mdbook-theme', {}); }} catch (e) {{}}",
+                    "try {{ localStorage.setItem('mdbook-theme', {}); \
+                     localStorage.removeItem('mdbook-sidebar'); }} catch (e) {{}}",
                     json!(theme)
                 ) }),
                 Some(&session),
@@ -216,11 +227,16 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
                 let found = cdp
                     .open(&session, &url, &origin, PAGE_CHECK)
                     .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
+                let keys = keyboard(&mut cdp, &session)
+                    .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
                 loads += 1;
                 let moved = interactive::check(&mut cdp, &session, &origin)
                     .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
                 problems.extend(
-                    (found.into_iter().chain(moved))
+                    found
+                        .into_iter()
+                        .chain(keys)
+                        .chain(moved)
                         .map(|m| at(dest, page, format!("at {width} px, {theme} theme: {m}"))),
                 );
             }
@@ -236,6 +252,19 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
 
     let width = options.widths.first().copied().unwrap_or(1280);
     cdp.set_width(&session, width).map_err(&fail)?;
+    // mdBook's themes are classes on one page: every theme is measured on the first chapter.
+    let first = pages
+        .iter()
+        .find(|p| *p == "index.html")
+        .unwrap_or(&pages[0]);
+    let found = cdp
+        .open(&session, &format!("{origin}{first}"), &origin, THEME_CHECK)
+        .map_err(|e| fail(format!("measuring the themes on {first}: {e}")))?;
+    problems.extend(
+        found
+            .into_iter()
+            .map(|m| at(dest, first, format!("at {width} px, every theme: {m}"))),
+    );
     for term in &options.search_terms {
         // `!word`: the search must find nothing for `word`.
         let url = match term.strip_prefix('!') {
@@ -295,6 +324,36 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
     } else {
         Err(problems)
     }
+}
+
+/// The keyboard walk on the page open in `session`, as a reader without a mouse makes it: the
+/// first Tab must reach a skip link, shown, and Enter on it must move focus to the text; while
+/// the table of contents is hidden (a phone), the next Tab from the first stop must reach its
+/// toggle, and Enter on it must open and then close it.
+fn keyboard(cdp: &mut Cdp, session: &str) -> Result<Vec<String>, String> {
+    cdp.press(session, "Tab")?;
+    let mut found = cdp.run(session, &focus_step("first"))?;
+    cdp.press(session, "Enter")?;
+    found.extend(cdp.run(session, &focus_step("skipped"))?);
+    let hidden = cdp.run(
+        session,
+        "return document.documentElement.classList.contains('sidebar-visible') ? [] : ['hidden'];",
+    )?;
+    if hidden.is_empty() {
+        return Ok(found);
+    }
+    cdp.run(session, &focus_step("restart"))?;
+    cdp.press(session, "Tab")?;
+    let toggle = cdp.run(session, &focus_step("toggle"))?;
+    if !toggle.is_empty() {
+        found.extend(toggle);
+        return Ok(found);
+    }
+    cdp.press(session, "Enter")?;
+    found.extend(cdp.run(session, &focus_step("opened"))?);
+    cdp.press(session, "Enter")?;
+    found.extend(cdp.run(session, &focus_step("closed"))?);
+    Ok(found)
 }
 
 /// `s` with everything but ASCII letters and digits percent-encoded, for a query value.
@@ -359,6 +418,16 @@ mod tests {
         assert!(page.contains("margin: 16mm 14mm;"), "{page}");
         let px = (210.0 - 2.0 * 14.0) / 25.4 * 96.0;
         assert_eq!(PRINT_WIDTH_PX, px as u32, "{px}");
+    }
+
+    #[test]
+    fn the_listing_width_is_the_rule_of_the_theme_and_holds_a_rustfmt_line() {
+        let css = std::fs::read_to_string(crate::root().join("src/theme/fit.css")).unwrap();
+        let rule = format!("min({}px, var(--listing-room))", LISTING_MAX_PX);
+        assert!(css.contains(&rule), "fit.css lacks {rule}");
+        // rustfmt's 100 characters at 14 px Source Code Pro (0.6 em each) and 16 px padding.
+        let line = 100.0 * 14.0 * 0.6 + 2.0 * 16.0;
+        assert!(line < f64::from(LISTING_MAX_PX), "{line}");
     }
 
     #[test]

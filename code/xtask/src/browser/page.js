@@ -64,6 +64,32 @@ for (const box of main.querySelectorAll('.table-wrapper')) {
   if (h > vh + 1) why.push(Math.round(h) + ' px tall, so its sideways scrollbar is off the ' + vh + ' px screen');
   if (why.length) found.push('table ' + table.scrollWidth + ' px wide in a ' + box.clientWidth + ' px box: ' + why.join('; ') + ': ' + describe(table));
 }
+// Listings: mdBook's code box scrolls sideways, so a line longer than the box is cut off at its
+// right edge until the reader scrolls. Where the column has its full width (a desktop window,
+// `LISTING_FULL_WIDTH_PX` and wider), the theme gives a listing room for the longest line
+// rustfmt writes, and no line may run past its box; on a narrower screen a listing scrolls.
+if (window.innerWidth >= LISTING_FULL_WIDTH_PX) {
+  for (const code of main.querySelectorAll('pre > code')) {
+    if (code.scrollWidth <= code.clientWidth + 1) continue;
+    const lines = code.textContent.split('\n');
+    const at = lines.reduce((best, l, i) => (l.length > lines[best].length ? i : best), 0);
+    const line = lines[at].trim();
+    found.push('listing line wider than its box (' + code.scrollWidth + ' px of text in a ' + code.clientWidth +
+      ' px box; line ' + (at + 1) + ', ' + lines[at].length + ' characters: "' +
+      (line.length > 50 ? line.slice(0, 50) + '…' : line) + '"): ' + describe(code.parentElement));
+  }
+}
+// Review questions and solutions open from their <summary>, a target a pointer must hit: at
+// least MIN_TARGET_PX tall and wide (WCAG 2.2, 2.5.8).
+const small = [...main.querySelectorAll('summary')].filter(el => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && (r.height < MIN_TARGET_PX - 0.5 || r.width < MIN_TARGET_PX - 0.5);
+});
+small.slice(0, 3).forEach(el => {
+  const r = el.getBoundingClientRect();
+  found.push('target ' + Math.round(r.width) + ' × ' + r.height.toFixed(1) + ' px, under ' + MIN_TARGET_PX + ' px: ' + describe(el));
+});
+if (small.length > 3) found.push('… and ' + (small.length - 3) + ' more targets under ' + MIN_TARGET_PX + ' px');
 // Figures: an image, not a control (mdBook's zoom wraps each in a label with a checkbox, a Tab
 // stop that screen readers announce as a checkbox); text no smaller than the phone minimum as
 // the figure is shown; a box that scrolls shows a cue; and a background that does not stand out
