@@ -10,6 +10,9 @@ pub struct Figure {
     pub name: &'static str,
     /// The SVG document.
     pub svg: String,
+    /// For a figure a reader can move: the JSON its renderer (`src/theme/explore.js`) redraws
+    /// it from, written beside the SVG as `<name>.json` and checked as the SVG is.
+    pub data: Option<String>,
 }
 
 impl Figure {
@@ -36,7 +39,33 @@ impl Figure {
         Ok(Figure {
             name,
             svg: svg(name, width, height, draw)?,
+            data: None,
         })
+    }
+
+    /// The figure with `json` as its data: a figure a reader can move (see [`Figure::data`]).
+    ///
+    /// ```
+    /// let f = bookkit::Figure::draw("demo-blank", 20, 10, |_| Ok(()))?.with_data("{}".into());
+    /// assert_eq!(f.data.as_deref(), Some("{}"));
+    /// # Ok::<(), bookkit::FigureError>(())
+    /// ```
+    #[must_use]
+    pub fn with_data(self, json: String) -> Figure {
+        Figure {
+            data: Some(json),
+            ..self
+        }
+    }
+
+    /// The files the figure is written as: `<name>.svg` with the SVG, and `<name>.json` with its
+    /// data when it has some.
+    pub fn files(&self) -> Vec<(String, &str)> {
+        let mut files = vec![(format!("{}.svg", self.name), self.svg.as_str())];
+        if let Some(data) = &self.data {
+            files.push((format!("{}.json", self.name), data.as_str()));
+        }
+        files
     }
 }
 

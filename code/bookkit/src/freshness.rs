@@ -1,41 +1,40 @@
-//! Figure freshness: compare the committed SVGs with what the code draws now, or rewrite them.
+//! Figure freshness: compare the committed SVGs (and the JSON data of figures a reader can move)
+//! with what the code draws now, or rewrite them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::figure::Figure;
 
-fn figure_path(dir: &Path, figure: &Figure) -> PathBuf {
-    dir.join(format!("{}.svg", figure.name))
-}
-
-/// Compares every figure with the file committed under `dir`; lists each one that differs or is
-/// missing, with the command that redraws it.
+/// Compares every figure (its SVG, and its data if it has some) with the files committed under
+/// `dir`; lists each one that differs or is missing, with the command that redraws it.
 ///
 /// # Errors
-/// One line per stale or missing figure.
+/// One line per stale or missing file.
 pub fn check_figures(dir: &Path, figures: &[Figure]) -> Result<(), String> {
     let mut problems = String::new();
     for figure in figures {
-        let path = figure_path(dir, figure);
-        match std::fs::read_to_string(&path) {
-            Ok(committed) if committed == figure.svg => {}
-            Ok(_) => {
-                let _ = writeln!(
-                    problems,
-                    "figure `{}` ({}) differs from what the code draws now: run \
-                     `cargo xtask figures`, look at the new figure and commit it",
-                    figure.name,
-                    path.display()
-                );
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    problems,
-                    "figure `{}` ({}) cannot be read ({e}): run `cargo xtask figures`",
-                    figure.name,
-                    path.display()
-                );
+        for (file, text) in figure.files() {
+            let path = dir.join(&file);
+            match std::fs::read_to_string(&path) {
+                Ok(committed) if committed == text => {}
+                Ok(_) => {
+                    let _ = writeln!(
+                        problems,
+                        "figure `{}` ({}) differs from what the code draws now: run \
+                         `cargo xtask figures`, look at the new figure and commit it",
+                        figure.name,
+                        path.display()
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(
+                        problems,
+                        "figure `{}` ({}) cannot be read ({e}): run `cargo xtask figures`",
+                        figure.name,
+                        path.display()
+                    );
+                }
             }
         }
     }
@@ -46,20 +45,22 @@ pub fn check_figures(dir: &Path, figures: &[Figure]) -> Result<(), String> {
     }
 }
 
-/// Writes every figure to `dir/<name>.svg` and returns the paths written.
+/// Writes every figure to `dir/<name>.svg` (and its data to `dir/<name>.json`) and returns the
+/// paths written.
 ///
 /// # Errors
 /// The first I/O error, with the path.
 pub fn write_figures(dir: &Path, figures: &[Figure]) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    figures
-        .iter()
-        .map(|f| {
-            let path = figure_path(dir, f);
-            std::fs::write(&path, &f.svg).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(path)
-        })
-        .collect()
+    let mut written = Vec::new();
+    for figure in figures {
+        for (file, text) in figure.files() {
+            let path = dir.join(file);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
 }
 
 /// The environment variable that asks a chapter's figure test to rewrite its figures instead of
@@ -146,7 +147,7 @@ pub fn assert_golden(manifest_dir: &str, figures: Result<Vec<Figure>, crate::fig
     }
 }
 
-/// Files `dir/<prefix>*.svg` that no figure in `figures` writes.
+/// Files `dir/<prefix>*.svg` and `dir/<prefix>*.json` that no figure in `figures` writes.
 fn orphans(dir: &Path, prefix: &str, figures: &[Figure]) -> Result<Vec<PathBuf>, String> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -156,14 +157,15 @@ fn orphans(dir: &Path, prefix: &str, figures: &[Figure]) -> Result<Vec<PathBuf>,
     let mut found = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        let Some(stem) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".svg"))
-        else {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        if stem.starts_with(prefix) && !figures.iter().any(|f| f.name == stem) {
+        let ours = name.starts_with(prefix) && (name.ends_with(".svg") || name.ends_with(".json"));
+        if ours
+            && !figures
+                .iter()
+                .any(|f| f.files().iter().any(|(n, _)| n == name))
+        {
             found.push(path);
         }
     }
@@ -181,6 +183,7 @@ mod tests {
         let fig = Figure {
             name: "one",
             svg: "<svg/>".into(),
+            data: None,
         };
         assert!(
             check_figures(&dir, std::slice::from_ref(&fig))
@@ -233,6 +236,7 @@ mod tests {
         let fig = |name: &'static str| Figure {
             name,
             svg: "<svg/>".into(),
+            data: None,
         };
         // A name without the crate's prefix is refused before anything is read or written.
         let e = golden(manifest, Ok(vec![fig("other-x")])).unwrap_err();
@@ -252,6 +256,24 @@ mod tests {
         let e = golden(manifest, Ok(vec![fig("demo-a")])).unwrap_err();
         assert!(
             e.contains("demo-old.svg") && e.contains("no longer draws"),
+            "{e}"
+        );
+        // A figure's data is checked beside it, and data no figure writes is an orphan.
+        std::fs::remove_file(figs.join("demo-old.svg")).unwrap();
+        let moving = || vec![fig("demo-a").with_data("{}".into())];
+        let e = golden(manifest, Ok(moving())).unwrap_err();
+        assert!(
+            e.contains("demo-a.json") && e.contains("cannot be read"),
+            "{e}"
+        );
+        std::fs::write(figs.join("demo-a.json"), "{ }").unwrap();
+        let e = golden(manifest, Ok(moving())).unwrap_err();
+        assert!(e.contains("demo-a.json") && e.contains("differs"), "{e}");
+        std::fs::write(figs.join("demo-a.json"), "{}").unwrap();
+        assert_eq!(golden(manifest, Ok(moving())), Ok(vec![]));
+        let e = golden(manifest, Ok(vec![fig("demo-a")])).unwrap_err();
+        assert!(
+            e.contains("demo-a.json") && e.contains("no longer draws"),
             "{e}"
         );
         // A drawing failure is passed on.

@@ -23,6 +23,7 @@ pub fn figures() -> Result<Vec<Figure>, FigureError> {
         alibi_bias()?,
         alibi_decay()?,
         memory()?,
+        crate::explore::figure()?,
     ])
 }
 

@@ -54,6 +54,7 @@
 
 pub mod alibi;
 pub mod deberta;
+pub mod explore;
 pub mod figures;
 pub mod invariance;
 pub mod kernelized;

@@ -84,3 +84,9 @@ fn xl_terms() {
     let table = report::xl_terms(6, (8, 4), (4, 1), 2).unwrap();
     bookkit::snapshot!("xl_terms", table);
 }
+
+/// The image line of the figure a reader can move (its alt text comes from the crate).
+#[test]
+fn alibi_slopes_caption() {
+    bookkit::snapshot!("alibi_slopes_caption", relative::explore::caption());
+}

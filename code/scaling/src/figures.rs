@@ -76,7 +76,7 @@ fn target_length() -> usize {
 /// # Errors
 /// A drawing failure, naming the figure.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
-    Ok(vec![wavelengths()?, ratios()?])
+    Ok(vec![wavelengths()?, ratios()?, crate::explore::figure()?])
 }
 
 fn fail(e: crate::Error) -> FigureError {

@@ -23,7 +23,7 @@
 //!   cos/sin factor (DeepSeek's YaRN changes both);
 //! - [`config`]: reading a `config.json` ([`config::parse`] for RoPE models, [`config::read`],
 //!   which also names what a model without RoPE uses); [`report`]: the chapter's tables;
-//!   [`mod@figures`]: its figures.
+//!   [`mod@figures`]: its figures; [`explore`]: the figure a reader can move, with its data.
 //!
 //! Run the chapter's inspector with
 //! `cargo run -p scaling --example inspect -- code/scaling/tests/fixtures/llama-3.1-8b.json`, or
@@ -67,6 +67,7 @@ pub use errors::{Error, Result};
 pub mod base;
 pub mod cli;
 pub mod config;
+pub mod explore;
 pub mod figures;
 pub mod linear;
 pub mod llama3;

@@ -229,6 +229,7 @@ fn figure_captions() {
         scaling::figures::wavelengths_caption()
     );
     bookkit::snapshot!("caption_ratio", scaling::figures::ratios_caption());
+    bookkit::snapshot!("explore_caption", scaling::explore::caption());
     assert!(scaling::figures::wavelengths_title().contains("target 8 × 4096"));
     assert!(scaling::figures::ratios_title().contains("L = 4096, factor 8"));
 }
@@ -239,4 +240,23 @@ fn figure_captions() {
 fn a_hybrid_without_position_encoding() {
     let p = constructed("jamba-defaults");
     bookkit::snapshot!("reading_jamba_defaults", report::reading(&p, None).unwrap());
+}
+
+/// What the page around the figure a reader can move says to look for.
+#[test]
+fn explore_settings() {
+    let over_factor: Vec<(f64, usize)> = scaling::explore::FACTORS
+        .iter()
+        .map(|&s| (s, 4096))
+        .collect();
+    bookkit::snapshot!(
+        "explore_factors",
+        scaling::explore::table(&over_factor).unwrap()
+    );
+    let over_length: Vec<(f64, usize)> =
+        scaling::explore::TRAINS.iter().map(|&l| (8.0, l)).collect();
+    bookkit::snapshot!(
+        "explore_lengths",
+        scaling::explore::table(&over_length).unwrap()
+    );
 }

@@ -253,7 +253,7 @@ impl Cdp {
         Ok(())
     }
 
-    fn evaluate(&mut self, session: &str, script: &str) -> Result<Vec<String>, String> {
+    pub(super) fn evaluate(&mut self, session: &str, script: &str) -> Result<Vec<String>, String> {
         let result = self.call(
             "Runtime.evaluate",
             json!({ "expression": script, "awaitPromise": true, "returnByValue": true,
@@ -274,7 +274,7 @@ impl Cdp {
     }
 
     /// The problems among the queued events of `session`, which are then dropped.
-    fn loading_problems(&mut self, session: &str, origin: &str) -> Vec<String> {
+    pub(super) fn loading_problems(&mut self, session: &str, origin: &str) -> Vec<String> {
         let mut urls = std::collections::HashMap::new();
         let mut found = Vec::new();
         for event in self.events.drain(..).filter(|e| e["sessionId"] == session) {

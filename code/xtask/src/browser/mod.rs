@@ -28,6 +28,9 @@
 //! - the keyboard walk (`keyboard`): the first Tab stop is not a skip link to the text shown on
 //!   screen, Enter on it does not move focus to the text, or, while the table of contents is
 //!   hidden (a phone), the next Tab does not reach its toggle or Enter does not open and close it;
+//! - a figure a reader can move whose controls are not labelled native sliders in the Tab order
+//!   and on screen, or that draws, at some setting or after an arrow key, curves other than its
+//!   data's (`interactive.rs`);
 //!
 //! once per book, on the first chapter at the first width, on a link of the text, a toolbar icon,
 //! the toolbar's title or a link of the table of contents under [`MIN_TEXT_CONTRAST`] against its
@@ -44,6 +47,7 @@
 //! runs are JavaScript files beside this one (`scripts.rs`); everything else is the check.
 
 mod chromium;
+mod interactive;
 mod scripts;
 
 use std::path::{Path, PathBuf};
@@ -226,10 +230,13 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
                 let keys = keyboard(&mut cdp, &session)
                     .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
                 loads += 1;
+                let moved = interactive::check(&mut cdp, &session, &origin)
+                    .map_err(|e| fail(format!("{page} at {width} px, {theme} theme: {e}")))?;
                 problems.extend(
                     found
                         .into_iter()
                         .chain(keys)
+                        .chain(moved)
                         .map(|m| at(dest, page, format!("at {width} px, {theme} theme: {m}"))),
                 );
             }
