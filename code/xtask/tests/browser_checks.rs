@@ -80,6 +80,10 @@ fn listing_line(chars: usize) -> String {
     format!("let s = \"{}\";\n", "x".repeat(fill))
 }
 
+/// A section heading that wraps on the printed page.
+const LONG_HEADING: &str =
+    "A section heading long enough to wrap onto a second line of the printed page";
+
 /// The fixture's wide listing on the chapter page.
 const LISTING_LINE: &str = "```rust,noplayground\n{{#include wide.rs}}\n```";
 
@@ -184,8 +188,21 @@ fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
     assert!(checked.browser.contains("Chrome/"), "{checked:?}");
     let pdf = std::fs::read(built.dest.join("fixture.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    assert_eq!(checked.pdf_pages, Some(browser::pdf_page_count(&pdf)));
-    assert!(checked.pdf_pages >= Some(1));
+    assert_eq!(checked.pdf_pages, Some(browser::pdf::page_count(&pdf)));
+    // The title page and contents, then the chapter.
+    assert!(checked.pdf_pages >= Some(3), "{checked:?}");
+    // The chapter and its review questions, each a heading.
+    let outline = browser::pdf::outline(&pdf).unwrap();
+    let titles: Vec<(usize, &str)> = outline
+        .iter()
+        .map(|b| (b.depth, b.title.as_str()))
+        .collect();
+    assert_eq!(
+        titles,
+        [(1, "Chapter"), (2, "Review questions")],
+        "{outline:?}"
+    );
+    assert_eq!(checked.pdf_bookmarks, Some(2));
 }
 
 #[test]
@@ -374,6 +391,8 @@ fn a_formula_cut_off_on_paper_is_refused() {
         "print.html",
         "px page): span.katex-display \"A = a_1 + a_2",
     );
+    // And the table, which nothing shrinks to the page either.
+    assert_one(&p, "print.html", "px page): table \"row | value | value");
 }
 
 #[test]
@@ -552,4 +571,45 @@ fn a_review_question_under_24_px_and_mdbooks_coal_toolbar_are_refused() {
         "coal theme: table of contents, the current page rgb(52, 115, 173) on rgb(41, 44, 47)",
     );
     assert!(p.iter().all(|p| !p.contains("navy theme")), "{p:#?}");
+}
+
+#[test]
+fn a_chapter_whose_heading_is_not_its_title_has_no_bookmark_and_is_refused() {
+    // The page's heading names the chapter otherwise than the table of contents does: the PDF's
+    // outline, built from the headings, has no bookmark under the chapter's title. (A page with
+    // no heading at all still gets one: mdBook 0.5.4 writes the title as a heading on the print
+    // page, `mdbook-html` 0.5.4, `src/html/print.rs`, `make_root_id_map`.)
+    let f = fixture("browser-outline");
+    f.edit(
+        "src/chapter.md",
+        "# Chapter\n",
+        "# A chapter by another name\n",
+    );
+    // And a heading that wraps on paper, printed without the theme's rule that keeps the space
+    // at the wrap: its bookmark runs two words together.
+    f.edit(
+        "src/chapter.md",
+        "## Review questions",
+        &format!("## {LONG_HEADING}\n\n## Review questions"),
+    );
+    let rule = "    .content main h1,\n    .content main h2,\n    .content main h3,\n    \
+                .content main h4 {\n        white-space: pre-wrap;\n    }\n";
+    f.edit("src/theme/fit.css", rule, "");
+    let options = Options {
+        pdf: Some(PathBuf::from("fixture.pdf")),
+        ..phone()
+    };
+    let Some(p) = problems(&f, &options) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "print.html",
+        "the PDF has no bookmark for the chapter \"Chapter\" of the table of contents",
+    );
+    assert_one(
+        &p,
+        "print.html",
+        &format!("no bookmark of the PDF reads as the heading {LONG_HEADING:?} does"),
+    );
 }
