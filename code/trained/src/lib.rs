@@ -14,7 +14,9 @@
 //! - [`lm`]: a decoder-only language model in `f32` (pre-norm blocks with RMSNorm, causal
 //!   multi-head attention and a GELU feed-forward layer, an untied unembedding) with its gradient
 //!   written out, every matrix product through ndarray's `dot`, AdamW and its training loop, and
-//!   the [`lm::Scorer`] trait that held-out evaluation scores models through;
+//!   the [`lm::Scorer`] trait that held-out evaluation scores models through; its experiments in
+//!   one run ([`lm::suite`]): train short, test long ([`lm::runs`]), the retrieval probe, the
+//!   fine-tune to `4L` ([`lm::finetune`]), the Reverse task ([`lm::task`]) and the size step;
 //! - [`text`]: real text: the shipped corpus (the King James Version, byte tokens, a held-out
 //!   block, the training sampler), bits per character at `L` to `16L`, the repeated-phrase
 //!   probe, a bigram baseline, and the first line of a results file.

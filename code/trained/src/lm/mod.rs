@@ -33,13 +33,15 @@ pub mod params;
 pub mod positions;
 pub mod runs;
 pub mod slow;
+pub mod suite;
+pub mod task;
 pub mod train;
 
 pub use config::{Config, Real};
 pub use forward::Trace;
 pub use params::{Block, Model};
 pub use positions::{DYNAMIC_FACTOR, Tables, TestScaling, rope_frequencies};
-pub use train::{Progress, TrainConfig, fit, train};
+pub use train::{Progress, Schedule, TrainConfig, fit, fit_with, train};
 
 /// A trained model read with a test-time change of RoPE's frequencies.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +62,41 @@ fn score(model: &Model, scaling: TestScaling, window: &[u16]) -> Result<Vec<f32>
     }
     let tables = Tables::new(&model.cfg, scaling, window.len())?;
     Ok(model.forward(&[window], &tables)?.token_losses())
+}
+
+/// A RoPE model extended to `factor · L`: every window read with the frequencies of `scaling` at
+/// that fixed factor ([`Tables::extended`]), windows of `L` or fewer tokens included.
+#[derive(Debug, Clone, Copy)]
+pub struct Extended<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// The frequency change.
+    pub scaling: TestScaling,
+    /// The fixed factor `s`.
+    pub factor: f64,
+}
+
+impl Scorer for Extended<'_> {
+    fn token_losses(&self, window: &[u16]) -> Result<Vec<f32>> {
+        if window.is_empty() {
+            return Err(errors::bad(
+                "window length",
+                0,
+                "a window has at least one token",
+            ));
+        }
+        let tables = Tables::extended(&self.model.cfg, self.scaling, self.factor, window.len())?;
+        Ok(self.model.forward(&[window], &tables)?.token_losses())
+    }
+
+    fn name(&self) -> String {
+        format!(
+            "{}{} (×{})",
+            self.model.cfg.scheme.name(),
+            self.scaling.suffix(),
+            self.factor
+        )
+    }
 }
 
 impl Scorer for Model {

@@ -81,15 +81,45 @@ impl fmt::Display for TestScaling {
 /// # Ok::<(), trained::Error>(())
 /// ```
 pub fn rope_frequencies(cfg: &Config, scaling: TestScaling, n: usize) -> Result<(Vec<f64>, f64)> {
+    if n <= cfg.train_len {
+        return rope_frequencies_at(cfg, TestScaling::None, 1.0, n);
+    }
+    rope_frequencies_at(cfg, scaling, n as f64 / cfg.train_len as f64, n)
+}
+
+/// RoPE's inverse frequencies and cos/sin factor under `scaling` with the factor `s` fixed,
+/// whatever the window's length `n` (which only dynamic NTK reads): the frequencies a model
+/// extended to `s · L` and fine-tuned there reads every window with, as position interpolation
+/// (Chen et al., 2023, arXiv:2306.15595) and YaRN (Peng et al., 2023, arXiv:2309.00071) are
+/// fine-tuned and then evaluated with one factor. [`rope_frequencies`] is this with `s = n / L`
+/// past `L`.
+///
+/// # Errors
+/// Settings chapter 5's or chapter 6's code refuses (a factor that is not a positive finite number).
+///
+/// ```
+/// use trained::{Scheme, lm::{Config, TestScaling, positions::rope_frequencies_at}};
+/// let cfg = Config { scheme: Scheme::Rope, vocab: 8, d_model: 16, heads: 2, layers: 1,
+///                    ff: 8, train_len: 16, rope_base: 10_000.0 };
+/// let (pi, _) = rope_frequencies_at(&cfg, TestScaling::Pi, 4.0, 16)?; // a window of L tokens
+/// assert_eq!(pi[0], 0.25);
+/// assert!(rope_frequencies_at(&cfg, TestScaling::Pi, 0.0, 16).is_err()); // chapter 6 refuses it
+/// # Ok::<(), trained::Error>(())
+/// ```
+pub fn rope_frequencies_at(
+    cfg: &Config,
+    scaling: TestScaling,
+    s: f64,
+    n: usize,
+) -> Result<(Vec<f64>, f64)> {
     let dh = cfg.head_dim();
     let plain = rope::Rope::new(dh, cfg.rope_base, rope::Layout::Interleaved)?
         .inv_freq()
         .to_vec();
-    if n <= cfg.train_len || scaling == TestScaling::None {
+    if scaling == TestScaling::None {
         return Ok((plain, 1.0));
     }
     let base = Base::new(dh, cfg.rope_base, cfg.train_len)?;
-    let s = n as f64 / cfg.train_len as f64;
     let scaled = match scaling {
         TestScaling::Pi => scaling::linear(&base, s)?,
         TestScaling::Ntk => scaling::ntk::ntk(&base, s)?,
@@ -131,6 +161,24 @@ impl<F: Real> Tables<F> {
     /// # Ok::<(), trained::Error>(())
     /// ```
     pub fn new(cfg: &Config, scaling: TestScaling, n: usize) -> Result<Tables<F>> {
+        Tables::build(cfg, n, || rope_frequencies(cfg, scaling, n))
+    }
+
+    /// The tables of `cfg`'s scheme for windows of `n` tokens with RoPE's frequencies changed by
+    /// `scaling` at the fixed factor `s` ([`rope_frequencies_at`]): how a model extended to
+    /// `s · L` reads every window, shorter ones included.
+    ///
+    /// # Errors
+    /// As [`Tables::new`], and a factor chapter 6's code refuses.
+    pub fn extended(cfg: &Config, scaling: TestScaling, s: f64, n: usize) -> Result<Tables<F>> {
+        Tables::build(cfg, n, || rope_frequencies_at(cfg, scaling, s, n))
+    }
+
+    fn build(
+        cfg: &Config,
+        n: usize,
+        freqs: impl FnOnce() -> Result<(Vec<f64>, f64)>,
+    ) -> Result<Tables<F>> {
         if n == 0 || n > 1 << 14 {
             return Err(bad("window length", n, "a window has 1 to 16384 tokens"));
         }
@@ -167,7 +215,7 @@ impl<F: Real> Tables<F> {
                 t.buckets = (0..n).map(|delta| bucket(-(delta as i64), b)).collect();
             }
             Scheme::Rope => {
-                let (inv_freq, factor) = rope_frequencies(cfg, scaling, n)?;
+                let (inv_freq, factor) = freqs()?;
                 let half = inv_freq.len();
                 let angle = |p: usize, j: usize| p as f64 * inv_freq[j];
                 let cos =

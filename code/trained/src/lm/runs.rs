@@ -19,7 +19,8 @@ use crate::text::Corpus;
 use crate::text::eval::{Curve, curve};
 use crate::{Result, Scheme};
 
-/// The command that writes the committed results (`results/lm-experiment.md` and `.csv`).
+/// The command that writes the committed results (`results/lm-experiment.md` and `.csv`, and the
+/// other parts' files, `super::suite::Part::stem`).
 pub const COMMAND: &str = "cargo run --release -p trained --example lm_experiment";
 
 /// What experiment 1 trains and scores.
@@ -147,6 +148,22 @@ pub fn run_one(
     seed: u64,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Outcome> {
+    let (model, final_loss) = trained(setup, corpus, scheme, seed, tick)?;
+    scored(setup, corpus, &model, seed, final_loss, tick)
+}
+
+/// One scheme trained with one seed, with the mean training loss (nats) of the last tenth of
+/// the steps; `tick` is called once per step.
+///
+/// # Errors
+/// A corpus too short for the windows, a shape the model refuses.
+pub fn trained(
+    setup: &Setup,
+    corpus: &Corpus,
+    scheme: Scheme,
+    seed: u64,
+    tick: &(dyn Fn() + Sync),
+) -> Result<(Model, f32)> {
     let cfg = Config {
         scheme,
         ..setup.shape
@@ -160,28 +177,49 @@ pub fn run_one(
     };
     let (model, losses): (Model, Vec<f32>) = train(&cfg, seed, &opts, batches, |_| tick())?;
     let tail = &losses[losses.len() - (losses.len() / 10).max(1)..];
-    let held = corpus.held_out();
-    if held.len() < setup.eval_tokens {
-        return Err(bad(
-            "eval_tokens",
-            setup.eval_tokens,
-            format!("the held-out block has {} tokens", held.len()),
-        ));
-    }
-    let text = &held[..setup.eval_tokens];
+    Ok((model, tail.iter().sum::<f32>() / tail.len() as f32))
+}
+
+/// A trained model scored on the held-out text at every length of `setup` under each of its
+/// scheme's test-time changes; `tick` is called once per window.
+///
+/// # Errors
+/// More held-out tokens asked for than the block has.
+pub fn scored(
+    setup: &Setup,
+    corpus: &Corpus,
+    model: &Model,
+    seed: u64,
+    final_loss: f32,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Outcome> {
+    let scheme = model.cfg.scheme;
+    let text = eval_text(setup, corpus)?;
     let mut curves = Vec::new();
     for &scaling in Setup::scalings(scheme) {
-        let scored = Scaled {
-            model: &model,
-            scaling,
-        };
+        let scored = Scaled { model, scaling };
         curves.push((scaling, curve(&scored, text, &setup.lengths(), tick)?));
     }
     Ok(Outcome {
         scheme,
         seed,
-        final_loss: tail.iter().sum::<f32>() / tail.len() as f32,
+        final_loss,
         curves,
+    })
+}
+
+/// The held-out text every model is scored on: the block's first `setup.eval_tokens` tokens.
+///
+/// # Errors
+/// More tokens asked for than the block has.
+pub fn eval_text<'c>(setup: &Setup, corpus: &'c Corpus) -> Result<&'c [u16]> {
+    let held = corpus.held_out();
+    held.get(..setup.eval_tokens).ok_or_else(|| {
+        bad(
+            "eval_tokens",
+            setup.eval_tokens,
+            format!("the held-out block has {} tokens", held.len()),
+        )
     })
 }
 

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use errors::bad;
+use ndarray::Array2;
 
 use super::config::Config;
+use super::forward::Trace;
 use super::params::Model;
 use super::positions::{Tables, TestScaling};
 use crate::Result;
@@ -18,8 +20,10 @@ pub struct TrainConfig {
     pub steps: usize,
     /// Peak learning rate.
     pub lr: f64,
-    /// Steps of linear warm-up from 0 to `lr`; after them a cosine decay to `lr / 10`.
+    /// Steps of linear warm-up from 0 to `lr`; after them the [`Schedule`].
     pub warmup: usize,
+    /// What the rate does after the warm-up.
+    pub schedule: Schedule,
     /// AdamW's decoupled weight decay (on the matrices [`Model::decays`] names).
     pub weight_decay: f64,
     /// Adam's `β₁`.
@@ -32,14 +36,25 @@ pub struct TrainConfig {
     pub clip: f64,
 }
 
+/// The learning rate after the warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// A cosine decay from the peak to a tenth of it at the last step.
+    Cosine,
+    /// The peak rate to the end: a run stopped after any number of steps is the same run as a
+    /// longer one stopped there (the fine-tune's budgets are checkpoints of one run).
+    Constant,
+}
+
 impl TrainConfig {
     /// The settings the experiments use for `steps` steps: peak rate `2·10⁻³`, 10 % warm-up,
-    /// `β = (0.9, 0.95)`, decay 0.1, clipping at norm 1.
+    /// then a cosine decay, `β = (0.9, 0.95)`, decay 0.1, clipping at norm 1.
     pub fn with_steps(steps: usize) -> TrainConfig {
         TrainConfig {
             steps,
             lr: 2e-3,
             warmup: steps / 10,
+            schedule: Schedule::Cosine,
             weight_decay: 0.1,
             beta1: 0.9,
             beta2: 0.95,
@@ -55,10 +70,15 @@ impl TrainConfig {
     /// assert_eq!(c.rate(0), 2e-4); // warm-up: (0 + 1) / 10 of the peak
     /// assert_eq!(c.rate(9), 2e-3);
     /// assert!((c.rate(99) - 2e-4).abs() < 1e-9); // the end of the cosine: a tenth of the peak
+    /// let flat = trained::lm::TrainConfig { schedule: trained::lm::train::Schedule::Constant, ..c };
+    /// assert_eq!((flat.rate(9), flat.rate(99)), (2e-3, 2e-3));
     /// ```
     pub fn rate(&self, t: usize) -> f64 {
         if t < self.warmup {
             return self.lr * (t + 1) as f64 / self.warmup as f64;
+        }
+        if self.schedule == Schedule::Constant {
+            return self.lr;
         }
         let span = (self.steps - self.warmup).max(2) - 1;
         let done = ((t - self.warmup) as f64 / span as f64).min(1.0);
@@ -169,25 +189,57 @@ pub fn fit(
     model: &mut Model,
     opts: &TrainConfig,
     scaling: TestScaling,
-    mut batches: impl FnMut(usize) -> Vec<Vec<u16>>,
+    batches: impl FnMut(usize) -> Vec<Vec<u16>>,
     mut progress: impl FnMut(&Progress),
+) -> Result<Vec<f32>> {
+    let cfg = model.cfg;
+    fit_with(
+        model,
+        opts,
+        &|n| Tables::new(&cfg, scaling, n),
+        &Trace::loss_grad,
+        batches,
+        |p, _| {
+            progress(p);
+            Ok(())
+        },
+    )
+}
+
+/// The loss of a batch and its gradient with respect to the logits (a [`Trace`]'s own
+/// [`Trace::loss_grad`], or one that counts only some of the predictions).
+pub type Objective<'a> = &'a dyn Fn(&Trace) -> (f32, Array2<f32>);
+
+/// [`fit`] with the position tables of each window length from `tables`, the loss from
+/// `objective`, and `after` called with the model after each step (a checkpoint may score it; an
+/// error stops the run and is returned).
+///
+/// # Errors
+/// As [`fit`], and what `tables` or `after` return.
+pub fn fit_with(
+    model: &mut Model,
+    opts: &TrainConfig,
+    tables: &dyn Fn(usize) -> Result<Tables>,
+    objective: Objective,
+    mut batches: impl FnMut(usize) -> Vec<Vec<u16>>,
+    mut after: impl FnMut(&Progress, &Model) -> Result<()>,
 ) -> Result<Vec<f32>> {
     opts.check()?;
     let mut adam = AdamW::new(model);
-    let mut tables: HashMap<usize, Tables> = HashMap::new();
+    let mut cache: HashMap<usize, Tables> = HashMap::new();
     let mut losses = Vec::with_capacity(opts.steps);
     let mut grad = model.zeros_like();
     let mut previous = None;
     for step in 0..opts.steps {
         let batch = batches(step);
         let n = batch.first().map_or(0, Vec::len);
-        let t = match tables.entry(n) {
+        let t = match cache.entry(n) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(Tables::new(&model.cfg, scaling, n)?),
+            Entry::Vacant(e) => e.insert(tables(n)?),
         };
         let seqs: Vec<&[u16]> = batch.iter().map(Vec::as_slice).collect();
         let trace = model.forward(&seqs, t)?;
-        let (loss, dlogits) = trace.loss_grad();
+        let (loss, dlogits) = objective(&trace);
         for g in grad.tensors_mut() {
             g.fill(0.0);
         }
@@ -198,11 +250,12 @@ pub fn fit(
         // and faulting fresh pages in again (a sixth of the step's time when it did).
         previous = Some(trace);
         losses.push(loss);
-        progress(&Progress {
+        let p = Progress {
             step: step + 1,
             steps: opts.steps,
             loss,
-        });
+        };
+        after(&p, model)?;
     }
     drop(previous);
     Ok(losses)

@@ -50,6 +50,9 @@ impl Point {
     }
 }
 
+/// One distance's answer: the distance and its point, or the scorer's refusal.
+pub type Answer = (usize, Result<Point, String>);
+
 impl Probe {
     /// The length of the window at distance `d`: prefix, `d`, and the second copy.
     pub fn window_len(&self, d: usize) -> usize {
@@ -155,31 +158,61 @@ impl Probe {
         &self,
         scorer: &dyn Scorer,
         held_out: &[u16],
-        mut tick: impl FnMut(),
+        tick: impl FnMut(),
     ) -> Result<Vec<Point>, Error> {
+        self.run_each(scorer, held_out, tick)?
+            .into_iter()
+            .map(|(d, p)| p.map_err(|e| bad("probe distance", d, e)))
+            .collect()
+    }
+
+    /// [`Probe::run`] with the scorer's refusal recorded per distance (its message) instead of
+    /// ending the run: a learned table answers within `L` and refuses past it.
+    ///
+    /// # Errors
+    /// Settings or a text the probe refuses.
+    pub fn run_each(
+        &self,
+        scorer: &dyn Scorer,
+        held_out: &[u16],
+        mut tick: impl FnMut(),
+    ) -> Result<Vec<Answer>, Error> {
         self.check(held_out)?;
         let mut out = Vec::new();
         for &d in &self.distances {
-            let mut sums = [0.0f64; 2];
-            for trial in 0..self.trials {
-                for (k, first) in [true, false].into_iter().enumerate() {
-                    let w = self.window(held_out, trial, d, first)?;
-                    let losses = scorer.token_losses(&w)?;
-                    // Loss t predicts token t + 1: the copy's characters 1..P are tokens
-                    // prefix + d + 1 ..= prefix + d + P − 1.
-                    let copy = &losses[self.prefix + d..self.prefix + d + self.phrase - 1];
-                    sums[k] += copy.iter().map(|&l| f64::from(l)).sum::<f64>() / copy.len() as f64;
-                    tick();
-                }
-            }
-            let bits = |s: f64| s / self.trials as f64 / std::f64::consts::LN_2;
-            out.push(Point {
-                distance: d,
-                repeated: bits(sums[0]),
-                control: bits(sums[1]),
-            });
+            let point = self
+                .at(scorer, held_out, d, &mut tick)
+                .map_err(|e| e.to_string());
+            out.push((d, point));
         }
         Ok(out)
+    }
+
+    fn at(
+        &self,
+        scorer: &dyn Scorer,
+        held_out: &[u16],
+        d: usize,
+        tick: &mut impl FnMut(),
+    ) -> Result<Point, Error> {
+        let mut sums = [0.0f64; 2];
+        for trial in 0..self.trials {
+            for (k, first) in [true, false].into_iter().enumerate() {
+                let w = self.window(held_out, trial, d, first)?;
+                let losses = scorer.token_losses(&w)?;
+                // Loss t predicts token t + 1: the copy's characters 1..P are tokens
+                // prefix + d + 1 ..= prefix + d + P − 1.
+                let copy = &losses[self.prefix + d..self.prefix + d + self.phrase - 1];
+                sums[k] += copy.iter().map(|&l| f64::from(l)).sum::<f64>() / copy.len() as f64;
+                tick();
+            }
+        }
+        let bits = |s: f64| s / self.trials as f64 / std::f64::consts::LN_2;
+        Ok(Point {
+            distance: d,
+            repeated: bits(sums[0]),
+            control: bits(sums[1]),
+        })
     }
 }
 
