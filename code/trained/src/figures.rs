@@ -9,6 +9,9 @@ use plotters::prelude::*;
 
 use crate::experiment::{Config, Results, spread};
 use crate::heads::{HeadSpec, offset_head};
+use crate::lm::TestScaling;
+use crate::lm::runs::Setup;
+use crate::lm_results::{Line, LmResults, Range};
 use crate::nope::{counter, gap};
 use crate::train::MARKER;
 use crate::{Scheme, Variant};
@@ -26,11 +29,13 @@ pub const NOPE_MAX: usize = 1024;
 /// A drawing failure, naming the figure, or a results file that does not parse.
 pub fn figures() -> Result<Vec<Figure>, FigureError> {
     let results = Results::from_csv(RESULTS).map_err(|e| FigureError(e.to_string()))?;
+    let lm = LmResults::committed().map_err(|e| FigureError(e.to_string()))?;
     Ok(vec![
         nope()?,
         heads()?,
         extrapolation(&Config::full(), &results)?,
         attention(&Config::full(), &results)?,
+        lm_length(&Setup::full(), &lm)?,
     ])
 }
 
@@ -256,6 +261,187 @@ fn attention(config: &Config, results: &Results) -> Result<Figure, FigureError> 
             );
             weights_panel(panel, &title, w)?;
         }
+        Ok(())
+    })
+}
+
+/// The title of the language models' figure, from the configuration that made its data.
+pub fn lm_length_title(setup: &Setup) -> String {
+    format!(
+        "held-out bits per character by length, trained at L = {} ({} seeds, range shown)",
+        setup.shape.train_len,
+        setup.seeds.len()
+    )
+}
+
+/// The figure's alt text (the page includes it from a snapshot), from the same configuration.
+pub fn lm_length_alt(setup: &Setup) -> String {
+    let l = setup.shape.train_len;
+    let last = setup.multiples.last().copied().unwrap_or(1);
+    format!(
+        "Bits per character on held-out text against the evaluation length, {l} to {} characters \
+         on a doubling axis, for models trained at L = {l}; mean over {} seeds with the range as a \
+         bar. Left, every scheme as trained: ALiBi's line stays flat, every other line rises past \
+         L, and the learned table has a point at L only. Right, the RoPE models read with each \
+         test-time change: position interpolation rises most, YaRN least. A dashed grey line marks \
+         the bigram baseline, which reads one character back.",
+        last * l,
+        setup.seeds.len()
+    )
+}
+
+/// The colour of each line of [`lm_length`]: RoPE blue in both panels, the test-time changes in
+/// the colours the schemes before RoPE have on the left, NoPE dark grey (the palette's other blue
+/// is too close to RoPE's).
+fn lm_style(line: &Line) -> ShapeStyle {
+    let k = match (line.scheme, line.scaling) {
+        (Scheme::Rope, TestScaling::None) => 0,
+        (Scheme::NoPe, _) => {
+            // Black at 80 % is #333 on white: well above 3:1 for a curve.
+            return ShapeStyle::from(BLACK.mix(0.8)).stroke_width(2);
+        }
+        (_, TestScaling::Pi) => 1,
+        (_, TestScaling::Ntk) => 2,
+        (_, TestScaling::DynamicNtk) => 3,
+        (_, TestScaling::Yarn) => 4,
+        (s, TestScaling::None) => Scheme::ALL.iter().position(|&t| t == s).unwrap_or(0),
+    };
+    bookkit::line(PALETTE[k % PALETTE.len()])
+}
+
+/// One panel: the lines given, mean over the seeds with the range as a bar, against
+/// `log₂(n / L)` labelled with `n`.
+fn lm_panel(
+    area: &bookkit::Area<'_>,
+    title: &str,
+    setup: &Setup,
+    lines: &[&Line],
+    y: std::ops::Range<f64>,
+    bigram: f64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let l = setup.shape.train_len as f64;
+    // Grey at 55 % is #737373 on white, 4.7:1: at least 3:1 for a curve.
+    let grey = ShapeStyle::from(BLACK.mix(0.55)).stroke_width(2);
+    let mut entries: Vec<(String, ShapeStyle)> =
+        lines.iter().map(|x| (x.name(), lm_style(x))).collect();
+    entries.push(("bigram (dashed)".to_string(), grey));
+    let area = bookkit::legend_below(area, &entries)?;
+    let xs: Vec<f64> = setup
+        .lengths()
+        .iter()
+        .map(|&n| (n as f64 / l).log2())
+        .collect();
+    let last = xs.last().copied().unwrap_or(1.0);
+    // The default title size (20, drawn at 16 px): at 900 px shown in the 750 px column it stays
+    // above 11 px.
+    let mut chart = Axes::new(title).build(&area, -0.3f64..last + 0.3, y)?;
+    let label = |x: &f64| {
+        let k = x.round();
+        if (x - k).abs() < 1e-9 && k >= 0.0 && k <= last {
+            format!("{:.0}", l * k.exp2())
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .book_labels()
+        .x_desc("evaluation length n (doubling)")
+        .y_desc("bits per character")
+        .x_labels(2 * xs.len() + 1)
+        .x_label_formatter(&label)
+        .y_label_formatter(&|v| bookkit::fixed(*v, 1))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    chart.draw_series(DashedLineSeries::new(
+        [(-0.3, bigram), (last + 0.3, bigram)],
+        6,
+        4,
+        grey,
+    ))?;
+    for (k, line) in lines.iter().enumerate() {
+        let style = lm_style(line);
+        // A small sideways offset per line keeps the range bars apart.
+        let shift = 0.03 * (k as f64 - (lines.len() as f64 - 1.0) / 2.0);
+        let points: Vec<(f64, Range)> = line
+            .cells
+            .iter()
+            .filter_map(|(n, v)| {
+                v.as_ref()
+                    .map(|v| ((*n as f64 / l).log2() + shift, Range::of(v)))
+            })
+            .collect();
+        chart.draw_series(LineSeries::new(
+            points.iter().map(|(x, r)| (*x, r.mean)),
+            style,
+        ))?;
+        chart.draw_series(
+            points
+                .iter()
+                .map(|(x, r)| PathElement::new(vec![(*x, r.lo), (*x, r.hi)], style)),
+        )?;
+        chart.draw_series(
+            points
+                .iter()
+                .map(|(x, r)| Circle::new((*x, r.mean), 3, style.filled())),
+        )?;
+    }
+    Ok(())
+}
+
+/// Experiment 1: bits per character against evaluation length, every scheme as trained on the
+/// left, RoPE under each test-time change on the right, on one vertical scale.
+fn lm_length(setup: &Setup, r: &LmResults) -> Result<Figure, FigureError> {
+    Figure::draw("trained-lm-length", 900, 560, |root| {
+        let title = lm_length_title(setup);
+        let (top, body) = root.split_vertically(34);
+        top.draw(&Text::new(
+            title,
+            (450, 17),
+            TextStyle::from(bookkit::chart::font(16.0))
+                .color(&bookkit::style::INK)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                )),
+        ))?;
+        let values = r
+            .lines
+            .iter()
+            .flat_map(|x| x.cells.iter())
+            .flat_map(|(_, v)| v.iter().flatten());
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+        let y = (lo * 2.0).floor() / 2.0..(hi * 2.0).ceil() / 2.0;
+        let panels = body.split_evenly((1, 2));
+        let trained: Vec<&Line> = r
+            .lines
+            .iter()
+            .filter(|x| x.scaling == TestScaling::None)
+            .collect();
+        let rope: Vec<&Line> = r
+            .lines
+            .iter()
+            .filter(|x| x.scheme == Scheme::Rope)
+            .collect();
+        let bigram = crate::lm_results::bigram_bits(setup)?;
+        lm_panel(
+            &panels[0],
+            "every scheme as trained",
+            setup,
+            &trained,
+            y.clone(),
+            bigram,
+        )?;
+        lm_panel(
+            &panels[1],
+            "RoPE read with a test-time change",
+            setup,
+            &rope,
+            y,
+            bigram,
+        )?;
         Ok(())
     })
 }

@@ -17,6 +17,8 @@
 //!   the [`lm::Scorer`] trait that held-out evaluation scores models through; its experiments in
 //!   one run ([`lm::suite`]): train short, test long ([`lm::runs`]), the retrieval probe, the
 //!   fine-tune to `4L` ([`lm::finetune`]), the Reverse task ([`lm::task`]) and the size step;
+//! - [`lm_results`]: experiment 1's committed results read back, for the page's order table,
+//!   figure and the claims its sentences make;
 //! - [`text`]: real text: the shipped corpus (the King James Version, byte tokens, a held-out
 //!   block, the training sampler), bits per character at `L` to `16L`, the repeated-phrase
 //!   probe, a bigram baseline, and the first line of a results file.
@@ -49,6 +51,7 @@ pub mod experiment;
 pub mod figures;
 pub mod heads;
 pub mod lm;
+pub mod lm_results;
 pub mod model;
 pub mod nope;
 pub mod report;

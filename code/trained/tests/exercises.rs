@@ -6,8 +6,10 @@
 use ndarray::Array2;
 use relative::t5::bucket;
 use sinusoidal::Sinusoid;
+use std::cmp::Ordering;
 use trained::experiment::{Config, Results, spread};
 use trained::heads::causal_buckets;
+use trained::lm_results::LmResults;
 use trained::{RopeScaling, Scheme, Variant};
 
 /// Your answers: replace each `todo!()`, then run
@@ -42,6 +44,15 @@ mod answers {
         todo!("your answer")
     }
     // ANCHOR_END: exercise3_stub
+
+    // ANCHOR: exercise4_stub
+    /// Exercise 4: the rule this chapter ranks by. `a` and `b` are two variants' bits per
+    /// character, one value per seed: `Some(Less)` when every value of `a` is below every value
+    /// of `b`, `Some(Greater)` the other way round, `None` when their ranges overlap.
+    pub fn rank(a: &[f64], b: &[f64]) -> Option<Ordering> {
+        todo!("your answer")
+    }
+    // ANCHOR_END: exercise4_stub
 }
 
 mod solutions {
@@ -79,6 +90,20 @@ mod solutions {
         }
     }
     // ANCHOR_END: exercise3
+
+    // ANCHOR: exercise4
+    pub fn rank(a: &[f64], b: &[f64]) -> Option<Ordering> {
+        let hi = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        if hi(a) < lo(b) {
+            Some(Ordering::Less)
+        } else if hi(b) < lo(a) {
+            Some(Ordering::Greater)
+        } else {
+            None
+        }
+    }
+    // ANCHOR_END: exercise4
 }
 
 fn check_exercise1(f: fn(usize, f64) -> Vec<f64>) {
@@ -150,6 +175,23 @@ fn check_exercise3(f: fn() -> Variant) {
     );
 }
 
+fn check_exercise4(f: fn(&[f64], &[f64]) -> Option<Ordering>) {
+    // Ranges that touch overlap: nothing is ranked.
+    assert_eq!(f(&[1.0, 2.0], &[2.0, 3.0]), None);
+    assert_eq!(f(&[1.0, 1.5], &[1.6, 3.0]), Some(Ordering::Less));
+    assert_eq!(f(&[3.0, 2.9], &[1.0, 2.0]), Some(Ordering::Greater));
+    // On the committed results, at 2L: ALiBi below plain RoPE, NTK-aware and YaRN not ranked,
+    // PI above sinusoidal.
+    let r = LmResults::committed().unwrap();
+    let at = |name: &str| r.values(name, 128).unwrap();
+    assert_eq!(f(at("ALiBi"), at("RoPE")), Some(Ordering::Less));
+    assert_eq!(f(at("RoPE + NTK"), at("RoPE + YaRN")), None);
+    assert_eq!(
+        f(at("RoPE + PI"), at("sinusoidal")),
+        Some(Ordering::Greater)
+    );
+}
+
 #[test]
 fn exercise1() {
     check_exercise1(solutions::t5_offset_table);
@@ -181,4 +223,15 @@ fn exercise3() {
 #[ignore = "your answer: remove the todo!() in answers::fails_first"]
 fn exercise3_yours() {
     check_exercise3(answers::fails_first);
+}
+
+#[test]
+fn exercise4() {
+    check_exercise4(solutions::rank);
+}
+
+#[test]
+#[ignore = "your answer: remove the todo!() in answers::rank"]
+fn exercise4_yours() {
+    check_exercise4(answers::rank);
 }

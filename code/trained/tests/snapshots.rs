@@ -55,3 +55,46 @@ fn yarn_paper_pair0() {
     snapshot!("yarn_paper_turns", format!("{turns:.1}"));
     snapshot!("yarn_paper_theta0", format!("{:.3}", paper.inv_freq[0]));
 }
+
+/// Experiment 1 on real text: the order of the variants at each length (ranked only where the
+/// seeds' ranges do not overlap), and the numbers the page's sentences quote.
+#[test]
+fn lm_results() {
+    use trained::lm_results::{LmResults, order_table, slow_pairs, span, t5_untrained};
+    let setup = trained::lm::runs::Setup::full();
+    let r = LmResults::committed().unwrap();
+    let l = setup.shape.train_len;
+    snapshot!("lm_order", order_table(&setup, &r));
+    let fall: Vec<f64> = r
+        .change("ALiBi", l, 16 * l)
+        .unwrap()
+        .iter()
+        .map(|d| -d)
+        .collect();
+    snapshot!("lm_alibi_fall", span(&fall));
+    let (slow, pairs) = slow_pairs(&setup).unwrap();
+    let width = setup.shape.d_model / setup.shape.heads;
+    snapshot!(
+        "lm_rope_slow",
+        format!("{slow} of the {pairs} pairs of a head of {width} dimensions")
+    );
+    let bigram = trained::lm_results::bigram_bits(&setup).unwrap();
+    snapshot!("lm_bigram", format!("{bigram:.3}"));
+    let rope = trained::lm::Config {
+        scheme: trained::Scheme::Rope,
+        ..setup.shape
+    };
+    let params = trained::lm::Model::<f32>::new(rope, 0)
+        .unwrap()
+        .parameter_count();
+    snapshot!("lm_parameters", params.to_string());
+    let (first, last) = t5_untrained(&setup).unwrap();
+    snapshot!("lm_t5_untrained", format!("{first} to {last}"));
+    snapshot!(
+        "lm_figure",
+        format!(
+            "![{}](figures/trained-lm-length.svg)",
+            trained::figures::lm_length_alt(&setup)
+        )
+    );
+}
