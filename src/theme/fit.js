@@ -94,7 +94,50 @@
             }
         });
     };
+    // The printed book: mdBook's print page (every chapter in order, which the book's PDF is
+    // printed from) opens with a title page and a contents list linking every chapter and
+    // section, both shown on paper only (fit.css). Headings are left alone: the PDF's bookmarks
+    // are built from them.
+    const frontMatter = () => {
+        const main = document.querySelector('#mdbook-content main');
+        if (!/(^|\/)print\.html$/.test(location.pathname) || !main || main.querySelector('.print-front')) return;
+        const el = (tag, cls, text) => {
+            const e = document.createElement(tag);
+            if (cls) e.className = cls;
+            if (text) e.textContent = text;
+            return e;
+        };
+        // A heading's words as shown (a formula by its KaTeX HTML, not its MathML as well).
+        const words = (h) => {
+            const copy = h.cloneNode(true);
+            copy.querySelectorAll('.katex-mathml').forEach((m) => m.remove());
+            return copy.textContent.replace(/\s+/g, ' ').trim();
+        };
+        const front = el('section', 'print-front');
+        front.setAttribute('aria-label', 'Title page and contents');
+        const title = el('div', 'print-title');
+        const name = document.querySelector('.menu-title');
+        title.append(el('p', 'print-book-title', name ? name.textContent.trim() : document.title));
+        const about = document.querySelector('meta[name="description"]');
+        if (about && about.content) title.append(el('p', 'print-book-about', about.content));
+        front.append(title);
+        const contents = el('nav', 'print-contents');
+        contents.setAttribute('aria-label', 'Contents');
+        contents.append(el('p', 'print-contents-title', 'Contents'));
+        const list = el('ol');
+        for (const h of main.querySelectorAll('h1[id], h2[id]')) {
+            const item = el('li', h.tagName === 'H1' ? 'chapter' : 'section');
+            const link = el('a', '', words(h));
+            link.href = '#' + h.id;
+            item.append(link);
+            list.append(item);
+        }
+        contents.append(list);
+        front.append(contents);
+        main.prepend(front);
+    };
     const start = () => {
+        frontMatter();
         skipLink();
         toggleByKeyboard();
         markCells();

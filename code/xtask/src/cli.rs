@@ -67,7 +67,9 @@ pub enum Cmd {
     /// Each page at 1280 and 390 px, in the light and navy themes: no console error, failed or
     /// off-machine request; math in KaTeX's fonts; every image loaded; nothing wider than a
     /// phone's screen outside a box that scrolls; the search finds every term in
-    /// src/theme/search-terms.txt. Also prints the book to book/where-is-each-token.pdf.
+    /// src/theme/search-terms.txt; a skip link first and the contents reachable by keyboard.
+    /// Also prints the book to book/where-is-each-token.pdf (title page, contents, bookmarks,
+    /// page numbers) and checks its outline.
     /// Chromium comes from $CHROMIUM or PATH (Debian: `apt-get install chromium`).
     Browser,
     /// Run every check CI runs

@@ -41,23 +41,11 @@ impl std::fmt::Display for Scheme {
     }
 }
 
-/// WCAG 2.2's relative luminance of an sRGB colour.
-pub fn luminance(c: Rgb) -> f64 {
-    let channel = |v: u8| {
-        let v = f64::from(v) / 255.0;
-        if v <= 0.04045 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
-}
-
-/// WCAG 2.2's contrast ratio, 1 to 21.
+/// WCAG 2.2's contrast ratio, 1 to 21: [`bookkit::style::contrast`], the formula the figures
+/// are drawn to, on this module's colour type.
 pub fn contrast(a: Rgb, b: Rgb) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    let rgb = |c: Rgb| plotters::style::RGBColor(c.0, c.1, c.2);
+    bookkit::style::contrast(rgb(a), rgb(b))
 }
 
 /// `top` at `opacity` over `under`, per channel.

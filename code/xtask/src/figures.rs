@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 /// Where the figures live, relative to the workspace root.
 pub const FIGURE_DIR: &str = "src/figures";
 
-/// The environment variable that puts a figure test in write mode. It must equal
-/// `bookkit::freshness::UPDATE_VAR`; a test in `tests/chapter_free.rs` pins the two together
-/// without making the build tool depend on bookkit.
-pub const UPDATE_VAR: &str = "FIGURES_UPDATE";
+/// The environment variable that puts a figure test in write mode: bookkit's, which the figure
+/// tests read.
+pub const UPDATE_VAR: &str = bookkit::freshness::UPDATE_VAR;
 
 /// The package name of every crate under `root/code` that has a `tests/figures.rs`, sorted.
 ///

@@ -85,10 +85,13 @@ fn browser_check(dest: &Path, chromium: &Path) -> Result<(), String> {
         checked.loads,
         checked.browser,
         options.search_terms.len(),
-        checked.pdf_pages.map_or(String::new(), |n| format!(
-            "{} printed with {n} pages,",
-            book::PDF
-        )),
+        checked
+            .pdf_pages
+            .zip(checked.pdf_bookmarks)
+            .map_or(String::new(), |(n, b)| format!(
+                "{} printed with {n} pages and {b} bookmarks,",
+                book::PDF
+            )),
         checked.time.as_secs_f64()
     );
     Ok(())

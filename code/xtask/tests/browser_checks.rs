@@ -80,6 +80,10 @@ fn listing_line(chars: usize) -> String {
     format!("let s = \"{}\";\n", "x".repeat(fill))
 }
 
+/// A section heading that wraps on the printed page.
+const LONG_HEADING: &str =
+    "A section heading long enough to wrap onto a second line of the printed page";
+
 /// The fixture's wide listing on the chapter page.
 const LISTING_LINE: &str = "```rust,noplayground\n{{#include wide.rs}}\n```";
 
@@ -115,13 +119,13 @@ fn fixture(name: &str) -> Fixture {
 /// [`fixture`] with `html` (a script, an image) on the chapter page before its math, opened at
 /// [`phone`] width; `None` without Chromium.
 fn chapter_with(name: &str, html: &str) -> Option<Vec<String>> {
-    let f = fixture(name);
-    f.edit(
-        "src/chapter.md",
-        "Some math",
-        &format!("{html}\n\nSome math"),
-    );
-    problems(&f, &phone())
+    broken(name, &phone(), |f| {
+        f.edit(
+            "src/chapter.md",
+            "Some math",
+            &format!("{html}\n\nSome math"),
+        );
+    })
 }
 
 /// One width and theme: enough to show a defect, and quick.
@@ -132,6 +136,15 @@ fn phone() -> Options {
         search_terms: vec!["fixture".into()],
         pdf: None,
     }
+}
+
+/// [`fixture`] named `name`, broken by `breaks`, opened with `options`: the problems found, or
+/// `None` (before anything is built) when there is no Chromium.
+fn broken(name: &str, options: &Options, breaks: impl FnOnce(&Fixture)) -> Option<Vec<String>> {
+    chromium()?;
+    let f = fixture(name);
+    breaks(&f);
+    problems(&f, options)
 }
 
 /// Builds the fixture, opens it with `options` and returns the problems, with the fixture's
@@ -184,8 +197,21 @@ fn the_fixture_passes_at_both_widths_in_both_themes_and_prints() {
     assert!(checked.browser.contains("Chrome/"), "{checked:?}");
     let pdf = std::fs::read(built.dest.join("fixture.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    assert_eq!(checked.pdf_pages, Some(browser::pdf_page_count(&pdf)));
-    assert!(checked.pdf_pages >= Some(1));
+    assert_eq!(checked.pdf_pages, Some(browser::pdf::page_count(&pdf)));
+    // The title page and contents, then the chapter.
+    assert!(checked.pdf_pages >= Some(3), "{checked:?}");
+    // The chapter and its review questions, each a heading.
+    let outline = browser::pdf::outline(&pdf).unwrap();
+    let titles: Vec<(usize, &str)> = outline
+        .iter()
+        .map(|b| (b.depth, b.title.as_str()))
+        .collect();
+    assert_eq!(
+        titles,
+        [(1, "Chapter"), (2, "Review questions")],
+        "{outline:?}"
+    );
+    assert_eq!(checked.pdf_bookmarks, Some(2));
 }
 
 #[test]
@@ -222,15 +248,15 @@ fn a_failed_request_names_its_address() {
 #[test]
 fn a_request_off_the_machine_is_refused() {
     // A web font imported by a stylesheet: the build reads the HTML, not the CSS it links.
-    let f = fixture("browser-offline");
-    let css = f.root.join("src/theme/fit.css");
-    let text = std::fs::read_to_string(&css).unwrap();
-    std::fs::write(
-        &css,
-        format!("@import url(\"https://fonts.example.org/serif.css\");\n{text}"),
-    )
-    .unwrap();
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-offline", &phone(), |f| {
+        let css = f.root.join("src/theme/fit.css");
+        let text = std::fs::read_to_string(&css).unwrap();
+        std::fs::write(
+            &css,
+            format!("@import url(\"https://fonts.example.org/serif.css\");\n{text}"),
+        )
+        .unwrap();
+    }) else {
         return;
     };
     assert_one(
@@ -243,9 +269,9 @@ fn a_request_off_the_machine_is_refused() {
 #[test]
 fn math_without_katex_fonts_is_refused() {
     // The stylesheet is there (the build checks that), but it is not KaTeX's.
-    let f = fixture("browser-fonts");
-    f.write("src/katex/katex.min.css", "/* not KaTeX's stylesheet */\n");
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-fonts", &phone(), |f| {
+        f.write("src/katex/katex.min.css", "/* not KaTeX's stylesheet */\n");
+    }) else {
         return;
     };
     assert_one(&p, "chapter.html", "not in a KaTeX font");
@@ -260,9 +286,9 @@ fn math_without_katex_fonts_is_refused() {
 #[test]
 fn math_without_mathml_is_refused() {
     // KaTeX's default output: HTML only, hidden from screen readers.
-    let f = fixture("browser-mathml");
-    f.edit("book.toml", "output = \"htmlAndMathml\"\n", "");
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-mathml", &phone(), |f| {
+        f.edit("book.toml", "output = \"htmlAndMathml\"\n", "");
+    }) else {
         return;
     };
     assert_one(
@@ -275,14 +301,14 @@ fn math_without_mathml_is_refused() {
 #[test]
 fn an_image_that_does_not_load_is_named() {
     // The file exists, so every link resolves; it just is not an image.
-    let f = fixture("browser-image");
-    f.write("src/img/plot.svg", "this is not an SVG\n");
-    f.edit(
-        "src/chapter.md",
-        "Some math",
-        "![A plot](img/plot.svg)\n\nSome math",
-    );
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-image", &phone(), |f| {
+        f.write("src/img/plot.svg", "this is not an SVG\n");
+        f.edit(
+            "src/chapter.md",
+            "Some math",
+            "![A plot](img/plot.svg)\n\nSome math",
+        );
+    }) else {
         return;
     };
     assert_one(&p, "chapter.html", "image did not load: img");
@@ -293,16 +319,16 @@ fn an_image_that_does_not_load_is_named() {
 fn wide_math_without_its_scroll_box_and_closed_details_in_print_are_refused() {
     // Without the book's stylesheet: KaTeX's display math runs off a phone's screen, and the
     // review answer prints closed.
-    let f = fixture("browser-layout");
-    f.write(
-        "src/theme/head.hbs",
-        "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
-    );
     let options = Options {
         pdf: Some(PathBuf::from("fixture.pdf")),
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else {
+    let Some(p) = broken("browser-layout", &options, |f| {
+        f.write(
+            "src/theme/head.hbs",
+            "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
+        );
+    }) else {
         return;
     };
     assert_one(
@@ -324,12 +350,11 @@ fn wide_math_without_its_scroll_box_and_closed_details_in_print_are_refused() {
 
 #[test]
 fn a_search_that_finds_nothing_is_refused() {
-    let f = fixture("browser-search");
     let options = Options {
         search_terms: vec!["fixture".into(), "Zyzzyva".into()],
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else {
+    let Some(p) = broken("browser-search", &options, |_| {}) else {
         return;
     };
     assert_eq!(p.len(), 1, "{p:#?}");
@@ -339,9 +364,9 @@ fn a_search_that_finds_nothing_is_refused() {
 #[test]
 fn a_wide_table_without_a_cue_a_sticky_column_and_a_screen_tall_box_is_refused() {
     // The theme's stylesheet without its script: nothing marks the table as wide.
-    let f = fixture("browser-table");
-    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-table", &phone(), |f| {
+        f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    }) else {
         return;
     };
     assert_one(
@@ -359,13 +384,13 @@ fn a_wide_table_without_a_cue_a_sticky_column_and_a_screen_tall_box_is_refused()
 #[test]
 fn a_formula_cut_off_on_paper_is_refused() {
     // Without the theme's script nothing scales the wide formula to the printed page.
-    let f = fixture("browser-print-cut");
-    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
     let options = Options {
         pdf: Some(PathBuf::from("fixture.pdf")),
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else {
+    let Some(p) = broken("browser-print-cut", &options, |f| {
+        f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    }) else {
         return;
     };
     assert_one(&p, "print.html", "printing: cut off on paper (");
@@ -374,18 +399,20 @@ fn a_formula_cut_off_on_paper_is_refused() {
         "print.html",
         "px page): span.katex-display \"A = a_1 + a_2",
     );
+    // And the table, which nothing shrinks to the page either.
+    assert_one(&p, "print.html", "px page): table \"row | value | value");
 }
 
 #[test]
 fn a_figure_inside_a_paragraph_is_mdbooks_zoom_checkbox_and_is_refused() {
     // Not a paragraph of its own, the figure is left to mdBook, which makes it a zoom control.
-    let f = fixture("browser-figure-control");
-    f.edit(
-        "src/chapter.md",
-        &format!("{FIGURE_LINE}\n\n"),
-        &format!("Text before it.\n{FIGURE_LINE}\n\n"),
-    );
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-figure-control", &phone(), |f| {
+        f.edit(
+            "src/chapter.md",
+            &format!("{FIGURE_LINE}\n\n"),
+            &format!("Text before it.\n{FIGURE_LINE}\n\n"),
+        );
+    }) else {
         return;
     };
     assert_one(
@@ -398,14 +425,14 @@ fn a_figure_inside_a_paragraph_is_mdbooks_zoom_checkbox_and_is_refused() {
 
 #[test]
 fn a_figure_without_its_dark_block_glares_in_a_dark_theme() {
-    let f = fixture("browser-figure-dark");
-    f.write("src/figures/fixture-plot.svg", &figure_svg(""));
     let options = Options {
         widths: vec![1280],
         themes: vec!["light".into(), "navy".into()],
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else {
+    let Some(p) = broken("browser-figure-dark", &options, |f| {
+        f.write("src/figures/fixture-plot.svg", &figure_svg(""));
+    }) else {
         return;
     };
     // Only in the dark theme (white on white is 1:1), on the chapter and on index.html, its copy.
@@ -425,12 +452,12 @@ fn a_figure_without_its_dark_block_glares_in_a_dark_theme() {
 fn a_figure_shrunk_to_a_phone_or_scrolling_without_a_cue_is_refused() {
     // Without the book's stylesheet a phone shrinks the 900 px figure to its column, where its
     // 14 px text shows at under 6 px.
-    let f = fixture("browser-figure-small");
-    f.write(
-        "src/theme/head.hbs",
-        "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
-    );
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-figure-small", &phone(), |f| {
+        f.write(
+            "src/theme/head.hbs",
+            "<link rel=\"stylesheet\" href=\"{{ path_to_root }}katex/katex.min.css\">\n",
+        );
+    }) else {
         return;
     };
     assert_one(
@@ -440,9 +467,9 @@ fn a_figure_shrunk_to_a_phone_or_scrolling_without_a_cue_is_refused() {
     );
     // With the stylesheet but not the script, the figure keeps its 600 px and scrolls, but
     // nothing marks its box for the fade.
-    let f = fixture("browser-figure-cue");
-    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-figure-cue", &phone(), |f| {
+        f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    }) else {
         return;
     };
     assert_one(
@@ -483,13 +510,13 @@ fn mdbooks_own_index_with_tex_in_snippets_and_tex_commands_as_hits_is_refused() 
 #[test]
 fn a_listing_line_wider_than_its_box_at_a_desktop_width_is_refused() {
     // 130 characters: past rustfmt's 100 and the 920 px the theme gives a listing.
-    let f = fixture("browser-listing");
-    f.write("src/wide.rs", &listing_line(130));
     let options = Options {
         widths: vec![1280, 390],
         ..phone()
     };
-    let Some(p) = problems(&f, &options) else {
+    let Some(p) = broken("browser-listing", &options, |f| {
+        f.write("src/wide.rs", &listing_line(130));
+    }) else {
         return;
     };
     // Only at the desktop width: on a phone a listing scrolls, as every listing must there.
@@ -506,9 +533,9 @@ fn a_listing_line_wider_than_its_box_at_a_desktop_width_is_refused() {
 fn without_the_themes_script_there_is_no_skip_link_and_no_way_to_the_contents_by_keyboard() {
     // mdBook's own page: the first Tab stop is in its toolbar, and its table-of-contents toggle
     // is a <label>, which Tab skips.
-    let f = fixture("browser-keyboard");
-    f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-keyboard", &phone(), |f| {
+        f.write("src/theme/head.hbs", HEAD_WITHOUT_SCRIPT);
+    }) else {
         return;
     };
     assert_one(&p, "chapter.html", "focus order: the first Tab stop is ");
@@ -523,16 +550,16 @@ fn without_the_themes_script_there_is_no_skip_link_and_no_way_to_the_contents_by
 #[test]
 fn a_review_question_under_24_px_and_mdbooks_coal_toolbar_are_refused() {
     // The theme's stylesheet without its target rule and its colours for coal.
-    let f = fixture("browser-targets-colours");
-    let css = std::fs::read_to_string(f.root.join("src/theme/fit.css")).unwrap();
-    for rule in [
-        ".content details > summary {\n    min-height: 24px;\n    padding: 4px 0;\n}\n",
-        "html.coal {\n    --links: #3088b6;\n    --icons: #79818a;\n    --sidebar-active: #5f99cf;\n}\n",
-    ] {
-        assert!(css.contains(rule), "fit.css lacks {rule:?}");
-        f.edit("src/theme/fit.css", rule, "");
-    }
-    let Some(p) = problems(&f, &phone()) else {
+    let Some(p) = broken("browser-targets-colours", &phone(), |f| {
+        let css = std::fs::read_to_string(f.root.join("src/theme/fit.css")).unwrap();
+        for rule in [
+            ".content details > summary {\n    min-height: 24px;\n    padding: 4px 0;\n}\n",
+            "html.coal {\n    --links: #3088b6;\n    --icons: #79818a;\n    --sidebar-active: #5f99cf;\n}\n",
+        ] {
+            assert!(css.contains(rule), "fit.css lacks {rule:?}");
+            f.edit("src/theme/fit.css", rule, "");
+        }
+    }) else {
         return;
     };
     assert_one(
@@ -552,4 +579,45 @@ fn a_review_question_under_24_px_and_mdbooks_coal_toolbar_are_refused() {
         "coal theme: table of contents, the current page rgb(52, 115, 173) on rgb(41, 44, 47)",
     );
     assert!(p.iter().all(|p| !p.contains("navy theme")), "{p:#?}");
+}
+
+#[test]
+fn a_chapter_whose_heading_is_not_its_title_has_no_bookmark_and_is_refused() {
+    // The page's heading names the chapter otherwise than the table of contents does: the PDF's
+    // outline, built from the headings, has no bookmark under the chapter's title. (A page with
+    // no heading at all still gets one: mdBook 0.5.4 writes the title as a heading on the print
+    // page, `mdbook-html` 0.5.4, `src/html/print.rs`, `make_root_id_map`.)
+    let options = Options {
+        pdf: Some(PathBuf::from("fixture.pdf")),
+        ..phone()
+    };
+    let Some(p) = broken("browser-outline", &options, |f| {
+        f.edit(
+            "src/chapter.md",
+            "# Chapter\n",
+            "# A chapter by another name\n",
+        );
+        // And a heading that wraps on paper, printed without the theme's rule that keeps the space
+        // at the wrap: its bookmark runs two words together.
+        f.edit(
+            "src/chapter.md",
+            "## Review questions",
+            &format!("## {LONG_HEADING}\n\n## Review questions"),
+        );
+        let rule = "    .content main h1,\n    .content main h2,\n    .content main h3,\n    \
+                    .content main h4 {\n        white-space: pre-wrap;\n    }\n";
+        f.edit("src/theme/fit.css", rule, "");
+    }) else {
+        return;
+    };
+    assert_one(
+        &p,
+        "print.html",
+        "the PDF has no bookmark for the chapter \"Chapter\" of the table of contents",
+    );
+    assert_one(
+        &p,
+        "print.html",
+        &format!("no bookmark of the PDF reads as the heading {LONG_HEADING:?} does"),
+    );
 }

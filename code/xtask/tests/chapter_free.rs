@@ -130,18 +130,3 @@ fn every_crate_with_figures_is_a_member() {
         );
     }
 }
-
-#[test]
-fn the_figure_update_variable_matches_bookkit() {
-    // Pinned by reading bookkit's source, so the build tool need not depend on bookkit.
-    let source = read(&xtask::root().join("code/bookkit/src/freshness.rs"));
-    let declared = format!(
-        "pub const UPDATE_VAR: &str = \"{}\";",
-        xtask::figures::UPDATE_VAR
-    );
-    assert!(
-        source.contains(&declared),
-        "bookkit's figure tests read a different variable than `cargo xtask figures` sets \
-         ({declared:?} not found in code/bookkit/src/freshness.rs)"
-    );
-}

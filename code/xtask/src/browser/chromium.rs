@@ -13,6 +13,28 @@ use tungstenite::{Message, WebSocket};
 use super::scripts::{PRINT_CHECK, wrap};
 use super::{FLAGS, PRINT_WIDTH_PX, TIMEOUT, stays_on_machine};
 
+/// What printing the print page gives: the PDF, the print check's problems and the chapters of
+/// the page's table of contents (each link's text without its number), which the PDF's outline
+/// must hold.
+pub(super) struct Printed {
+    pub(super) pdf: Vec<u8>,
+    pub(super) problems: Vec<String>,
+    pub(super) chapters: Vec<String>,
+    pub(super) headings: Vec<String>,
+}
+
+/// The chapters of mdBook's table of contents on the open page: each chapter link's text
+/// without the chapter's number (a `<strong>`).
+const CHAPTERS: &str = "return [...document.querySelectorAll(\
+    '#mdbook-sidebar li.chapter-item > a[href], #mdbook-sidebar li.chapter-item > span > a[href]')]\
+    .map(a => [...a.childNodes].filter(n => n.nodeName !== 'STRONG').map(n => n.textContent)\
+    .join('').replace(/\\s+/g, ' ').trim()).filter(Boolean);";
+
+/// The words of every heading (h1 to h4) of the open page's text, a formula by what it shows.
+const HEADINGS: &str = "return [...document.querySelectorAll('main h1, main h2, main h3, main h4')]\
+    .map(h => { const c = h.cloneNode(true); c.querySelectorAll('.katex-mathml').forEach(m => m.remove());\
+    return c.textContent.replace(/\\s+/g, ' ').trim(); }).filter(Boolean);";
+
 /// A Chromium process with a fresh profile, killed and its profile removed on drop.
 pub(super) struct Browser {
     child: Child,
@@ -348,13 +370,15 @@ impl Cdp {
     }
 
     /// Loads `url` (mdBook's print page, whose own `window.print()` call is stubbed first) in
-    /// the light theme and prints it to PDF with its CSS page size; returns the PDF and the problems seen loading it.
+    /// the light theme and prints it to PDF with its CSS page size, an outline (bookmarks, from the
+    /// headings; Chromium builds it from the tagged PDF's structure, so both are asked for) and
+    /// page numbers in the footer.
     pub(super) fn print_pdf(
         &mut self,
         session: &str,
         url: &str,
         origin: &str,
-    ) -> Result<(Vec<u8>, Vec<String>), String> {
+    ) -> Result<Printed, String> {
         // Paper is printed in the light theme, whatever theme the pages were last opened in.
         self.call(
             "Page.addScriptToEvaluateOnNewDocument",
@@ -370,11 +394,15 @@ impl Cdp {
         // Laid out at the page's width, the print check and the book's own script (which
         // scales what is still too wide) see the layout that is printed.
         self.set_width(session, PRINT_WIDTH_PX)?;
-        let found = self.open(session, url, origin, PRINT_CHECK)?;
+        let problems = self.open(session, url, origin, PRINT_CHECK)?;
+        let chapters = self.run(session, CHAPTERS)?;
+        let headings = self.run(session, HEADINGS)?;
         let printed = self.call(
             "Page.printToPDF",
             json!({ "printBackground": true, "preferCSSPageSize": true,
-                    "displayHeaderFooter": false }),
+                    "generateTaggedPDF": true, "generateDocumentOutline": true,
+                    "displayHeaderFooter": true, "headerTemplate": "<span></span>",
+                    "footerTemplate": FOOTER }),
             Some(session),
         )?;
         let data = printed["data"]
@@ -383,9 +411,21 @@ impl Cdp {
         let bytes = data_encoding::BASE64
             .decode(data.as_bytes())
             .map_err(|e| format!("Page.printToPDF gave bad base64: {e}"))?;
-        Ok((bytes, found))
+        Ok(Printed {
+            pdf: bytes,
+            problems,
+            chapters,
+            headings,
+        })
     }
 }
+
+/// The printed page's footer: its number and the count, centred in the bottom margin (Chromium
+/// fills the `pageNumber` and `totalPages` spans; the template sets its own font size, as the
+/// default is too small to read).
+const FOOTER: &str = "<div style=\"width: 100%; text-align: center; font-size: 9px; \
+     font-family: sans-serif; color: #555;\"><span class=\"pageNumber\"></span> / \
+     <span class=\"totalPages\"></span></div>";
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")

@@ -40,7 +40,8 @@
 //! something for a term written `!word` (a TeX command name); and, when a PDF is asked for, on
 //! the print page laid out at the printed page's width ([`PRINT_WIDTH_PX`]): a `<details>` that
 //! prints closed, an image that did not load, and a block cut off at the page's edge or clipped
-//! by a box that cannot scroll on paper.
+//! by a box that cannot scroll on paper; and on the PDF itself: no pages, no outline, or a
+//! chapter of the table of contents that is no top-level bookmark ([`pdf`]).
 //!
 //! Why a hand-written client and not a crate: see `CONTRIBUTING.md`, "The browser check". The
 //! protocol part is `Cdp::call` and `Cdp::wait_for` (in `chromium.rs`); the scripts each page
@@ -48,6 +49,7 @@
 
 mod chromium;
 mod interactive;
+pub mod pdf;
 mod scripts;
 
 use std::path::{Path, PathBuf};
@@ -134,6 +136,8 @@ pub struct Checked {
     pub loads: usize,
     /// Pages in the printed PDF, when one was asked for.
     pub pdf_pages: Option<usize>,
+    /// Bookmarks in the printed PDF's outline, when one was asked for.
+    pub pdf_bookmarks: Option<usize>,
     /// The browser's product and version, as it reports them.
     pub browser: String,
     /// Wall time of the whole check, Chromium's start included.
@@ -284,30 +288,12 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
         );
     }
 
-    let pdf_pages = match &options.pdf {
+    let pdf = match &options.pdf {
         Some(file) => {
-            let path = dest.join(file);
-            match cdp.print_pdf(&session, &format!("{origin}print.html"), &origin) {
-                Ok((bytes, found)) => {
-                    problems.extend(
-                        found
-                            .into_iter()
-                            .map(|m| at(dest, "print.html", format!("printing: {m}"))),
-                    );
-                    std::fs::write(&path, &bytes)
-                        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
-                    let n = pdf_page_count(&bytes);
-                    if n == 0 {
-                        problems.push(at(
-                            dest,
-                            "print.html",
-                            "the printed PDF has no pages".into(),
-                        ));
-                    }
-                    Some(n)
-                }
-                Err(e) => return Err(fail(format!("printing print.html: {e}"))),
-            }
+            let (found, pages, bookmarks) = print(&mut cdp, &session, &origin, &dest.join(file))
+                .map_err(|e| fail(format!("printing print.html: {e}")))?;
+            problems.extend(found.into_iter().map(|m| at(dest, "print.html", m)));
+            Some((pages, bookmarks))
         }
         None => None,
     };
@@ -317,13 +303,53 @@ pub fn check(dest: &Path, chromium: &Path, options: &Options) -> Result<Checked,
         Ok(Checked {
             pages: pages.len(),
             loads,
-            pdf_pages,
+            pdf_pages: pdf.map(|(pages, _)| pages),
+            pdf_bookmarks: pdf.map(|(_, bookmarks)| bookmarks),
             browser: product,
             time: start.elapsed(),
         })
     } else {
         Err(problems)
     }
+}
+
+/// Prints the print page to `path` and reads the PDF back: the problems (the print check's and
+/// the PDF's: no pages, no outline, a chapter of the table of contents or a heading without its
+/// bookmark),
+/// the number of pages and the number of bookmarks.
+fn print(
+    cdp: &mut Cdp,
+    session: &str,
+    origin: &str,
+    path: &Path,
+) -> Result<(Vec<String>, usize, usize), String> {
+    let printed = cdp.print_pdf(session, &format!("{origin}print.html"), origin)?;
+    let mut found: Vec<String> = printed
+        .problems
+        .into_iter()
+        .map(|m| format!("printing: {m}"))
+        .collect();
+    std::fs::write(path, &printed.pdf)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let pages = pdf::page_count(&printed.pdf);
+    if pages == 0 {
+        found.push("the printed PDF has no pages".into());
+    }
+    let bookmarks = match pdf::outline(&printed.pdf) {
+        Ok(outline) => {
+            found.extend(pdf::outline_problems(
+                &outline,
+                &printed.chapters,
+                &printed.headings,
+            ));
+            outline.len()
+        }
+        Err(e) => {
+            found.push(e);
+            0
+        }
+    };
+    Ok((found, pages, bookmarks))
 }
 
 /// The keyboard walk on the page open in `session`, as a reader without a mouse makes it: the
@@ -367,19 +393,6 @@ pub fn percent_encode(s: &str) -> String {
             }
         })
         .collect()
-}
-
-/// The number of pages in a PDF as Chromium writes it: the `/Type /Page` objects (not
-/// `/Type /Pages`, the page tree).
-pub fn pdf_page_count(pdf: &[u8]) -> usize {
-    let text = String::from_utf8_lossy(pdf);
-    text.match_indices("/Type /Page")
-        .chain(text.match_indices("/Type/Page"))
-        .filter(|(i, m)| {
-            let next = text[i + m.len()..].chars().next();
-            next.is_none_or(|c| !c.is_ascii_alphanumeric())
-        })
-        .count()
 }
 
 /// Whether a request for `url` stays on this machine: the book's own server, or no network at
@@ -435,14 +448,6 @@ mod tests {
         assert_eq!(percent_encode("RoPE"), "RoPE");
         assert_eq!(percent_encode("Transformer-XL"), "Transformer%2DXL");
         assert_eq!(percent_encode("a b"), "a%20b");
-    }
-
-    #[test]
-    fn pdf_pages_are_counted_without_the_page_tree() {
-        let pdf = b"1 0 obj << /Type /Pages /Count 2 >> 2 0 obj << /Type /Page >> \
-                    3 0 obj <</Type/Page/Parent 1 0 R>>";
-        assert_eq!(pdf_page_count(pdf), 2);
-        assert_eq!(pdf_page_count(b"no pages"), 0);
     }
 
     #[test]

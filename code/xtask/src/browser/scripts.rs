@@ -23,9 +23,10 @@ pub const THEME_CHECK: &str = include_str!("theme.js");
 /// [`focus_step`]).
 const FOCUS_CHECK: &str = include_str!("focus.js");
 
-/// The smallest contrast of text against its background: WCAG 2.2's 4.5:1 (1.4.3), for the
-/// toolbar's icons too, which are its only labels.
-pub const MIN_TEXT_CONTRAST: f64 = 4.5;
+/// The smallest contrast of text against its background, the figures' rule
+/// ([`crate::contrast::MIN_TEXT_CONTRAST`], WCAG 2.2's 4.5:1), held for the toolbar's icons too,
+/// which are its only labels.
+pub const MIN_TEXT_CONTRAST: f64 = crate::contrast::MIN_TEXT_CONTRAST;
 
 /// The smallest target a pointer must hit, in CSS pixels both ways: WCAG 2.2's 24 px (2.5.8).
 pub const MIN_TARGET_PX: f64 = 24.0;
