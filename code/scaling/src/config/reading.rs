@@ -226,9 +226,16 @@ fn head_dims(top: Obj<'_>) -> Result<HeadDims> {
             "qk_nope_head_dim",
             "with `qk_rope_head_dim`, the softmax divides by √(qk_nope_head_dim + qk_rope_head_dim)",
         )?;
+        let softmax = nope.checked_add(rope).ok_or_else(|| {
+            key(
+                "qk_nope_head_dim + qk_rope_head_dim",
+                format!("{nope} + {rope}"),
+                "the sum must fit in the machine's integers",
+            )
+        })?;
         return Ok(HeadDims {
             rotary: rope,
-            softmax: nope + rope,
+            softmax,
         });
     }
     let d = head_dim(top)?;
