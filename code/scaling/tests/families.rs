@@ -471,3 +471,31 @@ fn mimo_defaults_nulls_and_scaling() {
     // EXAONE 4 with no layers and no window: nothing to divide, nothing refused.
     assert!(read(r#"{"model_type": "exaone4", "num_hidden_layers": 0, "sliding_window": null, "head_dim": 64, "max_position_embeddings": 8}"#).is_ok());
 }
+
+#[test]
+fn mimo_v2_flash_pattern_positions_and_the_default_width() {
+    // Two layers: layer 0 full (i == 0), layer 1 sliding ((1 + 1) % 6 != 0).
+    let m = rope(r#"{"model_type": "mimo_v2_flash", "num_hidden_layers": 2}"#);
+    assert_eq!(
+        kinds(&m),
+        [
+            k("full_attention", 1, 64, 5_000_000.0),
+            k("sliding_attention", 1, 64, 10_000.0)
+        ]
+    );
+    // A nested default table without partial_rotary_factor rotates 0.334 of the head
+    // (`compute_default_rope_parameters`), with a note.
+    let m = rope(
+        r#"{"model_type": "mimo_v2_flash", "num_hidden_layers": 1, "head_dim": 192,
+            "layer_types": ["full_attention"],
+            "rope_parameters": {"full_attention": {"rope_type": "default", "rope_theta": 1e6}}}"#,
+    );
+    assert_eq!(m.base.dim, 64);
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.contains("names no partial_rotary_factor: 0.334")),
+        "{:?}",
+        m.notes
+    );
+}

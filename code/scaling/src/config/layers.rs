@@ -436,12 +436,16 @@ mod tests {
         // With no window and no `layer_types`, Exaone4Config divides by a pattern of 0 and fails
         // (transformers 5.24.0, `configuration_exaone4.py`, `__post_init__`): refused, naming the
         // key. With `layer_types`, every layer rotates.
-        for mt in ["exaone4", "exaone_moe"] {
+        for (mt, class) in [
+            ("exaone4", "Exaone4Config"),
+            ("exaone_moe", "ExaoneMoeConfig"),
+        ] {
             let e = kinds_of(r#"{"num_hidden_layers": 8, "sliding_window": null}"#, mt)
                 .unwrap_err()
                 .to_string();
             assert!(e.starts_with("`sliding_window` = null"), "{e}");
             assert!(e.contains("ZeroDivisionError"), "{e}");
+            assert!(e.contains(&format!("{class}.__post_init__")), "{e}");
         }
         assert_eq!(
             kinds_of(
