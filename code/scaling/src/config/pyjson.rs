@@ -50,21 +50,33 @@ pub(crate) fn parse(text: &str) -> Result<(Value, Vec<String>), serde_json::Erro
 
 /// Replaces each `{"__float__": "Infinity"}` (or `-Infinity`, `NaN`) by the string of its name.
 fn untag(v: &mut Value, path: String, paths: &mut Vec<String>) {
-    let tag = v
-        .as_object()
-        .filter(|m| m.len() == 1)
-        .and_then(|m| m.get("__float__"));
-    if let Some(Value::String(k)) = tag
-        && CONSTANTS.contains(&k.as_str())
-    {
-        paths.push(format!("`{path}` = {k}"));
-        *v = Value::String(k.clone());
+    walk(v, path, &mut |v, path| {
+        let tag = v
+            .as_object()
+            .filter(|m| m.len() == 1)
+            .and_then(|m| m.get("__float__"));
+        match tag {
+            Some(Value::String(k)) if CONSTANTS.contains(&k.as_str()) => {
+                let k = k.clone();
+                paths.push(format!("`{path}` = {k}"));
+                *v = Value::String(k);
+                true
+            }
+            _ => false,
+        }
+    });
+}
+
+/// Visits every value of the tree with its path (`a.b[2]`), depth first; where `visit` returns
+/// true (it replaced the value), the walk does not go into it.
+fn walk(v: &mut Value, path: String, visit: &mut dyn FnMut(&mut Value, &str) -> bool) {
+    if visit(v, &path) {
         return;
     }
     match v {
         Value::Array(a) => {
             for (i, x) in a.iter_mut().enumerate() {
-                untag(x, format!("{path}[{i}]"), paths);
+                walk(x, format!("{path}[{i}]"), visit);
             }
         }
         Value::Object(m) => {
@@ -74,7 +86,7 @@ fn untag(v: &mut Value, path: String, paths: &mut Vec<String>) {
                 } else {
                     format!("{path}.{k}")
                 };
-                untag(x, p, paths);
+                walk(x, p, visit);
             }
         }
         _ => {}
@@ -112,30 +124,15 @@ fn mark(text: &str) -> Option<String> {
 }
 
 fn unmark(v: &mut Value, path: String, paths: &mut Vec<String>) {
-    match v {
-        Value::String(s) => {
-            if let Some(k) = s.strip_prefix(MARK).map(str::to_string) {
-                paths.push(format!("`{path}` = {k}"));
-                *s = k;
-            }
+    walk(v, path, &mut |v, path| {
+        if let Value::String(s) = v
+            && let Some(k) = s.strip_prefix(MARK).map(str::to_string)
+        {
+            paths.push(format!("`{path}` = {k}"));
+            *s = k;
         }
-        Value::Array(a) => {
-            for (i, x) in a.iter_mut().enumerate() {
-                unmark(x, format!("{path}[{i}]"), paths);
-            }
-        }
-        Value::Object(m) => {
-            for (k, x) in m.iter_mut() {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                unmark(x, p, paths);
-            }
-        }
-        _ => {}
-    }
+        false
+    });
 }
 
 #[cfg(test)]
